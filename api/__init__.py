@@ -1,0 +1,1 @@
+"""HTTP only: thin FastAPI routes over graph/. No SPARQL text and no store logic here."""

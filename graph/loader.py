@@ -1,0 +1,165 @@
+"""Loading RDF into the store, all or nothing: parse every file fully, validate, then commit in one transaction.
+
+A file that fails to parse or breaks the shapes loads nothing, and the error names the file, the line where the
+parser gives one, and the reason. The shipped ontology and curated graph are (re)loaded as one unit whenever
+their files change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from graph import formats, validate
+from graph.namespaces import CK
+from graph.store import KnowledgeGraph
+
+Opener = Callable[[Path], AbstractContextManager[BinaryIO]]
+SHIPPED_DIGEST = ox.NamedNode(CK + "shippedDigest")
+SHIPPED_GRAPH = ox.NamedNode(CK + "shippedGraph")
+
+
+class LoadError(Exception):
+    """A load that was refused; the store is unchanged. The message is one line a person can act on."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    files: int
+    quads: int
+
+
+def parse_file(
+    path: Path,
+    *,
+    base_iri: str,
+    syntax: formats.RdfSyntax | None = None,
+    graph: str | None = None,
+    opener: Opener | None = None,
+) -> list[ox.Quad]:
+    """Parse one file completely into memory; a syntax error becomes a LoadError naming file, line and reason."""
+    try:
+        syntax = syntax or formats.by_path(path)
+    except formats.UnknownFormat as error:
+        raise LoadError(str(error)) from None
+    target = ox.NamedNode(graph) if graph else None
+    if syntax.has_graphs and target is not None:
+        raise LoadError(f"{path}: {syntax.name} names its own graphs; --graph only applies to triple formats")
+    try:
+        with (opener or _open_binary)(path) as stream:
+            return _into_graph(ox.parse(stream, format=syntax.oxigraph, base_iri=base_iri), target)
+    except SyntaxError as error:
+        raise LoadError(f"{path}: {_syntax_message(error)}") from None
+    except OSError as error:
+        raise LoadError(f"{path}: {error.strerror or error}") from None
+
+
+def parse_bytes(data: bytes, *, base_iri: str, syntax: formats.RdfSyntax, graph: str | None = None) -> list[ox.Quad]:
+    """Parse an upload held in memory, with the same error messages as files."""
+    target = ox.NamedNode(graph) if graph else None
+    try:
+        return _into_graph(ox.parse(data, format=syntax.oxigraph, base_iri=base_iri), target)
+    except SyntaxError as error:
+        raise LoadError(f"{syntax.name}: {_syntax_message(error)}") from None
+
+
+def load_files(
+    kg: KnowledgeGraph,
+    paths: Iterable[Path],
+    *,
+    syntax: formats.RdfSyntax | None = None,
+    graph: str | None = None,
+    validate_shapes: bool | None = None,
+    opener: Opener | None = None,
+) -> LoadResult:
+    """Load several files as one unit: if any fails to parse or validate, nothing is written."""
+    paths = list(paths)
+    quads: list[ox.Quad] = []
+    for path in paths:
+        quads.extend(parse_file(path, base_iri=kg.settings.base_iri, syntax=syntax, graph=graph, opener=opener))
+    commit(kg, quads, validate_shapes=validate_shapes)
+    return LoadResult(files=len(paths), quads=len(quads))
+
+
+def commit(kg: KnowledgeGraph, quads: list[ox.Quad], *, validate_shapes: bool | None = None) -> None:
+    """Validate (unless switched off) and add in one transaction."""
+    if kg.settings.validate_on_load if validate_shapes is None else validate_shapes:
+        report = validate.check_shapes(kg, quads)
+        if not report.ok:
+            raise LoadError(f"{len(report.problems)} shape violation(s), nothing loaded:\n{report}")
+    kg.add(quads)
+
+
+# ---------------------------------------------------------------------- the shipped graph
+def shipped_files(kg: KnowledgeGraph) -> tuple[list[Path], list[Path]]:
+    """Ontology files (loaded into the ontology graph) and curated files (which name their own graphs)."""
+    settings = kg.settings
+    ontology = [settings.ontology_dir / "chainkg.ttl", settings.ontology_dir / "vocab.ttl"]
+    curated = sorted(settings.curated_dir.glob("*.trig"))
+    return ontology, curated
+
+
+def parse_shipped(kg: KnowledgeGraph) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    ontology_files, curated_files = shipped_files(kg)
+    base = kg.settings.base_iri
+    ontology = [q for p in ontology_files for q in parse_file(p, base_iri=base, graph=kg.names.ontology)]
+    curated = [q for p in curated_files for q in parse_file(p, base_iri=base)]
+    return ontology, curated
+
+
+def check_shipped(kg: KnowledgeGraph) -> validate.Report:
+    """Shapes and verbatim quotes over the whole shipped graph, as one unit (independent of the store's content)."""
+    ontology, curated = parse_shipped(kg)
+    scratch = KnowledgeGraph.in_memory(base_iri=kg.settings.base_iri)
+    shapes = validate.check_shapes(scratch, curated, ontology=ontology)
+    quotes = validate.check_quotes(curated, kg.settings.seeds_dir)
+    return validate.Report(shapes.problems + quotes.problems)
+
+
+def load_shipped(kg: KnowledgeGraph, *, force: bool = False) -> bool:
+    """Replace the previously shipped graphs with the current files when they changed; True if anything was loaded."""
+    digest = _digest([p for group in shipped_files(kg) for p in group])
+    meta = ox.NamedNode(kg.names.meta)
+    recorded = {q.object.value for q in kg.store.quads_for_pattern(meta, SHIPPED_DIGEST, None, meta)}
+    if recorded == {digest} and not force:
+        return False
+    ontology, curated = parse_shipped(kg)
+    report = validate.check_shapes(KnowledgeGraph.in_memory(base_iri=kg.settings.base_iri), curated, ontology=ontology)
+    if not report.ok:
+        raise LoadError(f"the shipped graph breaks the shapes, nothing loaded:\n{report}")
+    quads = ontology + curated
+    new_graphs = {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+    old_graphs = {q.object.value for q in kg.store.quads_for_pattern(meta, SHIPPED_GRAPH, None, meta)}
+    bookkeeping = [ox.Quad(meta, SHIPPED_DIGEST, ox.Literal(digest), meta)]
+    bookkeeping += [ox.Quad(meta, SHIPPED_GRAPH, ox.Literal(g.value), meta) for g in sorted(new_graphs, key=str)]
+    kg.replace_graphs(old_graphs | {g.value for g in new_graphs} | {meta.value}, quads + bookkeeping)
+    return True
+
+
+def _into_graph(parsed: Iterable[ox.Quad], target: ox.NamedNode | None) -> list[ox.Quad]:
+    if target is None:
+        return list(parsed)
+    return [ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed]
+
+
+def _digest(paths: list[Path]) -> str:
+    sha = hashlib.sha256()
+    for path in paths:
+        sha.update(path.name.encode())
+        sha.update(path.read_bytes())
+    return sha.hexdigest()
+
+
+def _open_binary(path: Path) -> AbstractContextManager[BinaryIO]:
+    return open(path, "rb")
+
+
+def _syntax_message(error: SyntaxError) -> str:
+    """Oxigraph's parser says 'Parser error at line L column C: reason'; keep that, drop the noise."""
+    return str(error.msg if hasattr(error, "msg") else error).strip()

@@ -1,0 +1,143 @@
+"""The knowledge graph: one Oxigraph store (on disk by default, in memory for tests) seen two ways.
+
+`KnowledgeGraph.query` hands SPARQL straight to Oxigraph (the fast path the endpoint and the views use);
+`KnowledgeGraph.dataset` is the same store as an rdflib `Dataset` for code that wants rdflib's API. The default
+graph of every query is the union of all graphs, so facts are visible without naming their evidence graph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+from oxrdflib import OxigraphStore
+
+from graph.namespaces import GraphNames, prefixes
+from graph.settings import Settings
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+class KnowledgeGraph:
+    """chainkg's store, its graph names and prefixes, and the atomic write operations everything else uses."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.names = GraphNames(settings.base_iri)
+        self.prefixes = prefixes(settings.base_iri)
+        self.store = ox.Store() if settings.in_memory else _open_on_disk(Path(settings.store))
+
+    @classmethod
+    def in_memory(cls, **overrides: object) -> KnowledgeGraph:
+        """An empty in-memory graph with default settings, for tests and doctests.
+
+        >>> kg = KnowledgeGraph.in_memory()
+        >>> len(kg)
+        0
+        """
+        return cls(Settings(store=":memory:", **overrides))
+
+    # ------------------------------------------------------------------ reading
+    def query(self, sparql: str, *, union: bool = True, **options: object) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run SPARQL on Oxigraph with chainkg's prefixes predeclared; the default graph is the union of all graphs."""
+        if union and "default_graph" not in options:
+            options["use_default_graph_as_union"] = True
+        return self.store.query(sparql, prefixes=self.prefixes, base_iri=self.settings.base_iri, **options)
+
+    def select(self, sparql: str, **parameters: Term) -> list[dict[str, Term]]:
+        """Rows of a SELECT as dicts. Keyword arguments fill the query's `$name` parameters (see graph.queries).
+
+        >>> kg = KnowledgeGraph.in_memory()
+        >>> kg.select("SELECT ?x WHERE { BIND($value AS ?x) }", value=ox.Literal("甲"))
+        [{'x': <Literal value=甲 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>}]
+        """
+        solutions = self.query(bind_parameters(sparql, parameters))
+        names = [v.value for v in solutions.variables]
+        return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        target = ox.NamedNode(graph) if graph else None
+        return self.store.quads_for_pattern(None, None, None, target)
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    @cached_property
+    def dataset(self) -> rdflib.Dataset:
+        """The same store through rdflib (oxrdflib): `dataset.query(str)` still runs on Oxigraph."""
+        dataset = rdflib.Dataset(store=OxigraphStore(store=self.store), default_union=True)
+        for name, iri in self.prefixes.items():
+            dataset.bind(name, iri, override=True)
+        return dataset
+
+    def dump(self, syntax: ox.RdfFormat, graph: str | None = None) -> bytes:
+        """Serialise the whole dataset (dataset syntaxes) or one graph / the union (triple syntaxes)."""
+        if syntax.supports_datasets and graph is None:
+            return self.store.dump(format=syntax, prefixes=self.prefixes)
+        quads = self.quads(graph)
+        triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+        return ox.serialize(sorted(triples, key=str), format=syntax, prefixes=self.prefixes) or b""
+
+    # ------------------------------------------------------------------ writing (all atomic)
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads in one transaction: all of them or, on any error, none."""
+        self.store.extend(quads)
+        self._persist()
+
+    def replace_graphs(self, drop: Iterable[str], quads: list[ox.Quad]) -> None:
+        """Drop some graphs and add quads as one SPARQL update, so readers see the old or the new state, never half."""
+        statements = [f"DROP SILENT GRAPH <{g}>" for g in sorted(set(drop))]
+        if quads:
+            statements.append("INSERT DATA { " + _as_update_data(quads) + " }")
+        if statements:
+            self.store.update(" ;\n".join(statements))
+        self._persist()
+
+    def update(self, sparql_update: str) -> None:
+        self.store.update(sparql_update, prefixes=self.prefixes)
+        self._persist()
+
+    def _persist(self) -> None:
+        if not self.settings.in_memory:
+            self.store.flush()
+
+
+def bind_parameters(sparql: str, parameters: dict[str, Term]) -> str:
+    """Replace each `$name` in a named query by a term written in SPARQL syntax.
+
+    Oxigraph's own substitution only binds projected variables; `$name` parameters may appear anywhere. Terms are
+    pyoxigraph objects, whose constructors reject malformed IRIs and whose `str()` escapes literals, so the
+    result cannot smuggle syntax in.
+
+    >>> bind_parameters("SELECT * WHERE { $entity ?p ?o }", {"entity": ox.NamedNode("http://example.org/a")})
+    'SELECT * WHERE { <http://example.org/a> ?p ?o }'
+    """
+    for name, term in parameters.items():
+        if not isinstance(term, (ox.NamedNode, ox.Literal)):
+            raise TypeError(f"parameter {name} must be a NamedNode or Literal, not {type(term).__name__}")
+        sparql = re.sub(rf"\${re.escape(name)}\b", lambda _: str(term), sparql)
+    return sparql
+
+
+def _open_on_disk(path: Path) -> ox.Store:
+    path.mkdir(parents=True, exist_ok=True)
+    return ox.Store(str(path))
+
+
+def _as_update_data(quads: Iterable[ox.Quad]) -> str:
+    """Quads as the body of INSERT DATA: default-graph triples bare, the others inside GRAPH blocks."""
+    by_graph: dict[str, list[str]] = {}
+    for quad in quads:
+        triple = f"{quad.subject} {quad.predicate} {quad.object} ."
+        key = "" if isinstance(quad.graph_name, ox.DefaultGraph) else str(quad.graph_name)
+        by_graph.setdefault(key, []).append(triple)
+    parts = ["\n".join(by_graph.pop("", []))]
+    parts += [f"GRAPH {g} {{\n" + "\n".join(triples) + "\n}" for g, triples in by_graph.items()]
+    return "\n".join(parts)

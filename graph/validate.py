@@ -1,0 +1,110 @@
+"""Checks a batch of quads before it is committed: SHACL shapes (pyshacl) and, for curated data, verbatim quotes.
+
+SHACL sees the new quads plus the ontology plus the store's own description of every node the batch touches
+(one hop), which is what the shapes in ontology/shapes.ttl need, so a small load never re-validates a large store.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+import pyshacl
+import rdflib
+
+from graph.namespaces import CK
+from graph.store import KnowledgeGraph
+
+OA_EXACT = ox.NamedNode("http://www.w3.org/ns/oa#exact")
+QUOTED_FROM = ox.NamedNode("http://www.w3.org/ns/prov#wasQuotedFrom")
+SEED_FILE = ox.NamedNode(CK + "seedFile")
+SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+
+
+@dataclass
+class Report:
+    """What is wrong with a batch, one readable line per problem; empty means it may be committed."""
+
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def __str__(self) -> str:
+        return "\n".join(self.problems) if self.problems else "conforms"
+
+
+@lru_cache(maxsize=4)
+def _shapes(shapes_path: Path) -> rdflib.Graph:
+    return rdflib.Graph().parse(shapes_path, format="turtle")
+
+
+def check_shapes(kg: KnowledgeGraph, quads: list[ox.Quad], ontology: list[ox.Quad] | None = None) -> Report:
+    """Validate `quads` against the SHACL shapes, in the context of what the store already says about them."""
+    context = _one_hop_context(kg, quads)
+    ontology = ontology if ontology is not None else list(kg.quads(kg.names.ontology))
+    data = rdflib.Graph()
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in (*quads, *context, *ontology)}
+    if triples:
+        data.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    conforms, results, _ = pyshacl.validate(
+        data, shacl_graph=_shapes(kg.settings.ontology_dir / "shapes.ttl"), inference="none", allow_warnings=True
+    )
+    if conforms:
+        return Report()
+    return Report([_describe(results, r) for r in results.subjects(rdflib.RDF.type, SH.ValidationResult)])
+
+
+def _one_hop_context(kg: KnowledgeGraph, quads: list[ox.Quad]) -> list[ox.Quad]:
+    if len(kg) == 0:
+        return []
+    touched = {q.subject for q in quads} | {q.object for q in quads if isinstance(q.object, ox.NamedNode)}
+    context: list[ox.Quad] = []
+    for node in touched:
+        context.extend(kg.store.quads_for_pattern(node, None, None, None))
+    return context
+
+
+def _describe(results: rdflib.Graph, result: rdflib.term.Node) -> str:
+    focus = results.value(result, SH.focusNode)
+    path = results.value(result, SH.resultPath)
+    message = results.value(result, SH.resultMessage)
+    value = results.value(result, SH.value)
+    where = f" {path.n3(results.namespace_manager)}" if path is not None else ""
+    got = f" (value {value})" if value is not None else ""
+    return f"<{focus}>{where}: {message}{got}"
+
+
+def check_quotes(quads: list[ox.Quad], seeds_dir: Path) -> Report:
+    """Every oa:exact must be verbatim in the seed article it is quoted from (white space ignored).
+
+    The seeds break lines in mid-sentence, so both sides drop white space before comparing; nothing else is forgiven.
+    """
+    exact = {q.subject: q.object.value for q in quads if q.predicate == OA_EXACT}
+    source = {q.subject: q.object for q in quads if q.predicate == QUOTED_FROM}
+    seed_of = {q.subject: q.object.value for q in quads if q.predicate == SEED_FILE}
+    problems = []
+    for quote, text in exact.items():
+        seed = seed_of.get(source.get(quote))
+        if seed is None:
+            problems.append(f"<{quote.value}>: quoted article has no ck:seedFile")
+            continue
+        article = _seed_text(seeds_dir / seed)
+        if article is None:
+            problems.append(f"<{quote.value}>: seed file {seed} not found in {seeds_dir}")
+        elif _squeeze(text) not in article:
+            problems.append(f"<{quote.value}>: quote is not verbatim in {seed}: {text[:60]}…")
+    return Report(problems)
+
+
+@lru_cache(maxsize=16)
+def _seed_text(path: Path) -> str | None:
+    return _squeeze(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)

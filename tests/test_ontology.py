@@ -1,0 +1,48 @@
+"""The ontology, vocabularies and shapes parse, document themselves, and the shipped graph keeps their promises."""
+
+from __future__ import annotations
+
+import pytest
+import rdflib
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from graph import loader
+from graph.namespaces import CK
+
+ONTOLOGY_FILES = ["chainkg.ttl", "vocab.ttl", "shapes.ttl"]
+
+
+@pytest.fixture(scope="module")
+def ontology(shipped_kg) -> rdflib.Graph:
+    return rdflib.Graph().parse(shipped_kg.settings.ontology_dir / "chainkg.ttl")
+
+
+@pytest.mark.parametrize("name", ONTOLOGY_FILES)
+def test_ontology_files_parse(shipped_kg, name):
+    graph = rdflib.Graph().parse(shipped_kg.settings.ontology_dir / name, format="turtle")
+    assert len(graph) > 20
+
+
+def test_every_minted_term_has_zh_and_en_labels_and_a_comment(ontology):
+    terms = {s for s in ontology.subjects() if isinstance(s, rdflib.URIRef) and str(s).startswith(CK)}
+    assert len(terms) > 60
+    for term in terms:
+        languages = {label.language for label in ontology.objects(term, RDFS.label)}
+        languages |= {label.language for label in ontology.objects(term, SKOS.prefLabel)}
+        assert {"zh-Hans", "en"} <= languages or {"zh-hans", "en"} <= languages, term
+        if (term, RDF.type, OWL.Class) in ontology or (term, RDF.type, OWL.ObjectProperty) in ontology:
+            assert ontology.value(term, RDFS.comment) is not None, f"{term} has no rdfs:comment"
+
+
+@pytest.mark.parametrize("standard", [
+    "http://www.w3.org/ns/org#", "https://schema.org/", "http://www.w3.org/ns/prov#",
+    "http://www.w3.org/2004/02/skos/core#", "http://purl.org/linked-data/cube#", "http://purl.org/dc/terms/",
+])
+def test_ontology_builds_on_standard_vocabularies(ontology, standard):
+    used = {str(o) for o in ontology.objects() if isinstance(o, rdflib.URIRef)} | {str(p) for p in ontology.predicates()}
+    assert any(iri.startswith(standard) for iri in used), standard
+
+
+def test_shipped_graph_conforms_to_shapes_and_quotes_are_verbatim(shipped_kg):
+    report = loader.check_shipped(shipped_kg)
+    assert report.ok, str(report)

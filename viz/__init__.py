@@ -1,0 +1,1 @@
+"""Rendering only: HTML pages and interactive graphs from what graph/ computes."""
