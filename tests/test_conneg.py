@@ -1,0 +1,41 @@
+"""Content negotiation, as a table: Accept header (and format parameter) → what is sent."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.conneg import NotAcceptable, negotiate
+
+RESULTS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"]
+RDF = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
+PAGE = ["text/html", "text/turtle", "application/ld+json"]
+ALIASES = {"json": "application/sparql-results+json", "csv": "text/csv", "ttl": "text/turtle"}
+
+
+@pytest.mark.parametrize("offered, accept, expected", [
+    (RESULTS, None, "application/sparql-results+json"),
+    (RESULTS, "", "application/sparql-results+json"),
+    (RESULTS, "*/*", "application/sparql-results+json"),
+    (RESULTS, "text/csv", "text/csv"),
+    (RESULTS, "application/sparql-results+xml;q=0.8, text/csv;q=0.9", "text/csv"),
+    (RESULTS, "text/*", "text/csv"),
+    (RESULTS, "application/json, */*;q=0.1", "application/sparql-results+json"),
+    (RDF, "application/ld+json", "application/ld+json"),
+    (RDF, "text/turtle;q=0.5, application/rdf+xml", "application/rdf+xml"),
+    (PAGE, "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"),
+    (PAGE, "text/turtle", "text/turtle"),
+    (PAGE, "garbage;;;", "text/html"),
+])
+def test_accept_header(offered, accept, expected):
+    assert negotiate(offered, accept) == expected
+
+
+@pytest.mark.parametrize("format_param, expected", [("csv", "text/csv"), ("text/csv", "text/csv"), ("json", RESULTS[0])])
+def test_format_parameter_wins_over_the_header(format_param, expected):
+    assert negotiate(RESULTS, "application/sparql-results+xml", format_param, ALIASES) == expected
+
+
+@pytest.mark.parametrize("accept, format_param", [("image/png", None), ("text/html", None), (None, "docx")])
+def test_nothing_acceptable(accept, format_param):
+    with pytest.raises(NotAcceptable):
+        negotiate(RESULTS, accept, format_param, ALIASES)
