@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from graph import formats, validate
+from graph import csv_import, formats, validate
 from graph.namespaces import CK
 from graph.store import KnowledgeGraph
 
@@ -82,9 +82,19 @@ def load_files(
     paths = list(paths)
     quads: list[ox.Quad] = []
     for path in paths:
+        if syntax is None and Path(path).suffix.lower() == ".csv":
+            quads.extend(_parse_companies_csv(kg, Path(path)))
+            continue
         quads.extend(parse_file(path, base_iri=kg.settings.base_iri, syntax=syntax, graph=graph, opener=opener))
     commit(kg, quads, validate_shapes=validate_shapes)
     return LoadResult(files=len(paths), quads=len(quads))
+
+
+def _parse_companies_csv(kg: KnowledgeGraph, path: Path) -> list[ox.Quad]:
+    try:
+        return csv_import.parse_companies(kg, path)
+    except csv_import.CsvError as error:
+        raise LoadError(str(error)) from None
 
 
 def commit(kg: KnowledgeGraph, quads: list[ox.Quad], *, validate_shapes: bool | None = None) -> None:

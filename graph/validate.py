@@ -1,7 +1,7 @@
 """Checks a batch of quads before it is committed: SHACL shapes (pyshacl) and, for curated data, verbatim quotes.
 
 SHACL sees the new quads plus the ontology plus the store's own description of every node the batch touches
-(one hop), which is what the shapes in ontology/shapes.ttl need, so a small load never re-validates a large store.
+(one hop, and the classes of what those nodes point at), which is what the shapes in ontology/shapes.ttl need, so a small load never re-validates a large store.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from graph.store import KnowledgeGraph
 OA_EXACT = ox.NamedNode("http://www.w3.org/ns/oa#exact")
 QUOTED_FROM = ox.NamedNode("http://www.w3.org/ns/prov#wasQuotedFrom")
 SEED_FILE = ox.NamedNode(CK + "seedFile")
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
 
@@ -45,7 +46,7 @@ def _shapes(shapes_path: Path) -> rdflib.Graph:
 
 def check_shapes(kg: KnowledgeGraph, quads: list[ox.Quad], ontology: list[ox.Quad] | None = None) -> Report:
     """Validate `quads` against the SHACL shapes, in the context of what the store already says about them."""
-    context = _one_hop_context(kg, quads)
+    context, described = _one_hop_context(kg, quads)
     ontology = ontology if ontology is not None else list(kg.quads(kg.names.ontology))
     data = rdflib.Graph()
     triples = {ox.Triple(q.subject, q.predicate, q.object) for q in (*quads, *context, *ontology)}
@@ -56,17 +57,36 @@ def check_shapes(kg: KnowledgeGraph, quads: list[ox.Quad], ontology: list[ox.Qua
     )
     if conforms:
         return Report()
-    return Report([_describe(results, r) for r in results.subjects(rdflib.RDF.type, SH.ValidationResult)])
+    problems = [
+        _describe(results, r)
+        for r in results.subjects(rdflib.RDF.type, SH.ValidationResult)
+        if described is None or _in(results.value(r, SH.focusNode), described)
+    ]
+    return Report(problems)
 
 
-def _one_hop_context(kg: KnowledgeGraph, quads: list[ox.Quad]) -> list[ox.Quad]:
+def _one_hop_context(kg: KnowledgeGraph, quads: list[ox.Quad]) -> tuple[list[ox.Quad], set[str] | None]:
+    """Store quads about the nodes a batch touches, and the IRIs whose whole description is present.
+
+    Nodes only pointed at are brought in with their types alone; a shape violation on them says nothing about the
+    batch, so only violations on fully described nodes count (None = everything is described).
+    """
     if len(kg) == 0:
-        return []
+        return [], None
     touched = {q.subject for q in quads} | {q.object for q in quads if isinstance(q.object, ox.NamedNode)}
     context: list[ox.Quad] = []
     for node in touched:
         context.extend(kg.store.quads_for_pattern(node, None, None, None))
-    return context
+    # Shapes check the class of what a touched node points at (sh:class), so bring those types along.
+    pointed_at = {q.object for q in context if isinstance(q.object, ox.NamedNode)} - touched
+    for node in pointed_at:
+        context.extend(kg.store.quads_for_pattern(node, RDF_TYPE, None, None))
+    return context, {node.value for node in touched if isinstance(node, ox.NamedNode)}
+
+
+def _in(focus: rdflib.term.Node, described: set[str]) -> bool:
+    # Blank nodes are renamed on the way into rdflib, so they cannot be matched: keep their violations.
+    return isinstance(focus, rdflib.BNode) or str(focus) in described
 
 
 def _describe(results: rdflib.Graph, result: rdflib.term.Node) -> str:

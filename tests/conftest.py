@@ -107,3 +107,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
 
 EVENT_CLASSES = {"Event", "Arrival", "Signing", "Investment", "ConstructionStart", "ProductionStart", "Listing",
                  "Opening", "Award", "CooperationAgreement", "Founding", "Meeting"}
+
+
+@pytest.fixture
+def shipped_copy(shipped_kg: KnowledgeGraph) -> KnowledgeGraph:
+    """A private in-memory copy of the shipped graph, for tests that write."""
+    kg = KnowledgeGraph(Settings(store=":memory:"))
+    kg.add(list(shipped_kg.store))
+    return kg
