@@ -225,7 +225,7 @@ def _company_iri(kg: KnowledgeGraph, lookups: _Lookups, name: str) -> tuple[ox.N
 
 
 def _exists(kg: KnowledgeGraph, iri: str) -> bool:
-    return any(True for _ in kg.store.quads_for_pattern(ox.NamedNode(iri), None, None, None))
+    return any(True for _ in kg.match(ox.NamedNode(iri)))
 
 
 def _slug(text: str) -> str:

@@ -136,7 +136,7 @@ def load_shipped(kg: KnowledgeGraph, *, force: bool = False) -> bool:
     """Replace the previously shipped graphs with the current files when they changed; True if anything was loaded."""
     digest = _digest([p for group in shipped_files(kg) for p in group])
     meta = ox.NamedNode(kg.names.meta)
-    recorded = {q.object.value for q in kg.store.quads_for_pattern(meta, SHIPPED_DIGEST, None, meta)}
+    recorded = {q.object.value for q in kg.match(meta, SHIPPED_DIGEST, None, meta)}
     if recorded == {digest} and not force:
         return False
     ontology, curated = parse_shipped(kg)
@@ -145,7 +145,7 @@ def load_shipped(kg: KnowledgeGraph, *, force: bool = False) -> bool:
         raise LoadError(f"the shipped graph breaks the shapes, nothing loaded:\n{report}")
     quads = ontology + curated
     new_graphs = {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}
-    old_graphs = {q.object.value for q in kg.store.quads_for_pattern(meta, SHIPPED_GRAPH, None, meta)}
+    old_graphs = {q.object.value for q in kg.match(meta, SHIPPED_GRAPH, None, meta)}
     bookkeeping = [ox.Quad(meta, SHIPPED_DIGEST, ox.Literal(digest), meta)]
     bookkeeping += [ox.Quad(meta, SHIPPED_GRAPH, ox.Literal(g.value), meta) for g in sorted(new_graphs, key=str)]
     kg.replace_graphs(old_graphs | {g.value for g in new_graphs} | {meta.value}, quads + bookkeeping)

@@ -63,6 +63,11 @@ class KnowledgeGraph:
         target = ox.NamedNode(graph) if graph else None
         return self.store.quads_for_pattern(None, None, None, target)
 
+    def match(self, subject: Term | None = None, predicate: ox.NamedNode | None = None,
+              obj: Term | None = None, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        """Quads matching a pattern (None = any). Code outside this module uses this, never `self.store` directly."""
+        return self.store.quads_for_pattern(subject, predicate, obj, graph)
+
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
 

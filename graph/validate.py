@@ -76,11 +76,11 @@ def _one_hop_context(kg: KnowledgeGraph, quads: list[ox.Quad]) -> tuple[list[ox.
     touched = {q.subject for q in quads} | {q.object for q in quads if isinstance(q.object, ox.NamedNode)}
     context: list[ox.Quad] = []
     for node in touched:
-        context.extend(kg.store.quads_for_pattern(node, None, None, None))
+        context.extend(kg.match(node))
     # Shapes check the class of what a touched node points at (sh:class), so bring those types along.
     pointed_at = {q.object for q in context if isinstance(q.object, ox.NamedNode)} - touched
     for node in pointed_at:
-        context.extend(kg.store.quads_for_pattern(node, RDF_TYPE, None, None))
+        context.extend(kg.match(node, RDF_TYPE))
     return context, {node.value for node in touched if isinstance(node, ox.NamedNode)}
 
 
