@@ -48,6 +48,40 @@ class Settings(BaseSettings):
     allowed_remote: tuple[str, ...] = Field(
         (), description="IRI prefixes that SERVICE, LOAD and FROM may reach; empty = no outbound requests."
     )
+    # Graph views and anchor ranking (graph/views.py, graph/ranking.py, graph/gaps.py; README "Views and rankings").
+    view_max_nodes: int = Field(
+        1000, gt=0, description="Most nodes one graph view holds; the rest are left out and counted as `omitted`."
+    )
+    gap_max_targets: int = Field(
+        50, gt=0, description="Most investment-promotion targets listed per segment in a gap analysis."
+    )
+    anchor_weight_chain_leader: float = Field(4.0, ge=0, description="Anchor score weight: designated 链主 of the chain.")
+    anchor_weight_leading_enterprise: float = Field(
+        2.0, ge=0, description="Anchor score weight: 龙头 of the chain (full) or of its cluster (half)."
+    )
+    anchor_weight_listed: float = Field(1.0, ge=0, description="Anchor score weight: a listed company (上市).")
+    anchor_weight_supplier_fan_in: float = Field(
+        1.0, ge=0, description="Anchor score weight: suppliers within the chain, relative to the chain's most supplied firm."
+    )
+    anchor_weight_supporting_firms: float = Field(
+        2.0, ge=0, description="Anchor score weight: supporting firms (配套) and projects brought in, relative to the chain's most."
+    )
+    anchor_weight_pagerank: float = Field(
+        1.0, ge=0, description="Anchor score weight: PageRank on the chain's supplier network, relative to the highest."
+    )
+    anchor_weight_size: float = Field(
+        1.0, ge=0, description="Anchor score weight: latest actual revenue (or output value), relative to the chain's largest."
+    )
+    # The explorer (graph/search.py, graph/entity.py, viz/, api/pages.py; README "Explorer").
+    graph_node_cap: int = Field(
+        300, gt=0, description="Most nodes a graph page draws at first; the page says how many it left out and offers more."
+    )
+    entity_max_links: int = Field(
+        100, gt=0, description="Most linked entities an entity page lists per property (the full count is always shown)."
+    )
+    search_refresh_s: float = Field(
+        2.0, ge=0, description="How often (seconds, at most) the search index checks whether the store changed."
+    )
 
     @field_validator("base_iri")
     @classmethod

@@ -1,0 +1,345 @@
+"""Graph views: networkx pictures of the knowledge graph, built from named SPARQL queries (graph/queries/*.rq).
+
+A view is data only: viz/ renders it and api/ serialises it; nothing here draws, serves or writes the store.
+
+Contract (the explorer codes against it):
+  chain_view(kg, chain_iri) -> View; supplier_network(kg, district_iri=None) -> View; park_view(kg, park_iri) -> View;
+  district_overview(kg, district_iri) -> View; ego_network(kg, entity_iri, radius=1, max_nodes=None) -> View.
+  `View.graph` is a networkx.DiGraph whose node ids are IRIs. Node attributes: label_zh, label_en,
+  kind (ck class local name: "Company", "ChainSegment", "IndustrialPark" …), roles (list: "chain-leader",
+  "leading-enterprise", "listed", "supporting", "brought-in"); segments also carry order and position, clusters in
+  the district overview revenue, revenue_unit_zh, revenue_unit_en, revenue_year, revenue_measure. Edge attributes:
+  relation (property local name: "inSegment", "supplies", "supportingCompanyOf", "chainLeaderOf", "hostedIn" …),
+  relations (every relation between the two nodes, most telling first), label_zh, label_en.
+  `View.omitted` counts nodes a cap (setting view_max_nodes) left out; `View.focus` is the IRI the view is about.
+
+Every view runs one query for its edges, then two over the nodes it keeps (names and kinds, roles): a cap is
+applied before the nodes are described, so a capped view of a large graph stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import networkx as nx
+import pyoxigraph as ox
+
+from graph import queries
+from graph.namespaces import CK
+from graph.store import KnowledgeGraph, bind_parameters
+
+# When two nodes are linked several ways, the edge's `relation` is the first of these that applies.
+RELATION_PRECEDENCE = (
+    "chainLeaderOf", "leadingEnterpriseOf", "supportingCompanyOf", "broughtInBy", "supplies", "inSegment",
+    "segmentOf", "inChain", "hostedIn", "locatedIn", "memberOfCluster", "inCluster", "clusterOf", "chainOf",
+    "containedInPlace",
+)
+# Names of the standard-vocabulary properties the ontology does not label itself.
+STANDARD_RELATION_LABELS = {
+    "containedInPlace": ("位于", "contained in"),
+    "parentOrganization": ("母公司", "parent organisation"),
+    "subOrganization": ("子公司", "subsidiary"),
+    "founder": ("创始人", "founder"),
+    "worksFor": ("任职于", "works for"),
+    "broader": ("上位概念", "broader"),
+    "source": ("来源", "source"),
+    "author": ("作者", "author"),
+    "date": ("日期", "date"),
+}
+VALUES_SLOT = "VALUES ?node { UNDEF }"
+
+
+class UnknownEntity(LookupError):
+    """The IRI names nothing of the kind a view needs; the message says what was looked for."""
+
+
+@dataclass
+class View:
+    """One view: a titled directed graph, what a cap left out, and the entity it centres on."""
+
+    title_zh: str
+    title_en: str
+    graph: nx.DiGraph = field(default_factory=nx.DiGraph)
+    omitted: int = 0
+    focus: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------------- the views
+def chain_view(kg: KnowledgeGraph, chain_iri: str) -> View:
+    """An industry chain: its segments, the organisations in each, leaders marked, and where they sit.
+
+    >>> from bench.generate import load
+    >>> kg = KnowledgeGraph.in_memory(); _ = load(kg, companies=300)
+    >>> view = chain_view(kg, kg.settings.base_iri + "id/syn-chain-0-0")
+    >>> view.graph.nodes[view.focus]["kind"], view.title_en
+    ('IndustryChain', 'Synthetic Chain 0-0: segments, companies and places')
+    """
+    require(kg, chain_iri, "IndustryChain")
+    rows = kg.select(queries.text("chain_view"), chain=ox.NamedNode(chain_iri))
+    graph = _graph_of(rows)
+    pinned = [n for n, _, r in graph.in_edges(chain_iri, data="relation") if r in ("segmentOf", "chainLeaderOf")]
+    clusters = [t for _, t, r in graph.out_edges(chain_iri, data="relation") if r == "inCluster"]
+    omitted = _cap(graph, chain_iri, kg.settings.view_max_nodes, pinned)
+    _describe(kg, graph, context={chain_iri, *clusters})
+    zh, en = _labels(graph, chain_iri)
+    return View(f"{zh}：环节、企业与所在地", f"{en}: segments, companies and places", graph, omitted, chain_iri)
+
+
+def supplier_network(kg: KnowledgeGraph, district_iri: str | None = None) -> View:
+    """Who supplies whom, which supporting firms (配套) serve which anchor, and what an anchor brought in.
+
+    With a district (or any place), the links that touch an organisation sitting there; without, all of them.
+    """
+    if district_iri is None:
+        rows = kg.select(queries.text("supplier_links"))
+    else:
+        require(kg, district_iri, "Place")
+        local = kg.select(queries.text("organisations_in_place"), place=ox.NamedNode(district_iri))
+        rows = select_for(kg, "supplier_links", [r["node"].value for r in local])
+    graph = _graph_of(rows)
+    omitted = _cap(graph, None, kg.settings.view_max_nodes)
+    _describe(kg, graph)
+    if district_iri is None:
+        return View("供应网络", "Supplier network", graph, omitted, None)
+    zh, en = _names(kg, [district_iri])[district_iri]
+    return View(f"{zh}供应网络", f"Supplier network of {en}", graph, omitted, district_iri)
+
+
+def company_suppliers(kg: KnowledgeGraph, company_iri: str, depth: int = 1, max_nodes: int | None = None) -> View:
+    """One organisation's suppliers, customers, supporting firms and the anchors it serves, `depth` links out."""
+    require(kg, company_iri, "Organization", namespace="http://www.w3.org/ns/org#")
+    view = _neighbourhood(kg, company_iri, depth, max_nodes, "supplier_links")
+    zh, en = _labels(view.graph, company_iri)
+    view.title_zh, view.title_en = f"{zh}的供应关系", f"Suppliers and customers of {en}"
+    return view
+
+
+def park_view(kg: KnowledgeGraph, park_iri: str) -> View:
+    """A park (or any carrier): its buildings and carriers, the organisations they host, and their clusters."""
+    require(kg, park_iri, "Carrier")
+    rows = kg.select(queries.text("park_view"), park=ox.NamedNode(park_iri))
+    graph = _graph_of(rows)
+    graph.add_node(park_iri)
+    omitted = _cap(graph, park_iri, kg.settings.view_max_nodes)
+    _describe(kg, graph)
+    zh, en = _labels(graph, park_iri)
+    return View(f"{zh}：载体、企业与集群", f"{en}: carriers, companies and clusters", graph, omitted, park_iri)
+
+
+def district_overview(kg: KnowledgeGraph, district_iri: str) -> View:
+    """A district's clusters (each with its latest revenue figure and year), their chains and the chains' leaders."""
+    require(kg, district_iri, "AdministrativeArea")
+    rows = kg.select(queries.text("district_overview"), district=ox.NamedNode(district_iri))
+    graph = _graph_of(rows)
+    graph.add_node(district_iri)
+    omitted = _cap(graph, district_iri, kg.settings.view_max_nodes)
+    _describe(kg, graph)
+    clusters = [n for n, kind in graph.nodes(data="kind") if kind == "IndustryCluster"]
+    for cluster, figure in latest_sizes(kg, clusters).items():
+        graph.nodes[cluster].update({
+            "revenue": figure.value, "revenue_unit_zh": figure.unit_zh, "revenue_unit_en": figure.unit_en,
+            "revenue_year": figure.year, "revenue_measure": figure.measure,
+        })
+    zh, en = _labels(graph, district_iri)
+    return View(f"{zh}：集群、产业链与链主", f"{en}: clusters, chains and leaders", graph, omitted, district_iri)
+
+
+def ego_network(kg: KnowledgeGraph, entity_iri: str, radius: int = 1, max_nodes: int | None = None) -> View:
+    """Everything within `radius` links of an entity, nearest first; beyond `max_nodes` (default: the setting
+    view_max_nodes) the farthest, least connected nodes are left out and counted in `omitted`."""
+    if not kg.query(bind_parameters(queries.text("entity_exists"), {"entity": ox.NamedNode(entity_iri)})):
+        raise UnknownEntity(f"the graph says nothing about {entity_iri}")
+    view = _neighbourhood(kg, entity_iri, radius, max_nodes, "ego_links")
+    zh, en = _labels(view.graph, entity_iri)
+    view.title_zh, view.title_en = f"{zh}的关联网络（{radius}步）", f"Network of {en} ({radius} step{'s' * (radius != 1)})"
+    return view
+
+
+# ---------------------------------------------------------------------------------------------------- shared helpers
+def require(kg: KnowledgeGraph, iri: str, kind: str, namespace: str = CK) -> None:
+    """Raise UnknownEntity unless `iri` is an instance of the class `namespace + kind` (or of a subclass)."""
+    try:
+        entity = ox.NamedNode(iri)
+    except ValueError:
+        raise UnknownEntity(f"{iri!r} is not an IRI") from None
+    ask = bind_parameters(queries.text("entity_is_a"), {"entity": entity, "class": ox.NamedNode(namespace + kind)})
+    if not kg.query(ask):
+        raise UnknownEntity(f"no {kind} {iri} in the graph")
+
+
+def select_for(kg: KnowledgeGraph, name: str, nodes: Iterable[str], **parameters: ox.NamedNode) -> list[dict]:
+    """Run a named query whose `VALUES ?node { UNDEF }` slot is filled with these nodes (none: no rows).
+
+    >>> kg = KnowledgeGraph.in_memory()
+    >>> select_for(kg, "view_node_roles", [])
+    []
+    """
+    terms = " ".join(str(ox.NamedNode(n)) for n in nodes)
+    if not terms:
+        return []
+    text = queries.text(name)
+    if VALUES_SLOT not in text:
+        raise ValueError(f"named query {name!r} has no {VALUES_SLOT} slot")
+    return kg.select(text.replace(VALUES_SLOT, "VALUES ?node { " + terms + " }"), **parameters)
+
+
+def local_name(iri: str) -> str:
+    """The part of an IRI after its last '#' or '/'.
+
+    >>> local_name("https://w3id.org/chainkg/ontology#inSegment"), local_name("https://schema.org/containedInPlace")
+    ('inSegment', 'containedInPlace')
+    """
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A size figure: value as printed, its unit, year and measure, and the value in yuan where the unit says."""
+
+    value: float
+    unit_zh: str
+    unit_en: str
+    year: int
+    measure: str
+    yuan: float | None
+
+
+def latest_sizes(kg: KnowledgeGraph, nodes: Iterable[str]) -> dict[str, Figure]:
+    """Each node's latest actual revenue figure (else output value, else industrial output value), by year."""
+    preference = {"revenue": 0, "output-value": 1, "industrial-output-value": 2}
+    best: dict[str, tuple[tuple[int, int], Figure]] = {}
+    for row in select_for(kg, "size_figures", nodes):
+        year = int(row["year"].value[:4])
+        measure = local_name(row["measure"].value)
+        value = float(row["value"].value)
+        factor = float(row["factor"].value) if "factor" in row else None
+        unit_zh = row["unitZh"].value if "unitZh" in row else ""
+        unit_en = row["unitEn"].value if "unitEn" in row else ""
+        figure = Figure(value, unit_zh, unit_en, year, measure, value * factor if factor is not None else None)
+        key = (year, -preference[measure])
+        node = row["node"].value
+        if node not in best or key > best[node][0]:
+            best[node] = (key, figure)
+    return {node: figure for node, (_, figure) in best.items()}
+
+
+def _graph_of(rows: list[dict]) -> nx.DiGraph:
+    """Edges from `source relation target` rows; several relations between one pair become one edge."""
+    graph = nx.DiGraph()
+    for row in rows:
+        source, target, relation = row["source"].value, row["target"].value, local_name(row["relation"].value)
+        if source == target:
+            continue
+        if graph.has_edge(source, target):
+            relations = graph.edges[source, target]["relations"]
+            if relation not in relations:
+                relations.append(relation)
+                relations.sort(key=_precedence)
+        else:
+            graph.add_edge(source, target, relations=[relation])
+    return graph
+
+
+def _precedence(relation: str) -> tuple[int, str]:
+    try:
+        return RELATION_PRECEDENCE.index(relation), relation
+    except ValueError:
+        return len(RELATION_PRECEDENCE), relation
+
+
+def _cap(graph: nx.DiGraph, focus: str | None, max_nodes: int, pinned: Iterable[str] = (),
+         distance: dict[str, int] | None = None) -> int:
+    """Keep at most `max_nodes`: the focus, pinned nodes, then the nearest (by `distance`) and best connected.
+    Returns how many nodes were removed."""
+    if graph.number_of_nodes() <= max_nodes:
+        return 0
+    first = {focus, *pinned} - {None}
+    degree = dict(graph.degree())
+    ranked = sorted(graph.nodes, key=lambda n: (n not in first, (distance or {}).get(n, 0), -degree[n], n))
+    dropped = ranked[max_nodes:]
+    graph.remove_nodes_from(dropped)
+    return len(dropped)
+
+
+def _describe(kg: KnowledgeGraph, graph: nx.DiGraph, context: set[str] | None = None) -> None:
+    """Fill node attributes (names, kind, roles, segment order and position) and edge labels from two queries.
+
+    With a `context`, the roles chain-leader and leading-enterprise count only when held of an entity in it (the
+    chain view marks the leaders of *its* chain)."""
+    nodes = list(graph.nodes)
+    for node in nodes:
+        graph.nodes[node].update(label_zh=None, label_en=None, kind="Thing", roles=[])
+    for row in select_for(kg, "view_node_descriptions", nodes):
+        attributes = graph.nodes[row["node"].value]
+        if "kind" in row and attributes["kind"] == "Thing":
+            attributes["kind"] = local_name(row["kind"].value)
+        for column, key in (("zh", "label_zh"), ("en", "label_en")):
+            if column in row and attributes[key] is None:
+                attributes[key] = row[column].value
+        if "order" in row:
+            attributes["order"] = int(row["order"].value)
+        if "position" in row:
+            attributes["position"] = local_name(row["position"].value).lower()
+    for row in select_for(kg, "view_node_roles", nodes):
+        role = row["role"].value
+        scoped = role in ("chain-leader", "leading-enterprise")
+        if context is not None and scoped and ("of" not in row or row["of"].value not in context):
+            continue
+        roles = graph.nodes[row["node"].value]["roles"]
+        if role not in roles:
+            roles.append(role)
+    for node in nodes:
+        attributes = graph.nodes[node]
+        fallback = local_name(node)
+        attributes["label_zh"] = attributes["label_zh"] or attributes["label_en"] or fallback
+        attributes["label_en"] = attributes["label_en"] or attributes["label_zh"] or fallback
+        attributes["roles"].sort()
+    labels = _relation_labels(kg)
+    for _, _, attributes in graph.edges(data=True):
+        relation = attributes["relations"][0]
+        attributes["relation"] = relation
+        attributes["label_zh"], attributes["label_en"] = labels.get(relation, (relation, relation))
+
+
+def _relation_labels(kg: KnowledgeGraph) -> dict[str, tuple[str, str]]:
+    labels = dict(STANDARD_RELATION_LABELS)
+    for row in kg.select(queries.text("relation_labels")):
+        name = local_name(row["relation"].value)
+        labels[name] = (row["zh"].value if "zh" in row else name, row["en"].value if "en" in row else name)
+    return labels
+
+
+def _labels(graph: nx.DiGraph, node: str) -> tuple[str, str]:
+    return graph.nodes[node]["label_zh"], graph.nodes[node]["label_en"]
+
+
+def _names(kg: KnowledgeGraph, nodes: list[str]) -> dict[str, tuple[str, str]]:
+    """Names of entities outside a view's graph (e.g. the place a supplier network is restricted to)."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes)
+    _describe(kg, graph)
+    return {n: _labels(graph, n) for n in nodes}
+
+
+def _neighbourhood(kg: KnowledgeGraph, centre: str, radius: int, max_nodes: int | None, query: str) -> View:
+    """Breadth-first rings around `centre`, one query per ring (the ring's nodes fill the query's VALUES slot)."""
+    graph = nx.DiGraph()
+    graph.add_node(centre)
+    distance = {centre: 0}
+    frontier = [centre]
+    for ring in range(1, radius + 1):
+        if not frontier:
+            break
+        ring_graph = _graph_of(select_for(kg, query, frontier))
+        for source, target, attributes in ring_graph.edges(data=True):
+            if graph.has_edge(source, target):
+                continue
+            graph.add_edge(source, target, **attributes)
+        frontier = [n for n in ring_graph.nodes if n not in distance]
+        distance.update((n, ring) for n in frontier)
+    omitted = _cap(graph, centre, max_nodes or kg.settings.view_max_nodes, distance=distance)
+    _describe(kg, graph)
+    for node in graph.nodes:
+        graph.nodes[node]["distance"] = distance[node]
+    return View("", "", graph, omitted, centre)
