@@ -6,10 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
-from api import sparql, system
+from api import errors, sparql, store, system
+from api.limits import ClientSlots
 from graph import loader
+from graph.engine import engine_for
 from graph.settings import Settings
+from graph.sparql import SparqlService
 from graph.store import KnowledgeGraph
 
 
@@ -22,9 +26,15 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         graph = kg or KnowledgeGraph(settings)
         if settings.load_shipped:
             loader.load_shipped(graph)
+        engine = engine_for(graph)
         app.state.kg = graph
         app.state.settings = settings
-        yield
+        app.state.sparql = SparqlService(graph, engine)
+        app.state.client_slots = ClientSlots(settings.max_queries_per_client)
+        try:
+            yield
+        finally:
+            engine.close()
 
     app = FastAPI(
         title="chainkg",
@@ -32,6 +42,11 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         version="0.1.0",
         lifespan=lifespan,
     )
+    # Browser clients (YASGUI elsewhere, notebooks) may query from any origin; writes still need the bearer token.
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
+                       allow_headers=["*"], expose_headers=["*"], max_age=600)
+    errors.install(app)
     app.include_router(system.router)
     app.include_router(sparql.router)
+    app.include_router(store.router)
     return app

@@ -1,34 +1,178 @@
-"""The SPARQL endpoint (a first version: GET with SPARQL JSON results)."""
+"""The SPARQL 1.1 Protocol over HTTP: query by GET and POST, update by POST, the service description.
+
+Thin: the request becomes a `graph.sparql.Request`, the answer's syntax is negotiated (Accept or `format`), and
+the work runs in a thread on the engine (worker processes for the on-disk store). Limits, refusals and errors are
+decided in graph/ and mapped to statuses in api/errors.py.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import parse_qs
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
-from api.deps import knowledge_graph
-from graph.store import KnowledgeGraph
+from api.auth import require_write_token
+from api.conneg import NotAcceptable, negotiate
+from api.errors import ApiError
+from api.limits import client_of, read_body
+from graph import formats, service_description
+from graph.sparql import Answer, NotAQuery, Request as SparqlRequest
 
 router = APIRouter(tags=["sparql"])
 
+RESULT_TYPES = [s.media_type for s in formats.RESULT_SYNTAXES]
+GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
+               "application/n-quads", "application/trig"]
+DESCRIPTION_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"]
+FORM = "application/x-www-form-urlencoded"
+ALLOW = "GET, HEAD, POST, OPTIONS"
 
-@router.get("/sparql", summary="SPARQL 1.1 query")
-async def sparql_get(
-    kg: Annotated[KnowledgeGraph, Depends(knowledge_graph)],
-    query: Annotated[str, Query(description="SPARQL query text")],
-) -> Response:
+DefaultGraphs = Annotated[list[str], Query(alias="default-graph-uri", description="IRI of a default graph (repeatable)")]
+NamedGraphs = Annotated[list[str], Query(alias="named-graph-uri", description="IRI of a named graph (repeatable)")]
+FormatParam = Annotated[str | None, Query(description="Result syntax instead of Accept: json, xml, csv, tsv, "
+                                                      "turtle, ntriples, jsonld, rdfxml, nquads, trig")]
+
+SELECT_EXAMPLE = "SELECT ?leader ?name WHERE { ?leader ck:chainLeaderOf ?chain ; skos:prefLabel ?name }"
+
+
+def choose(offered: list[str], aliases: dict[str, str], accept: str | None, format_param: str | None) -> str:
+    """Negotiate among `offered`, also honouring alias media types (application/json …) and short names.
+
+    >>> choose(RESULT_TYPES, formats.RESULT_ALIASES, "application/json", None)
+    'application/sparql-results+json'
+    >>> choose(GRAPH_TYPES, formats.RDF_ALIASES, "text/html, */*;q=0.1", "jsonld")
+    'application/ld+json'
+    """
+    candidates = offered + [a for a, target in aliases.items() if "/" in a and target in offered]
     try:
-        body, media_type = await run_in_threadpool(_run, kg, query)
-    except SyntaxError as error:
-        return JSONResponse({"error": "malformed query", "detail": str(error)}, status_code=400)
-    return Response(body, media_type=media_type)
+        chosen = negotiate(candidates, accept, format_param, {k: v for k, v in aliases.items() if "/" not in k})
+    except NotAcceptable:
+        raise NotAcceptable(offered) from None
+    return aliases.get(chosen, chosen)
 
 
-def _run(kg: KnowledgeGraph, query: str) -> tuple[bytes, str]:
-    results = kg.query(query)
-    if isinstance(results, ox.QueryTriples):
-        return ox.serialize(list(results), format=ox.RdfFormat.TURTLE) or b"", "text/turtle"
-    return results.serialize(format=ox.QueryResultsFormat.JSON), "application/sparql-results+json"
+# ---------------------------------------------------------------------------------------------------- queries
+@router.api_route("/sparql", methods=["GET", "HEAD"], summary="SPARQL 1.1 query (GET), or the service description",
+                  responses={200: {"content": {t: {} for t in RESULT_TYPES + GRAPH_TYPES}}})
+async def sparql_get(
+    request: Request,
+    default_graphs: DefaultGraphs = [],  # noqa: B006 - FastAPI copies defaults
+    named_graphs: NamedGraphs = [],  # noqa: B006
+    query: Annotated[str | None, Query(description="SPARQL query text", examples=[SELECT_EXAMPLE])] = None,
+    format: FormatParam = None,
+) -> Response:
+    settings = request.app.state.settings
+    if query is None:
+        if "update" in request.query_params:
+            raise ApiError(405, "method-not-allowed", "updates are sent with POST", {"Allow": ALLOW})
+        return describe_service(request, format)
+    if len(query.encode()) > settings.max_query_bytes:
+        raise ApiError(414, "query-too-long", f"the query is longer than {settings.max_query_bytes:,} bytes; "
+                                              f"POST it (still within that size)")
+    return await answer_query(request, SparqlRequest(query, default_graphs, named_graphs), format)
+
+
+@router.post("/sparql", summary="SPARQL 1.1 query or update (POST)",
+             openapi_extra={"requestBody": {"content": {
+                 FORM: {"schema": {"type": "object", "properties": {"query": {"type": "string"},
+                                                                     "update": {"type": "string"}}}},
+                 "application/sparql-query": {"schema": {"type": "string"}, "example": SELECT_EXAMPLE},
+                 "application/sparql-update": {"schema": {"type": "string"}}}}})
+async def sparql_post(request: Request) -> Response:
+    operation, text, params = await read_operation(request)
+    if operation == "update":
+        return await run_update(request, text, params)
+    dataset = SparqlRequest(text, params.get("default-graph-uri", []), params.get("named-graph-uri", []))
+    return await answer_query(request, dataset, _one(params, "format"))
+
+
+@router.post("/update", summary="SPARQL 1.1 update (POST), needs the write token",
+             openapi_extra={"requestBody": {"content": {
+                 FORM: {"schema": {"type": "object", "properties": {"update": {"type": "string"}}}},
+                 "application/sparql-update": {"schema": {"type": "string"}}}}})
+async def update_post(request: Request) -> Response:
+    operation, text, params = await read_operation(request)
+    if operation != "update":
+        raise NotAQuery("/update takes updates only (update= or application/sparql-update); query at /sparql")
+    return await run_update(request, text, params)
+
+
+@router.options("/sparql", include_in_schema=False)
+@router.options("/update", include_in_schema=False)
+async def sparql_options() -> Response:
+    return Response(status_code=204, headers={"Allow": ALLOW})
+
+
+async def read_operation(request: Request) -> tuple[str, str, dict[str, list[str]]]:
+    """("query" | "update", text, parameters) from a POST in any of the protocol's three encodings."""
+    settings = request.app.state.settings
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await read_body(request, settings.max_query_bytes, "query")
+    params = parse_qs(request.url.query, keep_blank_values=True)
+    try:
+        if media_type == FORM:
+            fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+            for name, values in fields.items():
+                params.setdefault(name, []).extend(values)
+            if ("query" in fields) == ("update" in fields):
+                raise ApiError(400, "bad-request", "a form POST carries exactly one of query= and update=")
+            operation = "query" if "query" in fields else "update"
+            return operation, _one(fields, operation), params
+        if media_type in ("application/sparql-query", "application/sparql-update"):
+            return media_type.rsplit("-", 1)[1], body.decode("utf-8"), params
+    except UnicodeDecodeError:
+        raise ApiError(400, "bad-request", "the request is not UTF-8") from None
+    raise ApiError(415, "unsupported-media-type", f"POST a query as {FORM}, application/sparql-query or "
+                                                  f"application/sparql-update, not {media_type or 'nothing'}")
+
+
+async def answer_query(request: Request, dataset: SparqlRequest, format_param: str | None) -> Response:
+    service = request.app.state.sparql
+    found = service.inspect(dataset)
+    if found.is_update:
+        raise NotAQuery("this is an update: POST it as update= or application/sparql-update")
+    accept = request.headers.get("accept")
+    if found.returns_graph:
+        media_type = choose(GRAPH_TYPES, formats.RDF_ALIASES, accept, format_param)
+    else:
+        media_type = choose(RESULT_TYPES, formats.RESULT_ALIASES, accept, format_param)
+    async with request.app.state.client_slots.slot(client_of(request)):
+        answer = await run_in_threadpool(service.query, dataset, media_type, found)
+    return as_response(answer)
+
+
+def as_response(answer: Answer) -> Response:
+    media_type = answer.media_type + ("; charset=utf-8" if answer.media_type.startswith("text/") else "")
+    return Response(answer.body, media_type=media_type, headers={"Vary": "Accept"})
+
+
+async def run_update(request: Request, text: str, params: dict[str, list[str]]) -> Response:
+    require_write_token(request, request.app.state.settings)
+    service = request.app.state.sparql
+    await run_in_threadpool(service.update, text, params.get("using-graph-uri", []),
+                            params.get("using-named-graph-uri", []))
+    return Response(status_code=204)
+
+
+def describe_service(request: Request, format_param: str | None) -> Response:
+    """The service description, in the RDF syntax the client prefers (Turtle when it does not care)."""
+    settings = request.app.state.settings
+    media_type = choose(DESCRIPTION_TYPES, formats.RDF_ALIASES, request.headers.get("accept"), format_param)
+    endpoint = str(request.url.replace(query="", fragment="")).rstrip("?")
+    triples = service_description.describe(request.app.state.kg, endpoint, writable=settings.write_token is not None)
+    syntax = formats.by_media_type(media_type)
+    body = ox.serialize(triples, format=syntax.oxigraph, prefixes={"sd": service_description.SD}) or b""
+    return as_response(Answer(media_type, [body]))
+
+
+def _one(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise ApiError(400, "bad-request", f"more than one {name} parameter")
+    return values[0]

@@ -13,6 +13,7 @@ See docs/example-companies.csv.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -73,27 +74,35 @@ def normalise(name: str) -> str:
 
 
 def parse_companies(kg: KnowledgeGraph, path: Path) -> list[ox.Quad]:
-    """Turn a companies CSV into quads, or raise CsvError listing every bad line. Nothing is written here."""
+    """Turn a companies CSV file into quads, or raise CsvError listing every bad line. Nothing is written here."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as stream:
-            rows = list(csv.DictReader(stream))
-            header = set(rows[0].keys()) if rows else set()
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
         raise CsvError(f"{path}: {error}") from None
+    return parse_companies_text(kg, text, Path(path.name))
+
+
+def parse_companies_text(kg: KnowledgeGraph, text: str, name: Path) -> list[ox.Quad]:
+    """The same for CSV text (an upload); `name` stands for the file in messages and provenance."""
+    try:
+        rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+        header = set(rows[0].keys()) if rows else set()
+    except csv.Error as error:
+        raise CsvError(f"{name}: {error}") from None
     unknown = header - set(COLUMNS)
     if not rows:
-        raise CsvError(f"{path}: no rows")
+        raise CsvError(f"{name}: no rows")
     if unknown or "name" not in header or "source" not in header:
-        raise CsvError(f"{path}: columns must be among {', '.join(COLUMNS)} (name and source required); "
-                       f"unknown: {', '.join(sorted(unknown)) or 'none'}")
+        raise CsvError(f"{name}: columns must be among {', '.join(COLUMNS)} (name and source required); "
+                       f"unknown: {', '.join(sorted(map(str, unknown))) or 'none'}")
     lookups = _Lookups(kg)
     quads, errors = [], []
     for line, row in enumerate(rows, start=2):
-        row = {k: (v or "").strip() for k, v in row.items() if k}
+        row = {k: (v or "").strip() if isinstance(v, str) else "" for k, v in row.items() if k}
         try:
-            quads.extend(_row_quads(kg, lookups, path, line, row))
+            quads.extend(_row_quads(kg, lookups, name, line, row))
         except ValueError as problem:
-            errors.append(f"{path.name} line {line}: {problem}")
+            errors.append(f"{name.name} line {line}: {problem}")
     if errors:
         raise CsvError(f"{len(errors)} bad row(s), nothing loaded:\n" + "\n".join(errors))
     return quads

@@ -26,7 +26,14 @@ SHIPPED_GRAPH = ox.NamedNode(CK + "shippedGraph")
 
 
 class LoadError(Exception):
-    """A load that was refused; the store is unchanged. The message is one line a person can act on."""
+    """A load that was refused; the store is unchanged. The message is one line a person can act on.
+
+    `violations` is true when the data parsed but breaks the shapes (the data is wrong, not its syntax).
+    """
+
+    def __init__(self, message: str, *, violations: bool = False) -> None:
+        super().__init__(message)
+        self.violations = violations
 
 
 @dataclass(frozen=True)
@@ -99,11 +106,16 @@ def _parse_companies_csv(kg: KnowledgeGraph, path: Path) -> list[ox.Quad]:
 
 def commit(kg: KnowledgeGraph, quads: list[ox.Quad], *, validate_shapes: bool | None = None) -> None:
     """Validate (unless switched off) and add in one transaction."""
+    check(kg, quads, validate_shapes=validate_shapes)
+    kg.add(quads)
+
+
+def check(kg: KnowledgeGraph, quads: list[ox.Quad], *, validate_shapes: bool | None = None) -> None:
+    """Raise LoadError if the quads break the shapes (in the context of what the store says about their nodes)."""
     if kg.settings.validate_on_load if validate_shapes is None else validate_shapes:
         report = validate.check_shapes(kg, quads)
         if not report.ok:
-            raise LoadError(f"{len(report.problems)} shape violation(s), nothing loaded:\n{report}")
-    kg.add(quads)
+            raise LoadError(f"{len(report.problems)} shape violation(s), nothing loaded:\n{report}", violations=True)
 
 
 # ---------------------------------------------------------------------- the shipped graph

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     max_rows: int = Field(100_000, gt=0, description="Most result rows one query may return.")
     max_query_bytes: int = Field(100_000, gt=0, description="Largest accepted query or update text, in bytes.")
     max_upload_bytes: int = Field(50_000_000, gt=0, description="Largest accepted RDF upload, in bytes.")
+    query_workers: int = Field(
+        3, gt=0, description="Processes (on-disk store) or threads (in-memory) that run SPARQL queries side by side."
+    )
+    max_queries_per_client: int = Field(
+        2, gt=0, description="Queries one client address may run at once; more wait their turn (HTTP 429 if too many)."
+    )
     allowed_remote: tuple[str, ...] = Field(
         (), description="IRI prefixes that SERVICE, LOAD and FROM may reach; empty = no outbound requests."
     )

@@ -8,6 +8,7 @@ graph of every query is the union of all graphs, so facts are visible without na
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
@@ -30,6 +31,8 @@ class KnowledgeGraph:
         self.names = GraphNames(settings.base_iri)
         self.prefixes = prefixes(settings.base_iri)
         self.store = ox.Store() if settings.in_memory else _open_on_disk(Path(settings.store))
+        self.generation = 0  # bumped by every committed write; the query engine snapshots per generation
+        self._writing = threading.Lock()  # one writer at a time, so each write is one generation
 
     @classmethod
     def in_memory(cls, **overrides: object) -> KnowledgeGraph:
@@ -68,6 +71,12 @@ class KnowledgeGraph:
         """Quads matching a pattern (None = any). Code outside this module uses this, never `self.store` directly."""
         return self.store.quads_for_pattern(subject, predicate, obj, graph)
 
+    def has_graph(self, iri: str) -> bool:
+        try:
+            return self.store.contains_named_graph(ox.NamedNode(iri))
+        except ValueError:  # not an IRI at all
+            return False
+
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
 
@@ -93,25 +102,37 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------ writing (all atomic)
     def add(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads in one transaction: all of them or, on any error, none."""
-        self.store.extend(quads)
-        self._persist()
+        with self._writing:
+            self.store.extend(quads)
+            self._persist()
 
-    def replace_graphs(self, drop: Iterable[str], quads: list[ox.Quad]) -> None:
+    def replace_graphs(self, drop: Iterable[str], quads: list[ox.Quad], *, drop_default: bool = False) -> None:
         """Drop some graphs and add quads as one SPARQL update, so readers see the old or the new state, never half."""
         statements = [f"DROP SILENT GRAPH <{g}>" for g in sorted(set(drop))]
+        if drop_default:
+            statements.append("DROP SILENT DEFAULT")
         if quads:
             statements.append("INSERT DATA { " + _as_update_data(quads) + " }")
         if statements:
-            self.store.update(" ;\n".join(statements))
-        self._persist()
+            with self._writing:
+                self.store.update(" ;\n".join(statements))
+                self._persist()
 
     def update(self, sparql_update: str) -> None:
-        self.store.update(sparql_update, prefixes=self.prefixes)
-        self._persist()
+        """Run a SPARQL update in one transaction; relative IRIs resolve against the base IRI."""
+        with self._writing:
+            self.store.update(sparql_update, prefixes=self.prefixes, base_iri=self.settings.base_iri)
+            self._persist()
+
+    def backup(self, path: str | Path) -> None:
+        """A consistent read-only copy of an on-disk store, as hard links: cheap, and independent of later writes."""
+        self.store.backup(str(path))
 
     def _persist(self) -> None:
+        """After a commit: make it durable (the on-disk store's memtable reaches its files) and start a generation."""
         if not self.settings.in_memory:
             self.store.flush()
+        self.generation += 1
 
 
 def bind_parameters(sparql: str, parameters: dict[str, Term]) -> str:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -52,22 +54,56 @@ def chainkg_command() -> list[str]:
     return [sys.executable, "-m", "graph.cli"]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`chainkg serve` as a real process on loopback, on an on-disk store in a temporary directory."""
+@dataclass
+class Server:
+    """A running `chainkg serve` process: its URL, its log file, the settings it was started with."""
+
+    url: str
+    log: Path
+    env: dict[str, str]
+    process: subprocess.Popen
+
+    def __str__(self) -> str:
+        return self.url
+
+    def __add__(self, path: str) -> str:  # server + "/sparql", as with a plain URL string
+        return self.url + path
+
+
+@contextmanager
+def running_server(workdir: Path, **settings: object) -> Iterator[Server]:
+    """`chainkg serve` as a real process on loopback, on an on-disk store in `workdir`, with CHAINKG_* settings."""
     port = free_port()
-    workdir = tmp_path_factory.mktemp("server")
     env = {**os.environ, "CHAINKG_STORE": str(workdir / "store"), "CHAINKG_PORT": str(port)}
+    env.update({f"CHAINKG_{name.upper()}": str(value) for name, value in settings.items()})
     log = workdir / "server.log"
     with open(log, "wb") as output:
         process = subprocess.Popen(chainkg_command() + ["serve"], env=env, cwd=REPO, stdout=output, stderr=output)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, process, log)
-        yield url
+        yield Server(url, log, env, process)
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The quick-start service: read-only, default limits, the shipped graph loaded."""
+    with running_server(tmp_path_factory.mktemp("server")) as running:
+        yield running
+
+
+WRITE_TOKEN = "test-token-0123456789"
+
+
+@pytest.fixture(scope="session")
+def writable_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A service with a write token and tight limits (2 s per query, 50 rows, 4 kB of query text)."""
+    with running_server(tmp_path_factory.mktemp("writable"), write_token=WRITE_TOKEN, query_timeout_s=2,
+                        max_rows=50, max_query_bytes=4000, max_upload_bytes=200_000) as running:
+        yield running
 
 
 def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:

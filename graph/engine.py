@@ -1,0 +1,243 @@
+"""Where user queries run: a pool of worker processes over read-only snapshots, so a time limit really stops work.
+
+pyoxigraph has no timeout or cancel, and an aggregate is one native call that no signal interrupts. The only way
+to stop it is to end the process it runs in. So, for the on-disk store (the default), user queries run in worker
+processes that each open a *snapshot* of the store read-only: a RocksDB checkpoint made with `Store.backup`, hard
+links to the store's immutable files, a few milliseconds to make. A query over its limit gets its worker killed and
+replaced; the other workers keep answering. Writes happen in the serving process on the store itself; the first
+query after a write makes a new snapshot, so every query sees one committed state (never half an update), and a
+client reads its own acknowledged writes.
+
+In-memory stores cannot be snapshotted across processes: there queries run in threads, a streaming result is cut at
+the limit, and a query stuck inside one native call is abandoned (its client gets the timeout at once; the thread
+finishes on its own). The README says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from graph import worker
+from graph.store import KnowledgeGraph
+from graph.worker import Answer, Job, Stop
+
+log = logging.getLogger("chainkg.engine")
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # so a worker imports this very copy of graph/
+GRACE_S = 0.5  # a worker gets this long past the limit to stop by itself before it is killed
+
+
+class QueryFailed(Exception):
+    """A query that did not produce results; `kind` says why: syntax, timeout, rows, busy or store."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class Engine:
+    """Runs `Job`s and returns `Answer`s; `run` blocks, so call it from a worker thread of the web server."""
+
+    def run(self, job: Job) -> Answer:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+def engine_for(kg: KnowledgeGraph) -> Engine:
+    """Worker processes for an on-disk store, threads for an in-memory one."""
+    if kg.settings.in_memory:
+        return ThreadEngine(kg)
+    return ProcessEngine(kg)
+
+
+def _failure(stop: Stop, job: Job) -> QueryFailed:
+    if stop.reason == "rows":
+        return QueryFailed("rows", f"the result has more than {job.max_rows:,} rows (setting CHAINKG_MAX_ROWS); "
+                                   f"add LIMIT and OFFSET to page through it")
+    return _timeout(job)
+
+
+def _timeout(job: Job) -> QueryFailed:
+    return QueryFailed("timeout", f"the query ran longer than {job.timeout_s:g} s (setting CHAINKG_QUERY_TIMEOUT_S) "
+                                  f"and was stopped")
+
+
+class ThreadEngine(Engine):
+    """In-memory stores: queries run in a bounded thread pool; see the module docstring for what a limit can stop."""
+
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        self.kg = kg
+        self.pool = ThreadPoolExecutor(max_workers=kg.settings.query_workers, thread_name_prefix="chainkg-query")
+
+    def run(self, job: Job) -> Answer:
+        future = self.pool.submit(self._execute, job)
+        try:
+            return future.result(timeout=job.timeout_s + GRACE_S if job.timeout_s else None)
+        except FutureTimeout:
+            raise _timeout(job) from None
+        except Stop as stop:
+            raise _failure(stop, job) from None
+        except SyntaxError as error:
+            raise QueryFailed("syntax", str(error)) from None
+        except (OSError, ValueError) as error:
+            raise QueryFailed("store", str(error)) from None
+
+    def _execute(self, job: Job) -> Answer:
+        return worker.execute(self.kg.store, job, prefixes=self.kg.prefixes, base_iri=self.kg.settings.base_iri)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: subprocess.Popen
+    connection: Connection
+    snapshot: str | None = None
+
+
+class ProcessEngine(Engine):
+    """On-disk stores: `query_workers` processes, each reading a snapshot; one over its limit is killed and replaced."""
+
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        self.kg = kg
+        self.size = kg.settings.query_workers
+        self.snapshots = Snapshots(kg)
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._workers: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        for _ in range(self.size):
+            self._idle.put(self._spawn())
+
+    def run(self, job: Job) -> Answer:
+        try:
+            # Waiting for a free worker is bounded too: a full pool answers "busy", it does not queue forever.
+            proc = self._idle.get(timeout=job.timeout_s or None)
+        except queue.Empty:
+            raise QueryFailed("busy", "every query worker is busy; try again shortly") from None
+        previous, proc.snapshot = proc.snapshot, self.snapshots.acquire()
+        try:
+            proc.connection.send((proc.snapshot, job))
+            if not proc.connection.poll(job.timeout_s + GRACE_S if job.timeout_s else None):
+                self._replace(proc)
+                raise _timeout(job)
+            reply = proc.connection.recv()
+        except (EOFError, OSError) as error:
+            self._replace(proc)
+            raise QueryFailed("store", f"the query worker failed ({error.__class__.__name__}); it was restarted") from None
+        finally:
+            self.snapshots.release(previous)  # the worker has moved on to its new snapshot (or is gone)
+        self._idle.put(proc)
+        if reply[0] == "ok":
+            return reply[1]
+        _, kind, message = reply
+        if kind in ("timeout", "rows"):
+            raise _failure(Stop(kind), job)
+        raise QueryFailed(kind, message)
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._workers)
+            self._workers.clear()
+        for proc in workers:
+            proc.connection.close()
+            proc.process.kill()
+            proc.process.wait(timeout=5)
+        self.snapshots.remove_all()
+
+    # ------------------------------------------------------------------ the pool
+    def _spawn(self) -> _Worker:
+        """Start `python -m graph.worker` on one end of a socket pair (not multiprocessing's spawn, which would
+        re-import the parent's __main__)."""
+        parent, child = socket.socketpair()
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")])}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "graph.worker", str(child.fileno())], pass_fds=[child.fileno()], env=env,
+            stdin=subprocess.DEVNULL,
+        )
+        child.close()
+        connection = Connection(parent.detach())
+        connection.send((self.kg.prefixes, self.kg.settings.base_iri))
+        proc = _Worker(process, connection)
+        with self._lock:
+            self._workers.add(proc)
+        return proc
+
+    def _replace(self, proc: _Worker) -> None:
+        """Kill a worker (a query over its limit, or a broken pipe) and start another in the background."""
+        with self._lock:
+            self._workers.discard(proc)
+        proc.process.kill()
+        proc.connection.close()
+        self.snapshots.release(proc.snapshot)
+        threading.Thread(target=self._respawn, args=(proc,), daemon=True, name="chainkg-respawn").start()
+
+    def _respawn(self, dead: _Worker) -> None:
+        dead.process.wait(timeout=10)
+        if not self._closed:
+            self._idle.put(self._spawn())
+            log.info("query worker restarted")
+
+
+class Snapshots:
+    """Read-only checkpoints of an on-disk store, one per write generation, removed when no worker reads them.
+
+    Each worker holds the snapshot it last opened (a reference); the newest snapshot is also held until a newer one
+    replaces it. A snapshot nobody holds is deleted: its hard links go, and with them the store's old files.
+    """
+
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        self.kg = kg
+        store = Path(kg.settings.store)
+        self.directory = store.with_name(store.name + ".snapshots")
+        shutil.rmtree(self.directory, ignore_errors=True)  # left by an earlier run
+        self.directory.mkdir(parents=True)
+        self._lock = threading.Lock()
+        self._latest: tuple[int, str] | None = None
+        self._references: dict[str, int] = {}
+
+    def acquire(self) -> str:
+        """A snapshot holding every write committed so far (made now if the store changed), referenced once more."""
+        with self._lock:
+            generation = self.kg.generation
+            if self._latest is None or self._latest[0] != generation:
+                path = str(self.directory / f"gen-{generation}-{uuid.uuid4().hex[:8]}")
+                self.kg.backup(path)
+                old, self._latest = self._latest, (generation, path)
+                self._references[path] = 1  # the "newest" reference
+                if old is not None:
+                    self._drop(old[1])
+            self._references[self._latest[1]] += 1
+            return self._latest[1]
+
+    def release(self, path: str | None) -> None:
+        if path is not None:
+            with self._lock:
+                self._drop(path)
+
+    def remove_all(self) -> None:
+        with self._lock:
+            self._references.clear()
+            self._latest = None
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+    def _drop(self, path: str) -> None:
+        self._references[path] -= 1
+        if self._references[path] == 0:
+            del self._references[path]
+            shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,215 @@
+"""What a SPARQL request is and whether it may run, decided on its tokens before any engine sees it.
+
+Both engines reach outside silently: pyoxigraph follows `SERVICE` and `LOAD <http…>` with real HTTP requests, and
+neither has a switch to stop it (see ../shared/ENGINE-NOTES.md). So every query and update is scanned here first:
+its form (SELECT, ASK, CONSTRUCT, DESCRIBE or an update), the IRIs it names in `SERVICE`, `LOAD`, `FROM`,
+`FROM NAMED`, `USING` and `WITH`, and it is refused unless the settings allow what it would reach.
+
+The scanner is a SPARQL 1.1 tokenizer (strings, IRIs, comments, prefixed names with their escapes), not a parser:
+Oxigraph still parses and reports syntax errors. It only has to agree with Oxigraph on which words are keywords,
+and where it cannot tell it errs towards refusing. Oxigraph does not pre-process `\\u` escapes, so neither do we:
+doing it here would let an escaped quote open a "string" that hides a real keyword.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATE_VERBS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+
+_PN_CHARS_BASE = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+_PN_CHARS = _PN_CHARS_BASE + "_0-9\u00b7\u0300-\u036f\u203f-\u2040\\-"
+_LOCAL_ESC = r"\\[_~.\-!$&'()*+,;=/?#@%]"
+_PERCENT = r"%[0-9A-Fa-f]{2}"
+_PREFIX = rf"(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)?"
+_LOCAL = rf"(?:(?:[{_PN_CHARS}:]|{_PERCENT}|{_LOCAL_ESC})(?:(?:[{_PN_CHARS}.:]|{_PERCENT}|{_LOCAL_ESC})*(?:[{_PN_CHARS}:]|{_PERCENT}|{_LOCAL_ESC}))?)?"
+
+TOKEN = re.compile(
+    rf"""
+    (?P<space>\s+)
+  | (?P<comment>\#[^\r\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
+  | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
+  | (?P<bnode>_:[{_PN_CHARS_BASE}_0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)
+  | (?P<var>[?$][{_PN_CHARS_BASE}_0-9][{_PN_CHARS_BASE}_0-9\u00b7\u0300-\u036f\u203f-\u2040]*)
+  | (?P<pname>{_PREFIX}:{_LOCAL})
+  | (?P<word>[A-Za-z][A-Za-z0-9_]*)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+class Refused(Exception):
+    """The request may not run under the current settings; the message says why and what would allow it."""
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    start: int
+
+
+@dataclass
+class Shape:
+    """What a request is and what it names, as far as deciding whether to run it needs."""
+
+    form: str  # SELECT, ASK, CONSTRUCT, DESCRIBE or UPDATE
+    service: list[str] = field(default_factory=list)  # IRIs (or "?var") after SERVICE
+    load: list[str] = field(default_factory=list)
+    from_graphs: list[str] = field(default_factory=list)
+    from_named: list[str] = field(default_factory=list)
+    using: list[str] = field(default_factory=list)  # USING, USING NAMED and WITH graphs of an update
+
+    @property
+    def is_update(self) -> bool:
+        return self.form == "UPDATE"
+
+    @property
+    def has_dataset(self) -> bool:
+        """True when the query names its own dataset, which then replaces the union default graph."""
+        return bool(self.from_graphs or self.from_named)
+
+    @property
+    def returns_graph(self) -> bool:
+        return self.form in ("CONSTRUCT", "DESCRIBE")
+
+
+def tokens(text: str) -> list[Token]:
+    """The significant tokens of a SPARQL text (no white space, no comments).
+
+    >>> [t.text for t in tokens('SELECT ?s # SERVICE <x>\\nWHERE { ?s rdfs:label "SERVICE" }')]
+    ['SELECT', '?s', 'WHERE', '{', '?s', 'rdfs:label', '"SERVICE"', '}']
+    """
+    found = []
+    for match in TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind not in ("space", "comment"):
+            found.append(Token(kind, match.group(), match.start()))
+    return found
+
+
+def shape(text: str, prefixes: dict[str, str], base_iri: str) -> Shape:
+    """Scan a query or update: its form and the IRIs it would reach, resolved against its PREFIX and BASE.
+
+    >>> s = shape("PREFIX ex: <http://ex.org/> SELECT * FROM ex:g WHERE { SERVICE <http://x/sparql> {} }", {}, "")
+    >>> s.form, s.from_graphs, s.service
+    ('SELECT', ['http://ex.org/g'], ['http://x/sparql'])
+    >>> shape("LOAD <http://x/data.ttl> INTO GRAPH <g>", {}, "https://base/").load
+    ['http://x/data.ttl']
+    """
+    toks = tokens(text)
+    words = [t.text.upper() if t.kind == "word" else None for t in toks]
+    prefixes = dict(prefixes)
+    base = base_iri
+    form = None
+    result = Shape(form="")
+
+    def iri_at(i: int) -> str | None:
+        if i >= len(toks):
+            return None
+        tok = toks[i]
+        if tok.kind == "iri":
+            return urljoin(base, tok.text[1:-1]) if base else tok.text[1:-1]
+        if tok.kind == "pname":
+            prefix, _, local = tok.text.partition(":")
+            if prefix in prefixes:
+                return prefixes[prefix] + re.sub(_LOCAL_ESC, lambda m: m.group()[1:], local)
+            return tok.text  # an unknown prefix: Oxigraph will refuse the query anyway
+        if tok.kind == "var":
+            return tok.text
+        return None
+
+    for i, word in enumerate(words):
+        if word == "PREFIX" and i + 2 < len(toks) and toks[i + 1].kind == "pname" and toks[i + 2].kind == "iri":
+            iri = toks[i + 2].text[1:-1]
+            prefixes[toks[i + 1].text[:-1]] = urljoin(base, iri) if base else iri
+        elif word == "BASE" and i + 1 < len(toks) and toks[i + 1].kind == "iri":
+            base = urljoin(base, toks[i + 1].text[1:-1]) if base else toks[i + 1].text[1:-1]
+        elif word is None:
+            continue
+        elif form is None and (word in QUERY_FORMS or word in UPDATE_VERBS):
+            form = word if word in QUERY_FORMS else "UPDATE"
+        if word == "SERVICE":
+            offset = 2 if (words[i + 1:i + 2] == ["SILENT"]) else 1
+            result.service.append(iri_at(i + offset) or "?")
+        elif word == "LOAD":
+            offset = 2 if (words[i + 1:i + 2] == ["SILENT"]) else 1
+            result.load.append(iri_at(i + offset) or "?")
+        elif word == "FROM":
+            named = words[i + 1:i + 2] == ["NAMED"]
+            target = iri_at(i + (2 if named else 1)) or "?"
+            (result.from_named if named else result.from_graphs).append(target)
+        elif word in ("USING", "WITH"):
+            named = words[i + 1:i + 2] == ["NAMED"]
+            result.using.append(iri_at(i + (2 if named else 1)) or "?")
+    result.form = form or ""
+    return result
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What queries may reach: IRI prefixes allowed for outbound requests, and the graphs the store holds."""
+
+    allowed_remote: tuple[str, ...]
+    graph_exists: Callable[[str], bool]
+
+    def allows_remote(self, iri: str) -> bool:
+        return any(iri.startswith(prefix) for prefix in self.allowed_remote) and not iri.startswith("?")
+
+    def check(self, found: Shape, *, default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = ()) -> None:
+        """Raise Refused if the request would reach outside the store or name graphs the store does not hold."""
+        for iri in found.service:
+            if not self.allows_remote(iri):
+                raise Refused(f"SERVICE {_shown(iri)} is not allowed: this endpoint makes no outbound requests "
+                              f"unless the setting CHAINKG_ALLOWED_REMOTE lists the service")
+        for iri in found.load:
+            if not self.allows_remote(iri):
+                raise Refused(f"LOAD {_shown(iri)} is not allowed: this endpoint fetches nothing from the web or "
+                              f"the file system unless CHAINKG_ALLOWED_REMOTE lists it; upload the data instead")
+        for iri in [*found.from_graphs, *found.from_named, *default_graphs, *named_graphs]:
+            if iri.startswith("?"):
+                raise Refused("a dataset clause needs an IRI")
+            if not (self.graph_exists(iri) or self.allows_remote(iri)):
+                raise Refused(f"graph {_shown(iri)} is not in the store, and graphs are never fetched from outside")
+
+
+def add_using(text: str, using: list[str], using_named: list[str]) -> str:
+    """Apply the protocol's `using-graph-uri` / `using-named-graph-uri` to every DELETE/INSERT … WHERE of an update.
+
+    The protocol forbids them beside USING or WITH in the text; `DELETE WHERE` (the short form) cannot take them.
+
+    >>> add_using("DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", ["http://g"], [])
+    'DELETE { ?s ?p ?o } USING <http://g> WHERE { ?s ?p ?o }'
+    """
+    if not using and not using_named:
+        return text
+    toks = tokens(text)
+    clause = " ".join([*(f"USING <{g}>" for g in using), *(f"USING NAMED <{g}>" for g in using_named)])
+    depth, inserts = 0, []
+    for i, tok in enumerate(toks):
+        upper = tok.text.upper() if tok.kind == "word" else ""
+        if tok.text == "{":
+            depth += 1
+        elif tok.text == "}":
+            depth -= 1
+        elif depth == 0 and upper in ("USING", "WITH"):
+            raise Refused("using-graph-uri / using-named-graph-uri cannot be combined with USING or WITH in the update")
+        elif depth == 0 and upper == "WHERE":
+            previous = toks[i - 1].text.upper() if i else ""
+            if previous in ("DELETE", "INSERT"):
+                raise Refused("using-graph-uri cannot apply to the DELETE WHERE short form; "
+                              "write DELETE { … } WHERE { … }")
+            inserts.append(tok.start)
+    for position in reversed(inserts):
+        text = text[:position] + clause + " " + text[position:]
+    return text
+
+
+def _shown(iri: str) -> str:
+    return iri if iri.startswith("?") else f"<{iri}>"

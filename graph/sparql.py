@@ -1,0 +1,92 @@
+"""The SPARQL 1.1 Protocol's meaning, without HTTP: which dataset a request queries, what it may reach, where it runs.
+
+`api/sparql.py` turns HTTP into calls of `SparqlService.query` and `.update`; the dataset rules and the refusals
+live here so that every entry point (the endpoint, the Graph Store routes, the CLI) applies the same ones.
+- The default graph is the union of all graphs, unless the request names a dataset: `default-graph-uri` /
+  `named-graph-uri` parameters win over `FROM` / `FROM NAMED` in the query (SPARQL 1.1 Protocol §2.1.4).
+- Nothing reaches outside the store unless the settings' allow-list names it (graph.guard).
+- Queries run on the engine (graph.engine) with the time limit and row cap of the settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from graph import guard
+from graph.engine import Engine, QueryFailed
+from graph.store import KnowledgeGraph
+from graph.worker import Answer, Job
+
+__all__ = ["Answer", "QueryFailed", "SparqlService", "Request", "NotAQuery"]
+
+
+class NotAQuery(ValueError):
+    """The text is an update where a query was expected, or the other way round, or neither."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """A protocol request: the text and the dataset parameters that came with it."""
+
+    text: str
+    default_graphs: Sequence[str] = ()
+    named_graphs: Sequence[str] = ()
+
+
+class SparqlService:
+    """Queries and updates on one knowledge graph, with the settings' limits and refusals."""
+
+    def __init__(self, kg: KnowledgeGraph, engine: Engine) -> None:
+        self.kg = kg
+        self.engine = engine
+        self.policy = guard.Policy(kg.settings.allowed_remote, self._graph_exists)
+
+    def inspect(self, request: Request) -> guard.Shape:
+        """What the request is; raises guard.Refused or NotAQuery before anything runs."""
+        found = guard.shape(request.text, self.kg.prefixes, self.kg.settings.base_iri)
+        self.policy.check(found, default_graphs=request.default_graphs, named_graphs=request.named_graphs)
+        return found
+
+    def query(self, request: Request, media_type: str, found: guard.Shape | None = None) -> Answer:
+        """Run a query on the engine, serialised as `media_type` (already negotiated for its form)."""
+        found = found or self.inspect(request)
+        if found.is_update:
+            raise NotAQuery("this is an update; send it as an update (POST with update= or application/sparql-update)")
+        settings = self.kg.settings
+        protocol_dataset = bool(request.default_graphs or request.named_graphs)
+        job = Job(
+            text=request.text,
+            media_type=media_type,
+            union=not (found.has_dataset or protocol_dataset),
+            # named-graph-uri alone leaves the default graph empty, as the protocol says.
+            default_graphs=tuple(request.default_graphs) if protocol_dataset else None,
+            named_graphs=tuple(request.named_graphs) if protocol_dataset else None,
+            max_rows=settings.max_rows,
+            timeout_s=settings.query_timeout_s,
+        )
+        return self.engine.run(job)
+
+    def update(self, text: str, using: Sequence[str] = (), using_named: Sequence[str] = ()) -> None:
+        """Run an update in one transaction (all of it or nothing); the caller has checked the write token."""
+        found = self.inspect(Request(text, using, using_named))
+        if not found.is_update:
+            raise NotAQuery("this is a query; send it as a query (query= or application/sparql-query)")
+        try:
+            self.kg.update(guard.add_using(text, list(using), list(using_named)))
+        except SyntaxError as error:
+            raise QueryFailed("syntax", str(error)) from None
+        except OSError as error:
+            raise QueryFailed("store", str(error)) from None
+
+    def _graph_exists(self, iri: str) -> bool:
+        return self.kg.has_graph(iri)
+
+
+def is_update_text(text: str) -> bool:
+    """True when the text's first keyword makes it an update (for routes that accept both on one URL).
+
+    >>> is_update_text("PREFIX ex: <http://e/> INSERT DATA { ex:a ex:b ex:c }"), is_update_text("ASK {}")
+    (True, False)
+    """
+    return guard.shape(text, {}, "").is_update

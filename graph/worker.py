@@ -1,0 +1,175 @@
+"""Running one user query to bytes, with a row cap and a deadline: the part of the engine that may be killed.
+
+`execute` is the same code whether it runs in a worker process (on-disk stores: the parent kills the process when
+the time limit passes, which is the only way to stop a native Oxigraph evaluation) or in a thread (in-memory
+stores, where only streaming results can be cut). `serve` is a worker process's loop. This module imports nothing
+of chainkg's but itself, so a worker starts fast.
+
+Results are serialised natively by Oxigraph. To refuse an oversized result with an error instead of a truncated
+body, rows are first written as TSV (SELECT) or N-Triples (CONSTRUCT/DESCRIBE), where a row is exactly one line,
+counted as the bytes stream out; when the client asked for another syntax the counted bytes are transcoded, again
+natively.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+
+import pyoxigraph as ox
+
+RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+}
+
+
+class Stop(Exception):
+    """Why a query was stopped: `reason` is "timeout" or "rows"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Job:
+    """A query to run, everything a worker needs to run it (picklable)."""
+
+    text: str
+    media_type: str
+    union: bool = True
+    default_graphs: tuple[str, ...] | None = None  # None: the query's own dataset, or the union
+    named_graphs: tuple[str, ...] | None = None
+    max_rows: int = 0  # 0 = no cap
+    timeout_s: float = 0.0  # 0 = no limit
+
+
+@dataclass
+class Answer:
+    media_type: str
+    chunks: list[bytes] = field(default_factory=list)
+    count: int = 0  # rows of a SELECT, triples of a CONSTRUCT/DESCRIBE, 1 for ASK
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+class _LineCounter:
+    """A binary sink for Oxigraph's serialisers: keeps the chunks, counts lines, stops at the cap or deadline."""
+
+    def __init__(self, max_lines: int, deadline: float | None) -> None:
+        self.chunks: list[bytes] = []
+        self.lines = 0
+        self.max_lines = max_lines
+        self.deadline = deadline
+
+    def write(self, data: bytes) -> int:
+        self.lines += data.count(b"\n")
+        if self.max_lines and self.lines > self.max_lines:
+            raise Stop("rows")
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise Stop("timeout")
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def execute(store: ox.Store, job: Job, *, prefixes: dict[str, str], base_iri: str) -> Answer:
+    """Run `job` on `store` and serialise its results; raises Stop, SyntaxError or OSError."""
+    deadline = time.monotonic() + job.timeout_s if job.timeout_s else None
+    options: dict[str, object] = {"prefixes": prefixes, "base_iri": base_iri}
+    if job.default_graphs is not None:
+        options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+    elif job.union:
+        options["use_default_graph_as_union"] = True
+    if job.named_graphs is not None:
+        options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    results = store.query(job.text, **options)
+    if isinstance(results, ox.QueryBoolean):
+        return Answer(job.media_type, [results.serialize(format=_result_format(job.media_type))], 1)
+    if isinstance(results, ox.QuerySolutions):
+        return _solutions(results, job, deadline)
+    return _triples(results, job, deadline, prefixes)
+
+
+def _solutions(results: ox.QuerySolutions, job: Job, deadline: float | None) -> Answer:
+    counter = _LineCounter(job.max_rows + 1 if job.max_rows else 0, deadline)  # +1: the TSV header line
+    results.serialize(counter, format=ox.QueryResultsFormat.TSV)
+    rows = counter.lines - 1
+    target = _result_format(job.media_type)
+    if target == ox.QueryResultsFormat.TSV:
+        return Answer(job.media_type, counter.chunks, rows)
+    tsv = b"".join(counter.chunks)
+    body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=target)
+    return Answer(job.media_type, [body], rows)
+
+
+def _triples(results: ox.QueryTriples, job: Job, deadline: float | None, prefixes: dict[str, str]) -> Answer:
+    counter = _LineCounter(job.max_rows, deadline)
+    results.serialize(counter, format=ox.RdfFormat.N_TRIPLES)
+    target = GRAPH_FORMATS.get(job.media_type)
+    if target is None:
+        raise ValueError(f"unsupported RDF media type {job.media_type!r}")
+    if target == ox.RdfFormat.N_TRIPLES:
+        return Answer(job.media_type, counter.chunks, counter.lines)
+    ntriples = b"".join(counter.chunks)
+    used = {name: iri for name, iri in prefixes.items() if iri.encode() in ntriples}  # declare only what is used
+    body = ox.serialize(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES), format=target, prefixes=used) or b""
+    return Answer(job.media_type, [body], counter.lines)
+
+
+def _result_format(media_type: str) -> ox.QueryResultsFormat:
+    try:
+        return RESULT_FORMATS[media_type]
+    except KeyError:
+        raise ValueError(f"unsupported results media type {media_type!r}") from None
+
+
+# ---------------------------------------------------------------------------------------------- worker process
+def serve(connection: Connection) -> None:  # pragma: no cover - runs in a child process
+    """A worker process: receive (prefixes, base IRI), then run jobs until the connection closes.
+
+    Each job names the snapshot to read; a new one is opened read-only when it changes. Replies are
+    ("ok", Answer) or ("error", kind, message) with kind one of syntax, timeout, rows, store.
+    """
+    prefixes, base_iri = connection.recv()
+    store, opened = None, None
+    while True:
+        try:
+            snapshot, job = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            if snapshot != opened:
+                store = None  # close the old snapshot before opening the new one
+                store, opened = ox.Store.read_only(snapshot), snapshot
+            connection.send(("ok", execute(store, job, prefixes=prefixes, base_iri=base_iri)))
+        except Stop as stop:
+            connection.send(("error", stop.reason, str(stop)))
+        except SyntaxError as error:
+            connection.send(("error", "syntax", str(error)))
+        except (OSError, ValueError) as error:
+            connection.send(("error", "store", str(error)))
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m graph.worker FD`, started by graph.engine
+    # Run the imported module's copy, so pickled Jobs and Answers name graph.worker, not __main__.
+    from graph import worker
+
+    worker.serve(Connection(int(sys.argv[1])))
