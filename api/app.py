@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import sparql, system
+from api import pages, sparql, system
 from graph import loader
 from graph.settings import Settings
 from graph.store import KnowledgeGraph
@@ -34,4 +34,6 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     )
     app.include_router(system.router)
     app.include_router(sparql.router)
+    app.include_router(pages.router)
+    app.mount("/static", pages.static_files(), name="static")
     return app
