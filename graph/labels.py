@@ -21,6 +21,19 @@ RDFS = STANDARD_PREFIXES["rdfs"]
 DCTERMS = STANDARD_PREFIXES["dcterms"]
 OA = STANDARD_PREFIXES["oa"]
 VALUES_SLOT = "VALUES ?node { UNDEF }"
+# Names of standard-vocabulary classes, which the ontology does not label itself.
+STANDARD_CLASS_LABELS = {
+    STANDARD_PREFIXES["owl"] + "Class": ("类", "class"),
+    STANDARD_PREFIXES["owl"] + "ObjectProperty": ("对象属性", "object property"),
+    STANDARD_PREFIXES["owl"] + "DatatypeProperty": ("数据属性", "datatype property"),
+    STANDARD_PREFIXES["owl"] + "SymmetricProperty": ("对称属性", "symmetric property"),
+    STANDARD_PREFIXES["owl"] + "Ontology": ("本体", "ontology"),
+    SKOS + "Concept": ("概念", "concept"),
+    SKOS + "ConceptScheme": ("概念体系", "concept scheme"),
+    STANDARD_PREFIXES["schema"] + "Photograph": ("照片", "photograph"),
+    STANDARD_PREFIXES["prov"] + "Agent": ("行为主体", "agent"),
+    STANDARD_PREFIXES["sh"] + "NodeShape": ("节点形状", "node shape"),
+}
 # A quote's words name it when nothing else does; this many characters of them.
 QUOTE_NAME_CHARS = 40
 
@@ -133,11 +146,18 @@ def labels(kg: KnowledgeGraph, nodes: Iterable[str]) -> dict[str, Label]:
 
 
 def kinds(kg: KnowledgeGraph, nodes: Iterable[str]) -> dict[str, list[Kind]]:
-    """Each IRI's most specific classes (several when the graph gives unrelated ones), sorted by IRI."""
+    """Each IRI's most specific classes (several when the graph gives unrelated ones), sorted by IRI.
+
+    >>> from graph import loader
+    >>> kg = KnowledgeGraph.in_memory(); _ = loader.load_shipped(kg)
+    >>> [(k.zh, k.en) for k in kinds(kg, ["https://w3id.org/chainkg/ontology#Company"])["https://w3id.org/chainkg/ontology#Company"]]
+    [('类', 'class')]
+    """
     found: dict[str, dict[str, Kind]] = {}
     for row in select_values(kg, "kinds_of", nodes):
         kind = row["kind"].value
-        zh = row["zh"].value if "zh" in row else local_name(kind)
-        en = row["en"].value if "en" in row else local_name(kind)
+        standard = STANDARD_CLASS_LABELS.get(kind, (local_name(kind), local_name(kind)))
+        zh = row["zh"].value if "zh" in row else standard[0]
+        en = row["en"].value if "en" in row else standard[1]
         found.setdefault(row["node"].value, {}).setdefault(kind, Kind(kind, zh, en))
     return {n: [k for _, k in sorted(ks.items())] for n, ks in found.items()}

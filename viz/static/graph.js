@@ -62,6 +62,9 @@
   var fit = document.getElementById("fit");
   if (fit) fit.addEventListener("click", function () { network.fit({ animation: { duration: 400 } }); });
 
+  network.on("stabilizationProgress", function (progress) {
+    if (status) status.textContent = "布局计算中 laying out… " + Math.round(100 * progress.iterations / progress.total) + "%";
+  });
   network.once("stabilizationIterationsDone", function () {
     state.stabilized = true;
     setFrozen(true);
