@@ -166,7 +166,7 @@ def network(graph: nx.DiGraph, *, focus: str | None, limit: int, href: Callable[
     options["physics"].update(minVelocity=0.8, maxVelocity=40,
                               stabilization={"enabled": True, "iterations": 250 if large else 400,
                                              "updateInterval": 20, "fit": True})
-    options["layout"] = {"improvedLayout": not large}
+    options["layout"] = {"improvedLayout": not large, "randomSeed": 7}  # the same picture on every visit
     options["interaction"].update(hover=True, tooltipDelay=120, navigationButtons=False, keyboard=False,
                                   multiselect=False)
     options["edges"].update(arrows={"to": {"enabled": True, "scaleFactor": 0.6}}, color={"inherit": False},
