@@ -2,16 +2,23 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Browser assets (YASGUI) from npm, pinned by viz/assets/package-lock.json; installed here, never committed.
+ASSETS := viz/assets/node_modules/.package-lock.json
 
 .PHONY: install run test validate clean
 
-install: $(STAMP)
+install: $(STAMP) $(ASSETS)
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
+
+# --ignore-scripts: the only install scripts in the tree print Font Awesome's attribution; nothing needs building.
+$(ASSETS): viz/assets/package.json viz/assets/package-lock.json
+	cd viz/assets && npm ci --ignore-scripts --no-audit --no-fund
+	touch $(ASSETS)
 
 run: install  ## install, load the shipped graph and serve on http://127.0.0.1:8000
 	$(VENV)/bin/chainkg serve
@@ -23,4 +30,4 @@ validate: install  ## shapes and quotes of the shipped graph
 	$(VENV)/bin/chainkg validate
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var viz/assets/node_modules

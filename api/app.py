@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import errors, sparql, store, system
+from api import errors, pages, sparql, store, system
 from api.limits import ClientSlots
 from graph import loader
 from graph.engine import engine_for
@@ -49,4 +49,6 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     app.include_router(system.router)
     app.include_router(sparql.router)
     app.include_router(store.router)
+    app.include_router(pages.router)
+    app.mount("/static", pages.static_files(), name="static")
     return app

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from api import pages
 from api.auth import require_write_token
 from api.conneg import NotAcceptable, negotiate
 from api.errors import ApiError
@@ -27,7 +28,7 @@ router = APIRouter(tags=["sparql"])
 RESULT_TYPES = [s.media_type for s in formats.RESULT_SYNTAXES]
 GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
                "application/n-quads", "application/trig"]
-DESCRIPTION_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"]
+DESCRIPTION_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples", "text/html"]
 FORM = "application/x-www-form-urlencoded"
 ALLOW = "GET, HEAD, POST, OPTIONS"
 
@@ -69,7 +70,7 @@ async def sparql_get(
     if query is None:
         if "update" in request.query_params:
             raise ApiError(405, "method-not-allowed", "updates are sent with POST", {"Allow": ALLOW})
-        return describe_service(request, format)
+        return await describe_service(request, format)
     if len(query.encode()) > settings.max_query_bytes:
         raise ApiError(414, "query-too-long", f"the query is longer than {settings.max_query_bytes:,} bytes; "
                                               f"POST it (still within that size)")
@@ -158,10 +159,14 @@ async def run_update(request: Request, text: str, params: dict[str, list[str]]) 
     return Response(status_code=204)
 
 
-def describe_service(request: Request, format_param: str | None) -> Response:
-    """The service description, in the RDF syntax the client prefers (Turtle when it does not care)."""
+async def describe_service(request: Request, format_param: str | None) -> Response:
+    """The service description, in the RDF syntax the client prefers (Turtle when it does not care); a browser
+    asking for HTML gets the query UI instead."""
     settings = request.app.state.settings
-    media_type = choose(DESCRIPTION_TYPES, formats.RDF_ALIASES, request.headers.get("accept"), format_param)
+    media_type = choose(DESCRIPTION_TYPES, {**formats.RDF_ALIASES, "html": "text/html"},
+                        request.headers.get("accept"), format_param)
+    if media_type == "text/html":
+        return await pages.sparql_ui(request)
     endpoint = str(request.url.replace(query="", fragment="")).rstrip("?")
     triples = service_description.describe(request.app.state.kg, endpoint, writable=settings.write_token is not None)
     syntax = formats.by_media_type(media_type)

@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     search_refresh_s: float = Field(
         2.0, ge=0, description="How often (seconds, at most) the search index checks whether the store changed."
     )
+    search_max_results: int = Field(
+        20, gt=0, description="Most results a search page lists (suggestions while typing show at most 8)."
+    )
+    ego_max_radius: int = Field(
+        3, ge=1, description="Most steps out from an entity its network page may reach (the page's `radius`)."
+    )
 
     @field_validator("base_iri")
     @classmethod

@@ -9,7 +9,6 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -54,20 +53,14 @@ def chainkg_command() -> list[str]:
     return [sys.executable, "-m", "graph.cli"]
 
 
-@dataclass
-class Server:
-    """A running `chainkg serve` process: its URL, its log file, the settings it was started with."""
+class Server(str):
+    """A running `chainkg serve` process: a URL string (`server + "/sparql"`) that also knows its log file, the
+    settings it was started with, and its process."""
 
-    url: str
-    log: Path
-    env: dict[str, str]
-    process: subprocess.Popen
-
-    def __str__(self) -> str:
-        return self.url
-
-    def __add__(self, path: str) -> str:  # server + "/sparql", as with a plain URL string
-        return self.url + path
+    def __new__(cls, url: str, log: Path, env: dict[str, str], process: subprocess.Popen) -> Server:
+        running = super().__new__(cls, url)
+        running.url, running.log, running.env, running.process = url, log, env, process
+        return running
 
 
 @contextmanager
@@ -104,6 +97,149 @@ def writable_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
     with running_server(tmp_path_factory.mktemp("writable"), write_token=WRITE_TOKEN, query_timeout_s=2,
                         max_rows=50, max_query_bytes=4000, max_upload_bytes=200_000) as running:
         yield running
+
+
+def serve(workdir: Path, **settings: object) -> Iterator[Server]:
+    """`running_server` as a generator, for fixtures that `yield from` it."""
+    with running_server(workdir, **settings) as running:
+        yield running
+
+
+# A name that is markup: if any page spliced it into HTML or a script, it would run or add elements.
+HOSTILE = '</script><script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
+HOSTILE_NAME = "恶意企业" + HOSTILE
+
+
+@pytest.fixture(scope="session")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server over a private store: the shipped graph plus a firm, quote, article, event and statistics whose
+    names and words are markup. The firm leads the IVD chain, sits in 天安数码城 and supplies 中元汇吉, so it
+    appears on the home page, in search, on entity pages and in every graph view."""
+    workdir = tmp_path_factory.mktemp("hostile")
+    trig = workdir / "hostile.trig"
+    trig.write_bytes(hostile_trig())
+    loaded = subprocess.run(chainkg_command() + ["--store", str(workdir / "store"), "load", "--shipped", "--no-validate",
+                                                 str(trig)], cwd=REPO, capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
+    yield from serve(workdir)
+
+
+def hostile_trig() -> bytes:
+    """The hostile additions as TriG, written by pyoxigraph so the markup is quoted correctly in the file."""
+    import pyoxigraph as ox
+
+    from graph.namespaces import prefixes
+
+    base = Settings().base_iri
+    iri = prefixes(base)
+
+    def n(curie: str) -> ox.NamedNode:
+        prefix, _, local = curie.partition(":")
+        return ox.NamedNode(iri[prefix] + local)
+
+    def zh(text: str) -> ox.Literal:
+        return ox.Literal(text, language="zh-Hans")
+
+    def typed(text: str, datatype: str) -> ox.Literal:
+        return ox.Literal(text, datatype=n(datatype))
+
+    firm, quote, article, event = n("e:hostile-firm"), n("q:hostile-1"), n("doc:hostile"), n("event:hostile-1")
+    facts = [
+        (firm, n("rdf:type"), n("ck:Company")),
+        (firm, n("skos:prefLabel"), zh(HOSTILE_NAME)),
+        (firm, n("skos:prefLabel"), ox.Literal("Evil " + HOSTILE, language="en")),
+        (firm, n("skos:altLabel"), zh("坏名字" + HOSTILE)),
+        (firm, n("ck:chainLeaderOf"), n("e:ivd-chain")),
+        (firm, n("ck:inSegment"), n("e:ivd-seg-reagents")),
+        (firm, n("ck:hostedIn"), n("e:tianan-cyberpark")),
+        (firm, n("ck:locatedIn"), n("e:dadukou")),
+        (firm, n("ck:memberOfCluster"), n("e:dadukou-health-cluster")),
+        (firm, n("ck:supplies"), n("e:zhongyuan-huiji")),
+        (firm, n("ck:supplies"), n("e:hikvision")),
+        (event, n("rdf:type"), n("ck:Signing")),
+        (event, n("skos:prefLabel"), zh("签约" + HOSTILE)),
+        (event, n("dcterms:date"), typed("2022", "xsd:gYear")),
+        (event, n("ck:participant"), firm),
+    ]
+    for year, value in (("2021", "1.5"), ("2022", "2.5")):
+        stat = n(f"stat:hostile-{year}")
+        facts += [
+            (stat, n("rdf:type"), n("ck:Statistic")), (stat, n("ck:statSubject"), firm),
+            (stat, n("ck:measure"), n("measure:revenue")), (stat, n("ck:value"), typed(value, "xsd:decimal")),
+            (stat, n("ck:unit"), n("unit:yi-yuan")), (stat, n("ck:year"), typed(year, "xsd:gYear")),
+            (stat, n("ck:status"), n("status:actual")), (stat, n("ck:periodKind"), n("period:full-year")),
+            (stat, n("ck:periodLabel"), zh(HOSTILE)),
+        ]
+    described = [
+        (quote, n("rdf:type"), n("ck:Quote")), (quote, n("oa:exact"), zh("原文" + HOSTILE)),
+        (quote, n("prov:wasQuotedFrom"), article),
+        (article, n("rdf:type"), n("ck:Article")), (article, n("dcterms:title"), zh("标题" + HOSTILE)),
+        (article, n("dcterms:date"), typed("2022", "xsd:gYear")),
+    ]
+    provenance = ox.NamedNode(base + "graph/provenance")
+    quads = [ox.Quad(s, p, o, quote) for s, p, o in facts] + [ox.Quad(s, p, o, provenance) for s, p, o in described]
+    return ox.serialize(quads, format=ox.RdfFormat.TRIG) or b""
+
+
+# ---------------------------------------------------------------------------------------------------- browsers
+# Debian's chromium, driven by Playwright without any browser download; nothing on the command line lets it phone home.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = REPO / "test-artifacts"
+
+
+class Visitor:
+    """One browser tab on one server, remembering every request the pages make."""
+
+    def __init__(self, browser, base: str, **options) -> None:
+        self.base = base
+        self.context = browser.new_context(base_url=base, viewport={"width": 1440, "height": 900}, locale="zh-CN",
+                                           **options)
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+
+    def goto(self, path: str):
+        response = self.page.goto(path)
+        assert response is not None and response.ok, f"{path}: {response and response.status}"
+        return response
+
+    def outside(self) -> list[str]:
+        """Requests that went anywhere but this server (inline data: and blob: URLs stay in the page)."""
+        return [u for u in self.requests if not u.startswith((self.base + "/", "data:", "blob:")) and u != self.base]
+
+    def screenshot(self, name: str, full_page: bool = True) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def visitor(browser, server) -> Iterator[Visitor]:
+    """A fresh browser tab on the shipped-graph server."""
+    visiting = Visitor(browser, server)
+    yield visiting
+    visiting.context.close()
+
+
+@pytest.fixture
+def hostile_visitor(browser, hostile_server) -> Iterator[Visitor]:
+    """A fresh browser tab on the server whose graph holds markup in its names."""
+    visiting = Visitor(browser, hostile_server)
+    yield visiting
+    visiting.context.close()
 
 
 def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:

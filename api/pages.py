@@ -1,0 +1,270 @@
+"""The explorer's routes: home, search, entity pages (Linked Data: HTML, Turtle, JSON-LD), graph pages, the SPARQL
+UI and the static assets. Thin: data comes from graph/, HTML from viz/; every format choice goes through
+api.conneg.negotiate. Handlers that query are plain `def`, so they run in the thread pool, off the event loop.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated
+from urllib.parse import urlencode
+
+import networkx as nx
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.applications import Starlette
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from api.conneg import NotAcceptable, negotiate
+from api.deps import knowledge_graph, settings as app_settings
+from graph import entity, overview, views
+from graph.examples import examples
+from graph.labels import Label, labels
+from graph.namespaces import CK
+from graph.search import LabelIndex
+from graph.settings import Settings
+from graph.store import KnowledgeGraph
+from viz import network
+from viz.assets import assets
+from viz.html import Site
+
+router = APIRouter(tags=["explorer"])
+
+SPARQL_ENDPOINT = "/sparql"
+SUGGESTIONS = 8
+HTML = "text/html"
+JSON = "application/json"
+TURTLE = "text/turtle"
+JSON_LD = "application/ld+json"
+ENTITY_FORMATS = [HTML, TURTLE, JSON_LD]
+FORMAT_ALIASES = {"html": HTML, "json": JSON, "ttl": TURTLE, "turtle": TURTLE, "jsonld": JSON_LD, "json-ld": JSON_LD}
+RDF_SYNTAX = {TURTLE: ox.RdfFormat.TURTLE, JSON_LD: ox.RdfFormat.JSON_LD}
+# Pages load nothing from elsewhere, and a script that slipped past escaping would not run.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+_lock = threading.Lock()
+
+KG = Annotated[KnowledgeGraph, Depends(knowledge_graph)]
+SETTINGS = Annotated[Settings, Depends(app_settings)]
+FORMAT = Annotated[str | None, Query(alias="format", description="html, json, ttl or jsonld; overrides Accept")]
+
+
+# ---------------------------------------------------------------------------------------------------- shared
+def site(request: Request) -> Site:
+    """The templates of this app (one per app, made on first use)."""
+    return _state(request, "explorer_site", lambda: Site(request.app.state.settings.base_iri))
+
+
+def label_index(request: Request) -> LabelIndex:
+    """The search index of this app's graph (built on first use, then kept up to date by LabelIndex itself)."""
+    return _state(request, "explorer_label_index", lambda: LabelIndex(request.app.state.kg))
+
+
+def _state(request: Request, name: str, make):
+    state = request.app.state
+    if getattr(state, name, None) is None:
+        with _lock:
+            if getattr(state, name, None) is None:
+                setattr(state, name, make())
+    return getattr(state, name)
+
+
+def html(content: str, status_code: int = 200) -> HTMLResponse:
+    return HTMLResponse(content, status_code, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY,
+                                                       "X-Content-Type-Options": "nosniff", "Vary": "Accept"})
+
+
+def error_page(request: Request, status: int, title_zh: str, title_en: str, detail: str = "") -> Response:
+    """An error as an HTML page for browsers, as plain text for everyone else."""
+    try:
+        wanted = negotiate([HTML, "text/plain"], request.headers.get("accept"))
+    except NotAcceptable:
+        wanted = "text/plain"
+    if wanted == HTML:
+        return html(site(request).render("error.html", status=status, title_zh=title_zh, title_en=title_en,
+                                         detail=detail), status)
+    return PlainTextResponse(f"{title_en}: {detail}" if detail else title_en, status)
+
+
+def not_acceptable(error: NotAcceptable) -> Response:
+    return PlainTextResponse(str(error), 406)
+
+
+def _choose(request: Request, offered: list[str], format_param: str | None) -> str:
+    return negotiate(offered, request.headers.get("accept"), format_param, FORMAT_ALIASES)
+
+
+# ---------------------------------------------------------------------------------------------------- home and search
+@router.get("/", summary="Home page: districts, clusters, chains and their leaders", response_class=HTMLResponse)
+def home(request: Request, kg: KG) -> Response:
+    return html(site(request).render("home.html", overview=overview.overview(kg)))
+
+
+@router.get("/search", summary="Search names in any script (HTML, or JSON with format=json)")
+def search(request: Request, settings: SETTINGS, format: FORMAT = None,
+           q: Annotated[str, Query(description="a name: simplified, traditional, alias or English")] = "",
+           list_all: Annotated[bool, Query(alias="all", description="list the results even when one name matches exactly")] = False,
+           ) -> Response:
+    try:
+        wanted = _choose(request, [HTML, JSON], format)
+    except NotAcceptable as error:
+        return not_acceptable(error)
+    hits = label_index(request).search(q, limit=settings.search_max_results) if q.strip() else []
+    pages = site(request)
+    if wanted == JSON:
+        return JSONResponse({"query": q, "results": [{**h.as_json(), "href": pages.href(h.iri)} for h in hits]})
+    exact = [h for h in hits if h.match == "exact"]
+    if len(exact) == 1 and not list_all:
+        return RedirectResponse(pages.href(exact[0].iri), status_code=303)
+    return html(pages.render("search.html", query=q, hits=hits, limit=settings.search_max_results))
+
+
+@router.get("/search/suggest", summary="Suggestions while typing (JSON)")
+def suggest(request: Request, q: Annotated[str, Query(description="what has been typed so far")] = "") -> JSONResponse:
+    hits = label_index(request).suggest(q, limit=SUGGESTIONS) if q.strip() else []
+    pages = site(request)
+    return JSONResponse({"query": q, "results": [{**h.as_json(), "href": pages.href(h.iri)} for h in hits]})
+
+
+# ---------------------------------------------------------------------------------------------------- entities
+@router.get("/id/{local:path}", summary="An entity: HTML, Turtle or JSON-LD (Accept, or a .ttl / .jsonld twin)")
+def entity_by_path(request: Request, kg: KG, local: str, format: FORMAT = None) -> Response:
+    for suffix, alias in ((".ttl", "ttl"), (".jsonld", "jsonld")):
+        if local.endswith(suffix) and format is None:
+            local, format = local[: -len(suffix)], alias
+    return _entity(request, kg, kg.settings.base_iri + "id/" + local, format)
+
+
+@router.get("/resource", summary="Any IRI the graph describes (ontology terms, vocabularies): HTML, Turtle or JSON-LD")
+def entity_by_iri(request: Request, kg: KG, iri: Annotated[str, Query(description="the IRI")], format: FORMAT = None,
+                  ) -> Response:
+    return _entity(request, kg, iri, format)
+
+
+def _entity(request: Request, kg: KnowledgeGraph, iri: str, format: str | None) -> Response:
+    if not entity.exists(kg, iri):
+        return error_page(request, 404, "未找到", "Not found", f"the graph says nothing about {iri}")
+    try:
+        wanted = _choose(request, ENTITY_FORMATS, format)
+    except NotAcceptable as error:
+        return not_acceptable(error)
+    headers = {"Vary": "Accept", "Link": ", ".join(
+        f'<{site(request).twin(iri, suffix)}>; rel="alternate"; type="{media}"'
+        for suffix, media in (("ttl", TURTLE), ("jsonld", JSON_LD)))}
+    if wanted in RDF_SYNTAX:
+        body = entity.description(kg, iri, RDF_SYNTAX[wanted])
+        return Response(body, media_type=wanted + ("; charset=utf-8" if wanted == TURTLE else ""), headers=headers)
+    data = entity.page(kg, iri)
+    response = html(site(request).render("entity.html", page=data))
+    response.headers["Link"] = headers["Link"]
+    return response
+
+
+# ---------------------------------------------------------------------------------------------------- graph pages
+# The views of graph/views.py by the name in the URL; each takes the graph and the IRI the page is about.
+VIEWS = {"chain": views.chain_view, "district": views.district_overview, "park": views.park_view,
+         "suppliers": views.supplier_network, "ego": views.ego_network}
+
+
+@router.get("/graph/{view}", summary="A graph page (chain, district, park, suppliers, ego) of an IRI, or the whole supplier network")
+def graph_by_iri(request: Request, kg: KG, settings: SETTINGS, view: str, format: FORMAT = None,
+                 iri: Annotated[str | None, Query(description="the entity the view is about")] = None,
+                 radius: Annotated[int, Query(ge=1, description="steps out, for the ego network")] = 1,
+                 limit: Annotated[int | None, Query(ge=1, description="most nodes drawn (default: graph_node_cap)")] = None,
+                 ) -> Response:
+    return _graph(request, kg, settings, view, iri, radius, limit, format)
+
+
+@router.get("/graph/{view}/{local:path}", summary="A graph page about an entity (/graph/chain/ivd-chain …)")
+def graph_by_path(request: Request, kg: KG, settings: SETTINGS, view: str, local: str, format: FORMAT = None,
+                  radius: Annotated[int, Query(ge=1, description="steps out, for the ego network")] = 1,
+                  limit: Annotated[int | None, Query(ge=1, description="most nodes drawn (default: graph_node_cap)")] = None,
+                  ) -> Response:
+    return _graph(request, kg, settings, view, settings.base_iri + "id/" + local, radius, limit, format)
+
+
+def _graph(request: Request, kg: KnowledgeGraph, settings: Settings, view: str, iri: str | None, radius: int,
+           limit: int | None, format: str | None) -> Response:
+    try:
+        wanted = _choose(request, [HTML, JSON], format)
+    except NotAcceptable as error:
+        return not_acceptable(error)
+    if view not in VIEWS or (iri is None and view != "suppliers"):
+        return error_page(request, 404, "没有这种图谱", "No such graph view",
+                          "views: chain, district, park and ego (of an entity), suppliers (of a place, or all)")
+    if radius > settings.ego_max_radius:
+        return error_page(request, 400, "范围过大", "Radius too large", f"at most {settings.ego_max_radius} steps (setting ego_max_radius)")
+    try:
+        result = views.ego_network(kg, iri, radius=radius) if view == "ego" else VIEWS[view](kg, iri)
+    except views.UnknownEntity as error:
+        return error_page(request, 404, "未找到", "Not found", str(error))
+    cap = min(limit or settings.graph_node_cap, max(result.graph.number_of_nodes(), 1))
+    pages = site(request)
+    data = network.network(result.graph, focus=result.focus, limit=cap, href=pages.href,
+                           kind_labels=_kind_labels(kg, result.graph), view_omitted=result.omitted)
+    if wanted == JSON:
+        return JSONResponse({"title_zh": result.title_zh, "title_en": result.title_en, **data.as_json()})
+    focus = None
+    if result.focus:
+        focus = entity.Link(result.focus, labels(kg, [result.focus])[result.focus])
+    more = None
+    if data.next_limit:
+        params = {k: v for k, v in request.query_params.items() if k != "limit"}
+        more = request.url.path + "?" + urlencode({**params, "limit": data.next_limit})
+    return html(pages.render("graph.html", title_zh=result.title_zh, title_en=result.title_en, data=data, focus=focus,
+                             more_href=more))
+
+
+def _kind_labels(kg: KnowledgeGraph, graph: nx.DiGraph) -> dict[str, Label]:
+    kinds = {attributes.get("kind", "Thing") for _, attributes in graph.nodes(data=True)}
+    found = labels(kg, [CK + k for k in kinds])
+    return {k: found[CK + k] for k in kinds if found[CK + k].zh != k}
+
+
+# ---------------------------------------------------------------------------------------------------- SPARQL UI
+async def sparql_ui(request: Request) -> Response:
+    """The self-hosted YASGUI page: the project's prefixes, the worked examples, and shareable query links.
+
+    api/sparql.py serves it at `GET /sparql` when the client wants HTML and sends no query (the endpoint's URL is
+    the UI's URL, as with Fuseki and the Oxigraph server). YASGUI talks to `/sparql` (GET).
+    """
+    base = request.app.state.settings.base_iri
+    shown = []
+    for example in examples():
+        text = example.text(base)
+        short, _, english = example.title.partition(" — ")
+        shown.append({"name": example.name, "title": example.title, "short": short, "english": english, "text": text,
+                      "link": "#" + urlencode({"query": text, "tabTitle": short})})
+    config = {"endpoint": SPARQL_ENDPOINT, "tab_name": "查询", "examples": shown,
+              "prefixes": request.app.state.kg.prefixes}
+    return html(site(request).render("sparql.html", examples=shown, config=config, endpoint=SPARQL_ENDPOINT,
+                                     installed=assets()["yasgui"].installed))
+
+
+async def old_sparql_ui() -> Response:
+    """The UI's first address, kept working for links people saved."""
+    return RedirectResponse("/sparql", status_code=308)
+
+
+router.add_api_route("/ui/sparql", old_sparql_ui, methods=["GET"], include_in_schema=False)
+
+
+# ---------------------------------------------------------------------------------------------------- static files
+def static_files() -> Starlette:
+    """The asset directories under their versioned paths; StaticFiles refuses any path outside its directory."""
+    routes = []
+    for asset in assets().values():
+        if asset.installed:
+            routes.append(Mount("/" + asset.mount, app=StaticFiles(directory=asset.directory, follow_symlink=False)))
+        else:
+            routes.append(Mount("/" + asset.mount, routes=[Route("/{path:path}", _not_installed)]))
+    return Starlette(routes=routes)
+
+
+async def _not_installed(request: Request) -> Response:
+    return PlainTextResponse("asset not installed: run `make install`", 404)

@@ -1,0 +1,101 @@
+"""The data of the home page: every district with its clusters, their chains and parks, and the chain leaders.
+
+Named queries only (`home_districts`, `home_chain_leaders`, `home_parks`); nothing here renders or serves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from graph import queries
+from graph.entity import Link
+from graph.labels import Label, labels, local_name
+from graph.store import KnowledgeGraph
+
+
+@dataclass
+class Cluster:
+    link: Link | None  # None for the chains of a district that belong to no cluster of it
+    chains: list[Link] = field(default_factory=list)
+
+
+@dataclass
+class District:
+    link: Link
+    clusters: list[Cluster] = field(default_factory=list)
+    parks: list[tuple[Link, int]] = field(default_factory=list)  # park and how many organisations it hosts
+
+
+@dataclass(frozen=True)
+class Leadership:
+    """A firm leading a chain or cluster: as its designated leader (role "chain-leader", 链主) or a leading
+    enterprise ("leading-enterprise", 龙头)."""
+
+    leader: Link
+    role: str
+    chain: Link  # the chain, or the cluster
+    is_chain: bool
+    district: Link | None
+
+
+@dataclass
+class Overview:
+    districts: list[District]
+    leaders: list[Leadership]
+
+
+def overview(kg: KnowledgeGraph) -> Overview:
+    """Districts (most clusters first), their clusters and chains, parks, and the firms leading chains and clusters.
+
+    >>> from graph import loader
+    >>> kg = KnowledgeGraph.in_memory(); _ = loader.load_shipped(kg)
+    >>> o = overview(kg)
+    >>> [d.link.label.zh for d in o.districts]
+    ['大渡口区', '巴南区']
+    >>> [(l.leader.label.zh, l.chain.label.zh) for l in o.leaders if l.role == "chain-leader"]
+    [('中元汇吉', '体外诊断（IVD）产业链'), ('智睿生物', '巴南生物药产业链')]
+    >>> [(l.leader.label.zh, l.role) for l in o.leaders if l.chain.iri.endswith("ivd-chain")]
+    [('中元汇吉', 'chain-leader'), ('中元汇吉', 'leading-enterprise')]
+    """
+    district_rows = kg.select(queries.text("home_districts"))
+    leader_rows = kg.select(queries.text("home_chain_leaders"))
+    park_rows = kg.select(queries.text("home_parks"))
+    iris = {r[v].value for r in district_rows + leader_rows + park_rows for v in ("district", "cluster", "chain", "leader", "park") if v in r}
+    names = labels(kg, iris)
+
+    def link(iri: str) -> Link:
+        return Link(iri, names.get(iri) or Label(local_name(iri)))
+
+    districts: dict[str, District] = {}
+    clusters: dict[tuple[str, str | None], Cluster] = {}
+    for row in district_rows:
+        district = districts.setdefault(row["district"].value, District(link(row["district"].value)))
+        cluster_iri = row["cluster"].value if "cluster" in row else None
+        if cluster_iri is None and "chain" not in row:
+            continue
+        key = (district.link.iri, cluster_iri)
+        if key not in clusters:
+            clusters[key] = Cluster(link(cluster_iri) if cluster_iri else None)
+            district.clusters.append(clusters[key])
+        if "chain" in row and all(c.iri != row["chain"].value for c in clusters[key].chains):
+            clusters[key].chains.append(link(row["chain"].value))
+    for row in park_rows:
+        if row["district"].value in districts:
+            districts[row["district"].value].parks.append((link(row["park"].value), int(row["organisations"].value)))
+    for district in districts.values():
+        district.clusters.sort(key=lambda c: (c.link is None, -len(c.chains), c.link.label.zh if c.link else ""))
+        for cluster in district.clusters:
+            cluster.chains.sort(key=lambda c: c.label.zh)
+        district.parks.sort(key=lambda p: (-p[1], p[0].label.zh))
+
+    leaders = sorted(
+        {Leadership(link(r["leader"].value), r["role"].value, link(r["chain"].value), r["isChain"].value == "true",
+                    link(r["district"].value) if "district" in r else None)
+         for r in leader_rows},
+        key=lambda l: (l.role != "chain-leader", l.district.label.zh if l.district else "~", l.chain.label.zh,
+                       l.leader.label.zh),
+    )
+    # Districts named only in passing (no cluster, chain or park of theirs in the graph) are not the home page's news.
+    ordered = sorted((d for d in districts.values() if d.clusters or d.parks),
+                     key=lambda d: (-len(d.clusters), d.link.label.zh))
+    return Overview(ordered, leaders)

@@ -1,0 +1,136 @@
+"""An entity page's data (graph/entity.py): names, classes, statements with their evidence, incoming links with
+counts, events in date order, statistics and their yearly series, and the facts a quote states."""
+
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+import pytest
+
+from graph import entity, loader
+from graph.labels import Label
+from graph.settings import Settings
+from graph.store import KnowledgeGraph
+
+
+def iri(kg: KnowledgeGraph, local: str) -> str:
+    return kg.settings.base_iri + "id/" + local
+
+
+@pytest.fixture(scope="module")
+def huiji(shipped_kg):
+    return entity.page(shipped_kg, iri(shipped_kg, "zhongyuan-huiji"))
+
+
+def group(page: entity.EntityPage, local: str, incoming: bool = False) -> entity.PropertyGroup:
+    groups = page.incoming if incoming else page.properties
+    return next(g for g in groups if g.iri.endswith(("#" + local, "/" + local)))
+
+
+def test_names_chinese_first_english_beside(huiji):
+    assert huiji.label == Label("中元汇吉", "Zybio")
+    assert {(v.text, v.lang) for v in huiji.names} >= {("中元匯吉", "zh-hant"), ("中元生物", "zh-hans"), ("Zybio Inc.", "en")}
+
+
+def test_misspellings_are_findable_but_never_shown(huiji):
+    shown = [v.text for v in huiji.names] + [v.text for g in huiji.properties for v in g.values]
+    assert "中允汇吉" not in shown
+
+
+def test_kind_is_the_most_specific_class_with_its_names(huiji):
+    assert [(k.zh, k.en) for k in huiji.kinds] == [("企业", "company")]
+    assert huiji.is_a("Company") and not huiji.is_a("IndustryChain")
+
+
+def test_every_statement_cites_its_sentence_and_article(huiji):
+    leader = group(huiji, "chainLeaderOf").values[0]
+    assert leader.link.label.zh == "体外诊断（IVD）产业链"
+    sources = [huiji.sources[n - 1] for n in leader.sources]
+    assert any(s.kind == "quote" and "链主单位中元汇吉" in s.text and s.article.label.zh.startswith("大渡口") and s.article_date == "2024-07"
+               for s in sources)
+
+
+def test_names_cite_the_curator_note(huiji):
+    assert all(huiji.sources[n - 1].kind == "note" for v in huiji.names for n in v.sources)
+
+
+def test_sources_are_numbered_in_order_of_first_use(huiji):
+    assert [s.number for s in huiji.sources] == list(range(1, len(huiji.sources) + 1))
+
+
+def test_incoming_links_with_counts(shipped_kg):
+    chain = entity.page(shipped_kg, iri(shipped_kg, "ivd-chain"))
+    members = group(chain, "inChain", incoming=True)
+    assert members.total == len(members.values) == 11
+    assert "中元汇吉" in [v.link.label.zh for v in members.values]
+    assert group(chain, "segmentOf", incoming=True).total == 5
+
+
+def test_links_beyond_the_setting_are_counted_not_listed(shipped_kg):
+    kg = KnowledgeGraph(Settings(store=":memory:", entity_max_links=3))
+    kg.add(list(shipped_kg.store))
+    members = group(entity.page(kg, iri(kg, "ivd-chain")), "inChain", incoming=True)
+    assert (len(members.values), members.total, members.omitted) == (3, 11, 8)
+
+
+def test_events_in_date_order_with_their_sources(shipped_kg):
+    hikvision = entity.page(shipped_kg, iri(shipped_kg, "hikvision"))
+    dates = [e.date for e in hikvision.events]
+    assert dates == sorted(dates) and dates[0] == "2011"
+    assert all(e.sources for e in hikvision.events if e.date)
+
+
+def test_cluster_revenue_by_year_is_a_series(shipped_kg):
+    cluster = entity.page(shipped_kg, iri(shipped_kg, "dadukou-health-cluster"))
+    revenue = cluster.series[0]
+    assert revenue.measure.label.zh == "营业收入" and revenue.unit.label.zh == "亿元"
+    assert [(p.year, p.value, p.actual) for p in revenue.points] == [
+        (2020, 55.0, True), (2023, 100.0, True), (2027, 300.0, False), (2035, 1000.0, False)]
+    assert all(s.sources for s in cluster.statistics)
+
+
+def test_a_quote_shows_its_words_and_the_facts_it_states(shipped_kg):
+    page = entity.page(shipped_kg, iri(shipped_kg, "quote/a001-017"))
+    assert "于2011年落户大渡口" in group(page, "exact").values[0].text
+    assert page.facts and page.facts_total == len(page.facts)
+    assert any(f.subject.label.zh == "海康威视" for f in page.facts)
+
+
+def test_an_article_lists_its_quotes(shipped_kg):
+    page = entity.page(shipped_kg, iri(shipped_kg, "doc/a001"))
+    quotes = group(page, "wasQuotedFrom", incoming=True)
+    assert quotes.total > 50
+    assert all(v.link.label.zh.startswith("「") for v in quotes.values), "a quote is named by its own words"
+
+
+def test_unknown_iris_have_no_page(shipped_kg):
+    assert entity.page(shipped_kg, iri(shipped_kg, "no-such-thing")) is None
+    assert entity.page(shipped_kg, "not an iri") is None
+
+
+def test_ontology_terms_have_pages_too(shipped_kg):
+    company = entity.page(shipped_kg, "https://w3id.org/chainkg/ontology#Company")
+    assert company.label == Label("企业", "company")
+    assert group(company, "type", incoming=True).total > 10
+    assert all(company.sources[n - 1].kind == "ontology" for g in company.properties for v in g.values for n in v.sources)
+
+
+def test_facts_outside_any_named_graph_say_they_have_no_source(shipped_copy):
+    subject = ox.NamedNode(iri(shipped_copy, "zhongyuan-huiji"))
+    shipped_copy.add([ox.Quad(subject, ox.NamedNode("https://schema.org/slogan"), ox.Literal("无来源"))])
+    page = entity.page(shipped_copy, subject.value)
+    slogan = group(page, "slogan").values[0]
+    assert [page.sources[n - 1].kind for n in slogan.sources] == ["none"]
+
+
+@pytest.mark.parametrize("syntax", [ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD])
+def test_description_round_trips(shipped_kg, syntax):
+    subject = iri(shipped_kg, "zhongyuan-huiji")
+    body = entity.description(shipped_kg, subject, syntax)
+    triples = [q.triple for q in ox.parse(body, format=syntax)]
+    assert ox.Triple(ox.NamedNode(subject), ox.NamedNode("https://w3id.org/chainkg/ontology#chainLeaderOf"),
+                     ox.NamedNode(iri(shipped_kg, "ivd-chain"))) in triples
+    assert any(t.object == ox.NamedNode(subject) for t in triples), "incoming statements are part of the description"
+    if syntax == ox.RdfFormat.JSON_LD:
+        json.loads(body)

@@ -1,0 +1,208 @@
+"""The explorer's routes (api/pages.py) over real HTTP: every page kind, Linked Data by Accept or twin, search that
+lands on the entity, graph pages with their data twins and node cap, versioned static assets that refuse path
+traversal, and pages that link and load nothing outside the site."""
+
+from __future__ import annotations
+
+import json
+import socket
+from html.parser import HTMLParser
+from urllib.parse import quote, urlparse
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+PAGES = [
+    "/",
+    "/search?q=%E5%A4%A9%E5%AE%89&all=1",
+    "/id/zhongyuan-huiji",
+    "/id/dadukou-health-cluster",
+    "/id/quote/a001-017",
+    "/id/doc/a001",
+    "/resource?iri=" + quote("https://w3id.org/chainkg/ontology#Company", safe=""),
+    "/graph/chain/ivd-chain",
+    "/graph/district/dadukou",
+    "/graph/park/tianan-cyberpark",
+    "/graph/suppliers",
+    "/graph/suppliers/dadukou",
+    "/graph/ego/hikvision?radius=2",
+    "/sparql",
+    "/id/no-such-thing",
+]
+
+
+class Links(HTMLParser):
+    """Every src and href of a page, and its <html lang>."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.lang: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "html":
+            self.lang = attributes.get("lang")
+        self.urls += [value for name, value in attrs if name in ("src", "href") and value is not None]
+
+
+def get(server: str, path: str, accept: str = BROWSER_ACCEPT, **kwargs) -> httpx.Response:
+    return httpx.get(server + path, headers={"Accept": accept}, timeout=30, **kwargs)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_is_chinese_first_and_stays_on_the_site(server, path):
+    response = get(server, path)
+    assert response.status_code == (404 if "no-such-thing" in path else 200)
+    assert response.headers["content-type"].startswith("text/html")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    links = Links()
+    links.feed(response.text)
+    assert links.lang == "zh"
+    outside = [u for u in links.urls if urlparse(u).scheme or u.startswith("//")]
+    assert not outside, f"{path} links off the site: {outside}"
+
+
+@pytest.mark.parametrize("path, accept, media_type", [
+    ("/id/zhongyuan-huiji", BROWSER_ACCEPT, "text/html"),
+    ("/id/zhongyuan-huiji", "*/*", "text/html"),
+    ("/id/zhongyuan-huiji", "text/turtle", "text/turtle"),
+    ("/id/zhongyuan-huiji", "application/ld+json", "application/ld+json"),
+    ("/id/zhongyuan-huiji", "text/turtle;q=0.5, application/ld+json", "application/ld+json"),
+    ("/id/zhongyuan-huiji.ttl", BROWSER_ACCEPT, "text/turtle"),
+    ("/id/zhongyuan-huiji.jsonld", BROWSER_ACCEPT, "application/ld+json"),
+    ("/id/zhongyuan-huiji?format=ttl", BROWSER_ACCEPT, "text/turtle"),
+    ("/id/quote/a001-017.ttl", "*/*", "text/turtle"),
+    ("/resource?iri=" + quote("https://w3id.org/chainkg/ontology#Company", safe="") + "&format=jsonld", "*/*",
+     "application/ld+json"),
+])
+def test_entities_are_linked_data(server, path, accept, media_type):
+    response = get(server, path, accept)
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media_type
+    assert "Accept" in response.headers["vary"]
+    assert 'rel="alternate"' in response.headers["link"]
+
+
+@pytest.mark.parametrize("suffix, syntax", [(".ttl", ox.RdfFormat.TURTLE), (".jsonld", ox.RdfFormat.JSON_LD)])
+def test_the_data_twin_says_what_the_page_says(server, suffix, syntax):
+    body = get(server, "/id/zhongyuan-huiji" + suffix).content
+    names = {q.object.value for q in ox.parse(body, format=syntax)
+             if q.predicate.value == "http://www.w3.org/2004/02/skos/core#prefLabel"}
+    assert names == {"中元汇吉", "中元匯吉", "Zybio"}
+
+
+def test_nothing_acceptable_is_a_406(server):
+    response = get(server, "/id/zhongyuan-huiji", "application/rdf+xml")
+    assert response.status_code == 406
+    assert "text/turtle" in response.text
+
+
+@pytest.mark.parametrize("accept, media_type", [(BROWSER_ACCEPT, "text/html"), ("text/plain", "text/plain")])
+def test_unknown_entities_are_404s_in_the_clients_terms(server, accept, media_type):
+    response = get(server, "/id/no-such-thing", accept)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith(media_type)
+
+
+@pytest.mark.parametrize("typed, page", [
+    ("中元匯吉", "/id/zhongyuan-huiji"),
+    ("中元生物", "/id/zhongyuan-huiji"),
+    ("Hikvision", "/id/hikvision"),
+    ("海康威視", "/id/hikvision"),
+])
+def test_a_search_for_one_exact_name_lands_on_its_page(server, typed, page):
+    response = get(server, "/search?q=" + quote(typed))
+    assert response.status_code == 303
+    assert response.headers["location"] == page
+
+
+def test_search_lists_results_and_has_a_json_twin(server):
+    listed = get(server, "/search?q=" + quote("海康威视重庆"))
+    assert listed.status_code == 200 and "海康威视重庆科技园" in listed.text and "海康威视重庆科技园智能仓储区" in listed.text
+    data = get(server, "/search?q=" + quote("中元匯吉") + "&format=json").json()
+    assert data["results"][0]["label_zh"] == "中元汇吉" and data["results"][0]["href"] == "/id/zhongyuan-huiji"
+
+
+def test_suggestions_while_typing(server):
+    results = get(server, "/search/suggest?q=" + quote("中元"), "application/json").json()["results"]
+    assert 0 < len(results) <= 8
+    assert results[0]["label_zh"] == "中元汇吉" and results[0]["href"] == "/id/zhongyuan-huiji"
+    assert get(server, "/search/suggest?q=", "application/json").json()["results"] == []
+
+
+def test_graph_pages_have_a_json_twin_with_the_leader(server):
+    data = get(server, "/graph/chain/ivd-chain?format=json").json()
+    leaders = [n for n in data["nodes"] if "chain-leader" in n["roles"]]
+    assert [n["label_zh"] for n in leaders] == ["中元汇吉"]
+    assert data["shown"] == data["total"] == len(data["nodes"])
+
+
+def test_the_node_cap_says_what_it_left_out_and_offers_more(server):
+    data = get(server, "/graph/park/tianan-cyberpark?format=json&limit=10").json()
+    assert data["shown"] == 10 and sum(data["left_out"].values()) == data["total"] - 10
+    page = get(server, "/graph/park/tianan-cyberpark?limit=10").text
+    assert "limit=" in page and "显示更多" in page
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/graph/chain/no-such-chain", 404),
+    ("/graph/chain/dadukou", 404),        # a district is not a chain
+    ("/graph/nonsense/ivd-chain", 404),
+    ("/graph/ego/hikvision?radius=9", 400),
+])
+def test_graph_pages_refuse_what_they_cannot_draw(server, path, status):
+    assert get(server, path).status_code == status
+
+
+def test_the_sparql_ui_has_the_prefixes_and_the_examples(server):
+    page = get(server, "/sparql").text
+    links = Links()
+    links.feed(page)
+    assert "/static/yasgui-4.6.2/yasgui.min.js" in links.urls
+    config = json.loads(page.split('<script type="application/json" id="sparql-config">', 1)[1].split("</script>", 1)[0])
+    assert config["endpoint"] == "/sparql" and len(config["examples"]) >= 12
+    assert all(e["text"].startswith("PREFIX ck: <https://w3id.org/chainkg/ontology#>") for e in config["examples"])
+    assert all(e["link"].startswith("#query=") for e in config["examples"]), "each example has a shareable link"
+
+
+@pytest.mark.parametrize("path, media_type", [
+    ("/static/vis-network-9.1.2/vis-network.min.js", "text/javascript"),
+    ("/static/vis-network-9.1.2/vis-network.css", "text/css"),
+    ("/static/yasgui-4.6.2/yasgui.min.js", "text/javascript"),
+    ("/static/yasgui-4.6.2/yasgui.min.css", "text/css"),
+    ("/static/chainkg-0.1.0/chainkg.css", "text/css"),
+    ("/static/chainkg-0.1.0/graph.js", "text/javascript"),
+])
+def test_assets_are_served_from_versioned_paths(server, path, media_type):
+    response = httpx.get(server + path)
+    assert response.status_code == 200 and response.headers["content-type"].startswith(media_type)
+
+
+def raw_get(server: str, path: str) -> tuple[int, bytes]:
+    """A GET with the path exactly as written (HTTP clients would normalise the dots away)."""
+    address = urlparse(server)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+        connection.sendall(f"GET {path} HTTP/1.1\r\nHost: {address.netloc}\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while chunk := connection.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body
+
+
+@pytest.mark.parametrize("path", [
+    "/static/chainkg-0.1.0/../../../graph/settings.py",
+    "/static/chainkg-0.1.0/%2e%2e/%2e%2e/%2e%2e/graph/settings.py",
+    "/static/chainkg-0.1.0/..%2f..%2f..%2fgraph%2fsettings.py",
+    "/static/yasgui-4.6.2/../package.json",
+    "/static/vis-network-9.1.2/../../../network.py",
+    "/static/chainkg-0.1.0//etc/passwd",
+    "/static/chainkg-0.1.0/%2fetc%2fpasswd",
+])
+def test_static_routes_refuse_path_traversal(server, path):
+    status, body = raw_get(server, path)
+    assert status in (400, 404)
+    assert b"class Settings" not in body and b"root:" not in body and b'"name"' not in body

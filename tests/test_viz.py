@@ -1,0 +1,141 @@
+"""Rendering (viz/): graph views as vis-network data with a node cap that reports what it left out, charts as
+geometry, links that stay on the site, and templates that escape everything they are given."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import networkx as nx
+import pytest
+
+from graph import views
+from graph.entity import Link, Point, Series
+from graph.labels import Label
+from viz import chart, network
+from viz.assets import assets
+from viz.html import Site
+
+BASE = "https://w3id.org/chainkg/"
+HOSTILE = '</script><script>alert(1)</script><img src=x onerror=alert(2)>'
+
+
+@pytest.fixture(scope="module")
+def site() -> Site:
+    return Site(BASE)
+
+
+@pytest.fixture(scope="module")
+def ivd(shipped_kg) -> views.View:
+    return views.chain_view(shipped_kg, shipped_kg.settings.base_iri + "id/ivd-chain")
+
+
+def star(size: int) -> nx.DiGraph:
+    graph = nx.DiGraph([("hub", f"n{i}") for i in range(size)])
+    for node in graph:
+        graph.nodes[node].update(label_zh=node, label_en=node, kind="Company", roles=[])
+    return graph
+
+
+def test_every_node_keeps_its_page_kind_and_names(ivd, site):
+    data = network.network(ivd.graph, focus=ivd.focus, limit=1000, href=site.href, kind_labels={})
+    assert data.shown == data.total == ivd.graph.number_of_nodes() and not data.left_out
+    assert all(n["href"].startswith("/id/") for n in data.nodes)
+    assert len(data.edges) == ivd.graph.number_of_edges()
+    assert all(e["label"] for e in data.edges), "every edge is labelled"
+
+
+def test_chain_leaders_stand_out(ivd, site):
+    data = network.network(ivd.graph, focus=ivd.focus, limit=1000, href=site.href, kind_labels={})
+    leader = next(n for n in data.nodes if "chain-leader" in n["roles"])
+    others = [n for n in data.nodes if "chain-leader" not in n["roles"]]
+    assert leader["label_zh"] == "中元汇吉" and leader["label"].startswith("★")
+    assert leader["size"] > max(n["size"] for n in others)
+    assert leader["color"]["border"] == network.LEADER_BORDER
+
+
+def test_the_cap_keeps_focus_and_leaders_and_reports_the_rest(ivd, site):
+    data = network.network(ivd.graph, focus=ivd.focus, limit=3, href=site.href, kind_labels={})
+    kept = [n["id"] for n in data.nodes]
+    assert kept[0] == ivd.focus and any("chain-leader" in n["roles"] for n in data.nodes)
+    assert data.shown == 3 and data.left_out_count == ivd.graph.number_of_nodes() - 3
+    assert data.next_limit > 3
+    assert all(e["from"] in kept and e["to"] in kept for e in data.edges)
+
+
+def test_the_cap_does_not_touch_the_view(site):
+    graph = star(50)
+    network.network(graph, focus="hub", limit=5, href=site.href, kind_labels={})
+    assert graph.number_of_nodes() == 51
+
+
+@pytest.mark.parametrize("kind, family, shape", [
+    ("Company", "company", "dot"), ("IndustryChain", "chain", "hexagon"), ("ChainSegment", "segment", "box"),
+    ("IndustryCluster", "cluster", "triangle"), ("District", "area", "square"), ("IndustrialPark", "carrier", "triangleDown"),
+    ("Whatever", "other", "dot"),
+])
+def test_colour_and_shape_by_class(kind, family, shape):
+    style = network.style_of(kind)
+    assert (style.family, style.shape) == (family, shape)
+
+
+def test_legend_lists_the_classes_drawn(ivd, site):
+    data = network.network(ivd.graph, focus=ivd.focus, limit=1000, href=site.href,
+                           kind_labels={"Company": Label("企业", "company")})
+    legend = {e.kind: e for e in data.legend}
+    assert legend["Company"].label == Label("企业", "company") and legend["Company"].shown == 10
+    assert "ChainSegment" in legend and "IndustryChain" in legend
+
+
+def test_physics_settles(ivd, site):
+    options = network.network(ivd.graph, focus=ivd.focus, limit=1000, href=site.href, kind_labels={}).options
+    assert options["physics"]["enabled"] and options["physics"]["stabilization"]["enabled"]
+    assert options["physics"]["stabilization"]["iterations"] > 0
+
+
+@pytest.mark.parametrize("iri, page", [
+    (BASE + "id/zhongyuan-huiji", "/id/zhongyuan-huiji"),
+    (BASE + "id/quote/a001-017", "/id/quote/a001-017"),
+    ("https://w3id.org/chainkg/ontology#Company", "/resource?iri=https%3A%2F%2Fw3id.org%2Fchainkg%2Fontology%23Company"),
+    ("javascript:alert(1)", "/resource?iri=javascript%3Aalert%281%29"),
+    ("https://example.org/<x>", "/resource?iri=https%3A%2F%2Fexample.org%2F%3Cx%3E"),
+])
+def test_links_stay_on_the_site(site, iri, page):
+    assert site.href(iri) == page
+
+
+def test_charts_scale_bars_and_mark_planned_figures():
+    series = Series(Link("m", Label("营业收入")), Link("u", Label("亿元")), (
+        Point(2020, 55.0, "55", None, None, True, True),
+        Point(2023, -20.0, "-20", None, None, True, True),
+        Point(2027, 300.0, "300", Label("目标"), Label("目标年"), False, True),
+    ))
+    drawn = chart.bar_chart(series)
+    heights = [b.height for b in drawn.bars]
+    assert heights[2] > heights[0] > 0
+    assert drawn.bars[1].y >= drawn.zero_y - 0.5, "a negative bar hangs below the zero line"
+    assert [b.actual for b in drawn.bars] == [True, True, False] and drawn.bars[2].note == "目标 · 目标年"
+
+
+def test_graph_json_cannot_break_out_of_its_script(site, ivd):
+    graph = ivd.graph.copy()
+    graph.nodes[ivd.focus]["label_zh"] = HOSTILE
+    data = network.network(graph, focus=ivd.focus, limit=1000, href=site.href, kind_labels={})
+    html = site.render("graph.html", title_zh=HOSTILE, title_en=HOSTILE, data=data, focus=None, more_href=None)
+    assert "<script>alert" not in html and "<img src=x" not in html
+    block = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', html, re.S).group(1)
+    assert json.loads(block)["nodes"][0]["label_zh"] == HOSTILE
+
+
+def test_templates_load_only_site_assets(site):
+    for template in site.env.list_templates():
+        source = site.env.loader.get_source(site.env, template)[0]
+        assert not re.search(r'(src|href)\s*=\s*"https?:', source), template
+
+
+def test_assets_are_served_under_their_versions():
+    found = assets()
+    assert found["vis"].mount == "vis-network-9.1.2" and (found["vis"].directory / "vis-network.min.js").is_file()
+    assert found["yasgui"].mount == "yasgui-4.6.2" and (found["yasgui"].directory / "yasgui.min.js").is_file(), \
+        "YASGUI is installed by `make install` (npm ci in viz/assets)"
+    assert (found["site"].directory / "chainkg.css").is_file()

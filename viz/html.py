@@ -1,0 +1,81 @@
+"""HTML pages from Jinja2 templates (viz/templates), escaped by construction: autoescape on, undefined names are
+errors, and data reaches a `<script>` only as `|tojson` inside a `type="application/json"` block.
+
+Links are built here, and only here: an entity IRI under the base IRI links to its page on this site
+(`/id/…`), any other IRI to `/resource?iri=…`, so no page links off the site. Rendering only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from graph.labels import local_name
+from viz import chart, network
+from viz.assets import assets
+
+HERE = Path(__file__).resolve().parent
+API_DOCS = "/docs"
+# The SPARQL UI is the endpoint itself, for browsers that send no query (api/sparql.py dispatches to it).
+SPARQL_UI = "/sparql"
+
+
+class Site:
+    """The templates of one running site: knows the base IRI, so it can turn IRIs into links on this site.
+
+    >>> site = Site("https://w3id.org/chainkg/")
+    >>> site.href("https://w3id.org/chainkg/id/quote/a001-017"), site.href("https://w3id.org/chainkg/ontology#Company")
+    ('/id/quote/a001-017', '/resource?iri=https%3A%2F%2Fw3id.org%2Fchainkg%2Fontology%23Company')
+    >>> "&lt;script&gt;" in site.render("error.html", status=404, title_zh="<script>", title_en="x", detail="")
+    True
+    """
+
+    def __init__(self, base_iri: str) -> None:
+        self.base_iri = base_iri
+        self.entity_base = base_iri + "id/"
+        self.env = Environment(
+            loader=FileSystemLoader(HERE / "templates"),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.globals.update(
+            asset=self.asset, href=self.href, twin=self.twin, graph_href=self.graph_href, local_name=local_name,
+            sparql_ui=SPARQL_UI, api_docs=API_DOCS, style_of=network.style_of, styles=network.STYLES,
+        )
+        self.env.filters.update(bar_chart=chart.bar_chart)
+
+    def render(self, template: str, **context: object) -> str:
+        return self.env.get_template(template).render(**context)
+
+    # ------------------------------------------------------------------ links
+    def href(self, iri: str) -> str:
+        """The page of an IRI on this site."""
+        if iri.startswith(self.entity_base) and len(iri) > len(self.entity_base):
+            return "/id/" + quote(iri[len(self.entity_base):], safe="/-._~!$'()*+,;=:@")
+        return "/resource?" + urlencode({"iri": iri})
+
+    def twin(self, iri: str, suffix: str) -> str:
+        """The data twin of an entity page: `.ttl` or `.jsonld`."""
+        page = self.href(iri)
+        if page.startswith("/id/"):
+            return page + "." + suffix
+        return page + "&" + urlencode({"format": suffix})
+
+    def graph_href(self, view: str, iri: str | None = None, **params: object) -> str:
+        """The graph page of a view ('chain', 'district', 'park', 'suppliers', 'ego') about an entity."""
+        path = f"/graph/{view}"
+        if iri is not None:
+            page = self.href(iri)
+            path += page[len("/id"):] if page.startswith("/id/") else "?" + urlencode({"iri": iri})
+        extra = {k: v for k, v in params.items() if v is not None}
+        if extra:
+            path += ("&" if "?" in path else "?") + urlencode(extra)
+        return path
+
+    @staticmethod
+    def asset(name: str, file: str) -> str:
+        return assets()[name].url(file)

@@ -1,0 +1,91 @@
+/* The interactive graph of a view, over vis-network. Data comes from the page's JSON block (never parsed as HTML);
+   tooltips are DOM nodes filled with textContent. A click on a node opens its page. */
+(function () {
+  "use strict";
+  var holder = document.getElementById("network");
+  var raw = document.getElementById("graph-data");
+  var status = document.getElementById("graph-status");
+  if (!holder || !raw || typeof vis === "undefined") return;
+  var data = JSON.parse(raw.textContent);
+
+  function line(parent, className, text) {
+    var el = document.createElement("div");
+    el.className = className;
+    el.textContent = text;
+    parent.appendChild(el);
+    return el;
+  }
+
+  function nodeTip(node) {
+    var tip = document.createElement("div");
+    tip.className = "vis-tip";
+    line(tip, "tip-zh", node.label_zh || node.id);
+    if (node.label_en && node.label_en !== node.label_zh) line(tip, "tip-en", node.label_en);
+    line(tip, "tip-kind", node.kind_zh + " · " + node.kind_en);
+    (node.role_labels || []).forEach(function (role) { line(tip, "tip-role", role[0] + " · " + role[1]); });
+    if (node.figure) line(tip, "tip-figure", node.figure[2] + "：" + node.figure[0] + " " + (node.figure[1] || ""));
+    line(tip, "tip-hint", "点击打开页面 · click to open");
+    return tip;
+  }
+
+  function edgeTip(edge) {
+    var tip = document.createElement("div");
+    tip.className = "vis-tip";
+    line(tip, "tip-zh", edge.label);
+    if (edge.label_en && edge.label_en !== edge.label) line(tip, "tip-en", edge.label_en);
+    return tip;
+  }
+
+  data.nodes.forEach(function (node) { node.title = nodeTip(node); });
+  data.edges.forEach(function (edge, i) { edge.id = "e" + i; edge.title = edgeTip(edge); });
+  var nodes = new vis.DataSet(data.nodes);
+  var edges = new vis.DataSet(data.edges);
+  var network = new vis.Network(holder, { nodes: nodes, edges: edges }, data.options);
+  var state = { network: network, nodes: nodes, edges: edges, stabilized: false, frozen: false };
+  window.chainkgGraph = state;
+
+  var toggle = document.getElementById("physics-toggle");
+  function setFrozen(frozen) {
+    state.frozen = frozen;
+    network.setOptions({ physics: { enabled: !frozen } });
+    if (toggle) {
+      toggle.setAttribute("aria-pressed", frozen ? "true" : "false");
+      toggle.textContent = "";
+      toggle.appendChild(document.createTextNode(frozen ? "恢复布局 " : "冻结布局 "));
+      var en = document.createElement("span");
+      en.className = "en";
+      en.textContent = frozen ? "resume physics" : "freeze layout";
+      toggle.appendChild(en);
+    }
+  }
+  if (toggle) toggle.addEventListener("click", function () { setFrozen(!state.frozen); });
+  var fit = document.getElementById("fit");
+  if (fit) fit.addEventListener("click", function () { network.fit({ animation: { duration: 400 } }); });
+
+  network.on("stabilizationProgress", function (progress) {
+    if (status) status.textContent = "布局计算中 laying out… " + Math.round(100 * progress.iterations / progress.total) + "%";
+  });
+  network.once("stabilizationIterationsDone", function () {
+    state.stabilized = true;
+    setFrozen(true);
+    network.fit();
+    if (status) status.textContent = "布局已稳定并冻结 · layout settled and frozen";
+  });
+  network.on("click", function (params) {
+    if (params.nodes.length !== 1) return;
+    var node = nodes.get(params.nodes[0]);
+    if (node && typeof node.href === "string" && node.href.charAt(0) === "/" && node.href.charAt(1) !== "/") {
+      window.location.assign(node.href);
+    }
+  });
+  network.on("hoverNode", function () { holder.style.cursor = "pointer"; });
+  network.on("blurNode", function () { holder.style.cursor = "default"; });
+
+  var hiddenKinds = {};
+  document.querySelectorAll("#legend input[data-kind]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      hiddenKinds[box.getAttribute("data-kind")] = !box.checked;
+      nodes.update(nodes.get().map(function (node) { return { id: node.id, hidden: !!hiddenKinds[node.kind] }; }));
+    });
+  });
+})();
