@@ -41,6 +41,8 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         summary="Industry-chain knowledge graph: SPARQL endpoint, REST views and entity pages.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served below from our own copy of Swagger UI: the default page loads it from a CDN
+        redoc_url=None,
     )
     # Browser clients (YASGUI elsewhere, notebooks) may query from any origin; writes still need the bearer token.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
@@ -50,5 +52,6 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     app.include_router(sparql.router)
     app.include_router(store.router)
     app.include_router(pages.router)
+    app.add_api_route("/docs", pages.api_docs, include_in_schema=False)
     app.mount("/static", pages.static_files(), name="static")
     return app

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import networkx as nx
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
@@ -252,6 +253,19 @@ async def old_sparql_ui() -> Response:
 
 
 router.add_api_route("/ui/sparql", old_sparql_ui, methods=["GET"], include_in_schema=False)
+
+
+# ---------------------------------------------------------------------------------------------------- API docs
+async def api_docs(request: Request) -> Response:
+    """Swagger UI over the OpenAPI document, from the copy `make install` puts in viz/assets (no CDN)."""
+    swagger = assets()["swagger"]
+    page = get_swagger_ui_html(openapi_url=request.app.openapi_url, title="chainkg API",
+                               swagger_js_url=swagger.url("swagger-ui-bundle.js"),
+                               swagger_css_url=swagger.url("swagger-ui.css"),
+                               swagger_favicon_url=assets()["site"].url("favicon.svg"),
+                               # no spec validation badge: it would be fetched from validator.swagger.io
+                               swagger_ui_parameters={"validatorUrl": None})
+    return page
 
 
 # ---------------------------------------------------------------------------------------------------- static files

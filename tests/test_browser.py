@@ -266,3 +266,11 @@ def test_markup_in_a_missing_address_stays_text(hostile_visitor):
     response = hostile_visitor.page.goto("/id/" + quote("<script>window.__pwned=1</script>"))
     assert response.status == 404
     assert_markup_stayed_text(hostile_visitor)
+
+
+def test_the_api_docs_render_from_our_own_swagger_ui(visitor):
+    visitor.goto("/docs")
+    visitor.page.locator(".swagger-ui .opblock-summary-path", has_text="/sparql").first.wait_for()
+    visitor.page.wait_for_load_state("networkidle")
+    visitor.screenshot("api-docs", full_page=False)
+    assert visitor.outside() == []

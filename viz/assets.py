@@ -43,26 +43,31 @@ class Asset:
 
 @cache
 def assets() -> dict[str, Asset]:
-    """The three asset directories by short name: 'vis' (vis-network), 'yasgui' and 'site' (ours).
+    """The asset directories by short name: 'vis' (vis-network), 'yasgui', 'swagger' (the API docs) and 'site' (ours).
 
     >>> sorted(assets()), assets()["vis"].url("vis-network.min.js")
-    (['site', 'vis', 'yasgui'], '/static/vis-network-9.1.2/vis-network.min.js')
+    (['site', 'swagger', 'vis', 'yasgui'], '/static/vis-network-9.1.2/vis-network.min.js')
     """
     vis = Path(pyvis.__file__).resolve().parent / "templates" / "lib" / f"vis-{VIS_NETWORK_VERSION}"
-    yasgui_package = HERE / "assets" / "node_modules" / "@zazuko" / "yasgui"
+    yasgui_package = NODE_MODULES / "@zazuko" / "yasgui"
+    swagger_package = NODE_MODULES / "swagger-ui-dist"
     return {
         "vis": Asset("vis-network", VIS_NETWORK_VERSION, vis),
-        "yasgui": Asset("yasgui", _yasgui_version(yasgui_package), yasgui_package / "build"),
+        "yasgui": Asset("yasgui", _npm_version(yasgui_package, "@zazuko/yasgui"), yasgui_package / "build"),
+        "swagger": Asset("swagger-ui", _npm_version(swagger_package, "swagger-ui-dist"), swagger_package),
         "site": Asset("chainkg", OWN_VERSION, HERE / "static"),
     }
 
 
-def _yasgui_version(package: Path) -> str:
+NODE_MODULES = HERE / "assets" / "node_modules"
+
+
+def _npm_version(package: Path, name: str) -> str:
     """The installed version, else the one the project pins (so paths stay stable before `make install`)."""
     for manifest in (package / "package.json", HERE / "assets" / "package.json"):
         if manifest.is_file():
             data = json.loads(manifest.read_text(encoding="utf-8"))
-            version = data.get("version") or data.get("dependencies", {}).get("@zazuko/yasgui")
+            version = data.get("version") if manifest.parent == package else data.get("dependencies", {}).get(name)
             if version:
                 return version
-    raise RuntimeError("viz/assets/package.json does not pin @zazuko/yasgui")
+    raise RuntimeError(f"viz/assets/package.json does not pin {name}")
