@@ -12,6 +12,9 @@ Contract (the explorer codes against it):
   relation (property local name: "inSegment", "supplies", "supportingCompanyOf", "chainLeaderOf", "hostedIn" …),
   relations (every relation between the two nodes, most telling first), label_zh, label_en.
   `View.omitted` counts nodes a cap (setting view_max_nodes) left out; `View.focus` is the IRI the view is about.
+Also here: company_suppliers(kg, company_iri, depth=1, max_nodes=None) -> View (one firm's supplier links);
+list_chains(kg) -> list[ChainSummary] (the chains a user can pick from); describe(kg, graph, context=None), which
+fills the node and edge attributes above on any graph whose nodes are IRIs (graph/ranking.py uses it).
 
 Every view runs one query for its edges, then two over the nodes it keeps (names and kinds, roles): a cap is
 applied before the nodes are described, so a capped view of a large graph stays cheap.
@@ -26,7 +29,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from graph import queries
-from graph.namespaces import CK
+from graph.namespaces import CK, STANDARD_PREFIXES
 from graph.store import KnowledgeGraph, bind_parameters
 
 # When two nodes are linked several ways, the edge's `relation` is the first of these that applies.
@@ -48,6 +51,7 @@ STANDARD_RELATION_LABELS = {
     "date": ("日期", "date"),
 }
 VALUES_SLOT = "VALUES ?node { UNDEF }"
+SCHEMA = STANDARD_PREFIXES["schema"]
 
 
 class UnknownEntity(LookupError):
@@ -78,10 +82,12 @@ def chain_view(kg: KnowledgeGraph, chain_iri: str) -> View:
     require(kg, chain_iri, "IndustryChain")
     rows = kg.select(queries.text("chain_view"), chain=ox.NamedNode(chain_iri))
     graph = _graph_of(rows)
-    pinned = [n for n, _, r in graph.in_edges(chain_iri, data="relation") if r in ("segmentOf", "chainLeaderOf")]
-    clusters = [t for _, t, r in graph.out_edges(chain_iri, data="relation") if r == "inCluster"]
+    # `relation` is set by describe(), after the cap: select by `relations`, which every edge has from the start
+    pinned = [n for n, _, r in graph.in_edges(chain_iri, data="relations")
+              if {"segmentOf", "chainLeaderOf", "leadingEnterpriseOf"} & set(r)]
+    clusters = [t for _, t, r in graph.out_edges(chain_iri, data="relations") if "inCluster" in r]
     omitted = _cap(graph, chain_iri, kg.settings.view_max_nodes, pinned)
-    _describe(kg, graph, context={chain_iri, *clusters})
+    describe(kg, graph, context={chain_iri, *clusters})
     zh, en = _labels(graph, chain_iri)
     return View(f"{zh}：环节、企业与所在地", f"{en}: segments, companies and places", graph, omitted, chain_iri)
 
@@ -99,7 +105,7 @@ def supplier_network(kg: KnowledgeGraph, district_iri: str | None = None) -> Vie
         rows = select_for(kg, "supplier_links", [r["node"].value for r in local])
     graph = _graph_of(rows)
     omitted = _cap(graph, None, kg.settings.view_max_nodes)
-    _describe(kg, graph)
+    describe(kg, graph)
     if district_iri is None:
         return View("供应网络", "Supplier network", graph, omitted, None)
     zh, en = _names(kg, [district_iri])[district_iri]
@@ -122,7 +128,7 @@ def park_view(kg: KnowledgeGraph, park_iri: str) -> View:
     graph = _graph_of(rows)
     graph.add_node(park_iri)
     omitted = _cap(graph, park_iri, kg.settings.view_max_nodes)
-    _describe(kg, graph)
+    describe(kg, graph)
     zh, en = _labels(graph, park_iri)
     return View(f"{zh}：载体、企业与集群", f"{en}: carriers, companies and clusters", graph, omitted, park_iri)
 
@@ -134,7 +140,7 @@ def district_overview(kg: KnowledgeGraph, district_iri: str) -> View:
     graph = _graph_of(rows)
     graph.add_node(district_iri)
     omitted = _cap(graph, district_iri, kg.settings.view_max_nodes)
-    _describe(kg, graph)
+    describe(kg, graph)
     clusters = [n for n, kind in graph.nodes(data="kind") if kind == "IndustryCluster"]
     for cluster, figure in latest_sizes(kg, clusters).items():
         graph.nodes[cluster].update({
@@ -154,6 +160,71 @@ def ego_network(kg: KnowledgeGraph, entity_iri: str, radius: int = 1, max_nodes:
     zh, en = _labels(view.graph, entity_iri)
     view.title_zh, view.title_en = f"{zh}的关联网络（{radius}步）", f"Network of {en} ({radius} step{'s' * (radius != 1)})"
     return view
+
+
+@dataclass(frozen=True)
+class ChainSummary:
+    """One industry chain as a list shows it: names, whose it is (`place`: the innermost of `places`, e.g. the
+    district rather than the municipality whose 33 chains it is also one of), its clusters, how many segments and
+    member organisations it has."""
+
+    iri: str
+    label_zh: str
+    label_en: str
+    place: str | None
+    places: tuple[str, ...]
+    clusters: tuple[str, ...]
+    segments: int
+    members: int
+
+
+def list_chains(kg: KnowledgeGraph) -> list[ChainSummary]:
+    """Every industry chain in the graph, by IRI.
+
+    >>> from bench.generate import load
+    >>> kg = KnowledgeGraph.in_memory(); _ = load(kg, companies=300)
+    >>> first = list_chains(kg)[0]
+    >>> first.label_en, local_name(first.place), first.segments
+    ('Synthetic Chain 0-0', 'syn-district-0', 6)
+    """
+    rows: dict[str, list[dict]] = {}
+    for row in kg.select(queries.text("chains")):
+        rows.setdefault(row["chain"].value, []).append(row)
+    chains = []
+    for iri, group in rows.items():
+        first, fallback = group[0], local_name(iri)
+        zh = first["zh"].value if "zh" in first else None
+        en = first["en"].value if "en" in first else None
+        places = tuple(sorted({r["place"].value for r in group if "place" in r}))
+        chains.append(ChainSummary(
+            iri, zh or en or fallback, en or zh or fallback, innermost(kg, places), places,
+            tuple(sorted({r["cluster"].value for r in group if "cluster" in r})),
+            int(first["segments"].value) if "segments" in first else 0,
+            int(first["members"].value) if "members" in first else 0,
+        ))
+    return chains
+
+
+def innermost(kg: KnowledgeGraph, places: Iterable[str]) -> str | None:
+    """Of several places, the first (by IRI) that contains none of the others (schema:containedInPlace, transitively).
+
+    >>> kg = KnowledgeGraph.in_memory()
+    >>> innermost(kg, []) is None, innermost(kg, ["http://example.org/b", "http://example.org/a"])
+    (True, 'http://example.org/a')
+    """
+    places = sorted(set(places))
+    contained = ox.NamedNode(SCHEMA + "containedInPlace")
+    outer: set[str] = set()
+    for place in places:
+        seen, frontier = {place}, [place]
+        while frontier:  # walk up; containment chains are short (building → park → district → city → country)
+            parents = {q.object.value for p in frontier for q in kg.match(ox.NamedNode(p), contained, None)
+                       if isinstance(q.object, ox.NamedNode)} - seen
+            seen |= parents
+            frontier = list(parents)
+        outer |= seen - {place}
+    inner = [p for p in places if p not in outer]
+    return inner[0] if inner else (places[0] if places else None)
 
 
 # ---------------------------------------------------------------------------------------------------- shared helpers
@@ -262,7 +333,7 @@ def _cap(graph: nx.DiGraph, focus: str | None, max_nodes: int, pinned: Iterable[
     return len(dropped)
 
 
-def _describe(kg: KnowledgeGraph, graph: nx.DiGraph, context: set[str] | None = None) -> None:
+def describe(kg: KnowledgeGraph, graph: nx.DiGraph, context: set[str] | None = None) -> None:
     """Fill node attributes (names, kind, roles, segment order and position) and edge labels from two queries.
 
     With a `context`, the roles chain-leader and leading-enterprise count only when held of an entity in it (the
@@ -318,7 +389,7 @@ def _names(kg: KnowledgeGraph, nodes: list[str]) -> dict[str, tuple[str, str]]:
     """Names of entities outside a view's graph (e.g. the place a supplier network is restricted to)."""
     graph = nx.DiGraph()
     graph.add_nodes_from(nodes)
-    _describe(kg, graph)
+    describe(kg, graph)
     return {n: _labels(graph, n) for n in nodes}
 
 
@@ -339,7 +410,7 @@ def _neighbourhood(kg: KnowledgeGraph, centre: str, radius: int, max_nodes: int 
         frontier = [n for n in ring_graph.nodes if n not in distance]
         distance.update((n, ring) for n in frontier)
     omitted = _cap(graph, centre, max_nodes or kg.settings.view_max_nodes, distance=distance)
-    _describe(kg, graph)
+    describe(kg, graph)
     for node in graph.nodes:
         graph.nodes[node]["distance"] = distance[node]
     return View("", "", graph, omitted, centre)
