@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import sparql, system
+from api import sparql, system, views
 from graph import loader
 from graph.settings import Settings
 from graph.store import KnowledgeGraph
@@ -34,4 +34,5 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     )
     app.include_router(system.router)
     app.include_router(sparql.router)
+    app.include_router(views.router)
     return app

@@ -35,7 +35,8 @@ def node_link(view: View, id_base: str | None = None) -> dict:
     """
     graph = _with_metadata(view, id_base)
     data = nx.node_link_data(graph, edges="edges")
-    return {"title_zh": view.title_zh, "title_en": view.title_en, "focus": view.focus, "omitted": view.omitted, **data}
+    return {"title_zh": view.title_zh, "title_en": view.title_en, "focus": view.focus, "omitted": view.omitted,
+            "max_nodes": view.max_nodes, **data}
 
 
 def node_link_json(view: View, id_base: str | None = None) -> bytes:
@@ -89,10 +90,16 @@ FORMATS: dict[str, Format] = {
 
 
 def _with_metadata(view: View, id_base: str | None) -> nx.DiGraph:
-    graph = view.graph.copy()
+    """A copy with nodes and edges in IRI order (query results come in no fixed order; exports should diff cleanly)
+    and the view's title, focus, omitted count and cap as graph attributes."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from((n, dict(view.graph.nodes[n])) for n in sorted(view.graph.nodes))
+    graph.add_edges_from((s, t, dict(view.graph.edges[s, t])) for s, t in sorted(view.graph.edges))
     graph.graph.update(title_zh=view.title_zh, title_en=view.title_en, omitted=view.omitted)
     if view.focus is not None:
         graph.graph["focus"] = view.focus
+    if view.max_nodes is not None:
+        graph.graph["max_nodes"] = view.max_nodes
     if id_base:
         for node, attributes in graph.nodes(data=True):
             if node.startswith(id_base):

@@ -11,7 +11,8 @@ Contract (the explorer codes against it):
   the district overview revenue, revenue_unit_zh, revenue_unit_en, revenue_year, revenue_measure. Edge attributes:
   relation (property local name: "inSegment", "supplies", "supportingCompanyOf", "chainLeaderOf", "hostedIn" …),
   relations (every relation between the two nodes, most telling first), label_zh, label_en.
-  `View.omitted` counts nodes a cap (setting view_max_nodes) left out; `View.focus` is the IRI the view is about.
+  `View.omitted` counts nodes a cap (setting view_max_nodes) left out; `View.focus` is the IRI the view is about;
+  `View.max_nodes` is the cap that applied.
 Also here: company_suppliers(kg, company_iri, depth=1, max_nodes=None) -> View (one firm's supplier links);
 list_chains(kg) -> list[ChainSummary] (the chains a user can pick from); describe(kg, graph, context=None), which
 fills the node and edge attributes above on any graph whose nodes are IRIs (graph/ranking.py uses it).
@@ -60,13 +61,14 @@ class UnknownEntity(LookupError):
 
 @dataclass
 class View:
-    """One view: a titled directed graph, what a cap left out, and the entity it centres on."""
+    """One view: a titled directed graph, what a cap left out (and the cap), and the entity it centres on."""
 
     title_zh: str
     title_en: str
     graph: nx.DiGraph = field(default_factory=nx.DiGraph)
     omitted: int = 0
     focus: str | None = None
+    max_nodes: int | None = None
 
 
 # ---------------------------------------------------------------------------------------------------- the views
@@ -89,7 +91,8 @@ def chain_view(kg: KnowledgeGraph, chain_iri: str) -> View:
     omitted = _cap(graph, chain_iri, kg.settings.view_max_nodes, pinned)
     describe(kg, graph, context={chain_iri, *clusters})
     zh, en = _labels(graph, chain_iri)
-    return View(f"{zh}：环节、企业与所在地", f"{en}: segments, companies and places", graph, omitted, chain_iri)
+    return View(f"{zh}：环节、企业与所在地", f"{en}: segments, companies and places", graph, omitted, chain_iri,
+                kg.settings.view_max_nodes)
 
 
 def supplier_network(kg: KnowledgeGraph, district_iri: str | None = None) -> View:
@@ -107,9 +110,9 @@ def supplier_network(kg: KnowledgeGraph, district_iri: str | None = None) -> Vie
     omitted = _cap(graph, None, kg.settings.view_max_nodes)
     describe(kg, graph)
     if district_iri is None:
-        return View("供应网络", "Supplier network", graph, omitted, None)
+        return View("供应网络", "Supplier network", graph, omitted, None, kg.settings.view_max_nodes)
     zh, en = _names(kg, [district_iri])[district_iri]
-    return View(f"{zh}供应网络", f"Supplier network of {en}", graph, omitted, district_iri)
+    return View(f"{zh}供应网络", f"Supplier network of {en}", graph, omitted, district_iri, kg.settings.view_max_nodes)
 
 
 def company_suppliers(kg: KnowledgeGraph, company_iri: str, depth: int = 1, max_nodes: int | None = None) -> View:
@@ -130,7 +133,8 @@ def park_view(kg: KnowledgeGraph, park_iri: str) -> View:
     omitted = _cap(graph, park_iri, kg.settings.view_max_nodes)
     describe(kg, graph)
     zh, en = _labels(graph, park_iri)
-    return View(f"{zh}：载体、企业与集群", f"{en}: carriers, companies and clusters", graph, omitted, park_iri)
+    return View(f"{zh}：载体、企业与集群", f"{en}: carriers, companies and clusters", graph, omitted, park_iri,
+                kg.settings.view_max_nodes)
 
 
 def district_overview(kg: KnowledgeGraph, district_iri: str) -> View:
@@ -148,7 +152,8 @@ def district_overview(kg: KnowledgeGraph, district_iri: str) -> View:
             "revenue_year": figure.year, "revenue_measure": figure.measure,
         })
     zh, en = _labels(graph, district_iri)
-    return View(f"{zh}：集群、产业链与链主", f"{en}: clusters, chains and leaders", graph, omitted, district_iri)
+    return View(f"{zh}：集群、产业链与链主", f"{en}: clusters, chains and leaders", graph, omitted, district_iri,
+                kg.settings.view_max_nodes)
 
 
 def ego_network(kg: KnowledgeGraph, entity_iri: str, radius: int = 1, max_nodes: int | None = None) -> View:
@@ -409,8 +414,9 @@ def _neighbourhood(kg: KnowledgeGraph, centre: str, radius: int, max_nodes: int 
             graph.add_edge(source, target, **attributes)
         frontier = [n for n in ring_graph.nodes if n not in distance]
         distance.update((n, ring) for n in frontier)
-    omitted = _cap(graph, centre, max_nodes or kg.settings.view_max_nodes, distance=distance)
+    cap = max_nodes or kg.settings.view_max_nodes
+    omitted = _cap(graph, centre, cap, distance=distance)
     describe(kg, graph)
     for node in graph.nodes:
         graph.nodes[node]["distance"] = distance[node]
-    return View("", "", graph, omitted, centre)
+    return View("", "", graph, omitted, centre, cap)

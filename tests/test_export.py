@@ -79,3 +79,12 @@ def test_a_hostile_label_is_escaped_and_comes_back_intact(name):
         assert b"<script>" not in data
     back = _read(name, data)
     assert back.nodes["http://x/a"]["label_zh"] == HOSTILE
+
+
+@pytest.mark.parametrize("name", ["node-link", "graphml", "csv"])
+def test_exports_do_not_depend_on_the_order_query_results_came_in(chain, name):
+    shuffled = nx.DiGraph()
+    shuffled.add_nodes_from(reversed(list(chain.graph.nodes(data=True))))
+    shuffled.add_edges_from(reversed(list(chain.graph.edges(data=True))))
+    again = View(chain.title_zh, chain.title_en, shuffled, chain.omitted, chain.focus, chain.max_nodes)
+    assert export.FORMATS[name].write(again, E) == export.FORMATS[name].write(chain, E)
