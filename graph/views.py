@@ -101,7 +101,7 @@ def supplier_network(kg: KnowledgeGraph, district_iri: str | None = None) -> Vie
     With a district (or any place), the links that touch an organisation sitting there; without, all of them.
     """
     if district_iri is None:
-        rows = kg.select(queries.text("supplier_links"))
+        rows = kg.select(queries.text("supplier_links_all"))
     else:
         require(kg, district_iri, "Place")
         local = kg.select(queries.text("organisations_in_place"), place=ox.NamedNode(district_iri))
@@ -251,13 +251,24 @@ def select_for(kg: KnowledgeGraph, name: str, nodes: Iterable[str], **parameters
     >>> select_for(kg, "view_node_roles", [])
     []
     """
-    terms = " ".join(str(ox.NamedNode(n)) for n in nodes)
-    if not terms:
-        return []
+    text = filled(name, nodes)
+    return kg.select(text, **parameters) if text is not None else []
+
+
+def filled(name: str, nodes: Iterable[str] | None) -> str | None:
+    """The text of a named query with its `VALUES ?node { UNDEF }` slot filled with these nodes; None for no nodes;
+    the text as it is (every node) for `nodes` None.
+
+    >>> filled("view_node_roles", []) is None, "UNDEF" in filled("view_node_roles", None)
+    (True, True)
+    """
     text = queries.text(name)
     if VALUES_SLOT not in text:
         raise ValueError(f"named query {name!r} has no {VALUES_SLOT} slot")
-    return kg.select(text.replace(VALUES_SLOT, "VALUES ?node { " + terms + " }"), **parameters)
+    if nodes is None:
+        return text
+    terms = " ".join(str(ox.NamedNode(n)) for n in nodes)
+    return text.replace(VALUES_SLOT, "VALUES ?node { " + terms + " }") if terms else None
 
 
 def local_name(iri: str) -> str:
@@ -281,22 +292,25 @@ class Figure:
     yuan: float | None
 
 
-def latest_sizes(kg: KnowledgeGraph, nodes: Iterable[str]) -> dict[str, Figure]:
-    """Each node's latest actual revenue figure (else output value, else industrial output value), by year."""
+def latest_sizes(kg: KnowledgeGraph, nodes: Iterable[str] | None) -> dict[str, Figure]:
+    """Each node's latest actual revenue figure (else output value, else industrial output value), by year; with
+    `nodes` None, of every node that has one (one query, for rankings of every chain)."""
     preference = {"revenue": 0, "output-value": 1, "industrial-output-value": 2}
+    units = {
+        row["unit"].value: (float(row["factor"].value) if "factor" in row else None,
+                            row["zh"].value if "zh" in row else "", row["en"].value if "en" in row else "")
+        for row in kg.select(queries.text("unit_names"))
+    }
     best: dict[str, tuple[tuple[int, int], Figure]] = {}
-    for row in select_for(kg, "size_figures", nodes):
-        year = int(row["year"].value[:4])
-        measure = local_name(row["measure"].value)
-        value = float(row["value"].value)
-        factor = float(row["factor"].value) if "factor" in row else None
-        unit_zh = row["unitZh"].value if "unitZh" in row else ""
-        unit_en = row["unitEn"].value if "unitEn" in row else ""
-        figure = Figure(value, unit_zh, unit_en, year, measure, value * factor if factor is not None else None)
+    text = filled("size_figures", None if nodes is None else list(nodes))
+    # rows as tuples in the query's column order (?node ?measure ?value ?year ?unit): tens of thousands of them
+    for node_term, measure_term, value_term, year_term, unit in (kg.query(text) if text else ()):
+        year, measure, value = int(year_term.value[:4]), local_name(measure_term.value), float(value_term.value)
+        factor, unit_zh, unit_en = units.get(unit.value, (None, "", "")) if unit is not None else (None, "", "")
         key = (year, -preference[measure])
-        node = row["node"].value
+        node = node_term.value
         if node not in best or key > best[node][0]:
-            best[node] = (key, figure)
+            best[node] = (key, Figure(value, unit_zh, unit_en, year, measure, value * factor if factor is not None else None))
     return {node: figure for node, (_, figure) in best.items()}
 
 
