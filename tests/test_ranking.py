@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
+import networkx as nx
 import pytest
 
-from graph.ranking import COMPONENTS, Weights, rank_all, rank_anchors
+from graph.ranking import COMPONENTS, Weights, page_rank, rank_all, rank_anchors
 from graph.settings import Settings
 from graph.views import UnknownEntity
 
@@ -105,11 +108,29 @@ def test_a_limit_cuts_the_list_not_the_count(toy_kg):
 
 
 # ------------------------------------------------------------------------------------- at scale, synthetic data
+@pytest.mark.parametrize("kg_name", ["synthetic_kg", "shipped_kg", "toy_kg"])
+def test_ranking_all_chains_at_once_agrees_with_ranking_each(request, kg_name):
+    kg = request.getfixturevalue(kg_name)
+    together = rank_all(kg, limit=10)
+    assert together and [r.chain for r in together] == sorted(r.chain for r in together)
+    for ranking in together:
+        assert ranking == rank_anchors(kg, ranking.chain, limit=10)
+
+
 def test_every_synthetic_chains_designated_leader_ranks_first(synthetic_kg):
     rankings = rank_all(synthetic_kg, limit=1)
     assert len(rankings) == 6
     for ranking in rankings:
         assert ranking.anchors[0].components["chain_leader"].value is True, ranking.chain
+
+
+@pytest.mark.parametrize("seed, nodes, edges", [(1, 2, 1), (2, 30, 60), (3, 300, 900), (4, 50, 40), (5, 1000, 2500)])
+def test_page_rank_is_networkxs(seed, nodes, edges):
+    rng = random.Random(seed)
+    pairs = [(f"n{rng.randrange(nodes)}", f"n{rng.randrange(nodes)}") for _ in range(edges)]
+    pairs = [(s, t) for s, t in pairs if s != t]
+    expected = nx.pagerank(nx.DiGraph(pairs))
+    assert page_rank(pairs) == pytest.approx(expected, abs=1e-9)
 
 
 # ------------------------------------------------------------------------------------------------- edge cases
