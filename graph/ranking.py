@@ -14,6 +14,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from graph import queries
+from graph.namespaces import CK
 from graph.settings import Settings
 from graph.store import KnowledgeGraph, bind_parameters
 from graph.views import Figure, describe, latest_sizes, local_name, require, select_for
@@ -26,6 +27,7 @@ COMPONENTS = (
 SUPPLIER_RELATIONS = ("supplies", "supportingCompanyOf", "broughtInBy")
 # Relations by which a firm counts as a supporting firm (配套) or project an anchor brought in (带动落户).
 SUPPORT_RELATIONS = ("supportingCompanyOf", "broughtInBy")
+RELATION_NAMES = {CK + name: name for name in SUPPLIER_RELATIONS}
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ def rank_all(kg: KnowledgeGraph, weights: Weights | None = None, limit: int | No
     links = {chain: _candidates(kg, chain) for chain in chains}
     evidence = _evidence(
         # rows read as tuples, not dicts: 120,000 of them at 1 M triples
-        links, ((s.value, local_name(r.value), t.value) for s, r, t in kg.query(queries.text("supplier_links_all"))),
+        links, ((s.value, RELATION_NAMES[r.value], t.value) for s, r, t in kg.query(queries.text("supplier_links_all"))),
         listed={r["node"].value for r in kg.select(queries.text("view_node_roles")) if r["role"].value == "listed"},
         sizes=latest_sizes(kg, None),
     )
@@ -180,7 +182,7 @@ def _evidence(links: dict[str, dict[str, set[str]]], edges: Iterable[tuple[str, 
             chains_of.setdefault(company, set()).add(chain)
     evidence = _Evidence({c: set() for c in links}, {c: {} for c in links}, {}, {}, listed, sizes)
     nowhere: set[str] = set()
-    for source, relation, target in set(edges):
+    for source, relation, target in edges:  # a link stated twice lands in sets: no need to remove duplicates
         if source == target:
             continue
         if relation in SUPPORT_RELATIONS:
@@ -222,7 +224,8 @@ def _rank(chain_iri: str, links: dict[str, set[str]], evidence: _Evidence, weigh
             yuan.get(company, 0.0) * factors[3],
         )
 
-    totals = {c: sum(score * weight for score, weight in zip(scores(c), w)) for c in candidates}
+    scored = {c: scores(c) for c in candidates}
+    totals = {c: sum(score * weight for score, weight in zip(s, w)) for c, s in scored.items()}
     order = sorted(candidates, key=lambda c: (-round(totals[c], 9), c))
     bases = (
         "designated 链主 of this chain", "龙头 of this chain (1) or of its cluster (0.5)", "listed company (上市)",
@@ -232,7 +235,7 @@ def _rank(chain_iri: str, links: dict[str, set[str]], evidence: _Evidence, weigh
     )
     anchors = []
     for rank, company in enumerate(order[:limit] if limit else order, start=1):
-        tie, figure, s = links[company], evidence.sizes.get(company), scores(company)
+        tie, figure, s = links[company], evidence.sizes.get(company), scored[company]
         values = (
             "chain-leader" in tie, "chain" if s[1] == 1.0 else "cluster" if s[1] else None, company in evidence.listed,
             len(suppliers[company]), len(supporters[company]), round(pagerank.get(company, 0.0), 6), yuan.get(company),

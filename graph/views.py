@@ -30,7 +30,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from graph import queries
-from graph.namespaces import CK, STANDARD_PREFIXES
+from graph.namespaces import CK, STANDARD_PREFIXES, VOCAB
 from graph.store import KnowledgeGraph, bind_parameters
 
 # When two nodes are linked several ways, the edge's `relation` is the first of these that applies.
@@ -301,17 +301,23 @@ def latest_sizes(kg: KnowledgeGraph, nodes: Iterable[str] | None) -> dict[str, F
                             row["zh"].value if "zh" in row else "", row["en"].value if "en" in row else "")
         for row in kg.select(queries.text("unit_names"))
     }
-    best: dict[str, tuple[tuple[int, int], Figure]] = {}
+    measures = {VOCAB + "measure/" + name: (name, -rank) for name, rank in preference.items()}
+    best: dict[str, tuple[tuple[int, int], str, ox.Literal, ox.NamedNode | None]] = {}
     text = filled("size_figures", None if nodes is None else list(nodes))
-    # rows as tuples in the query's column order (?node ?measure ?value ?year ?unit): tens of thousands of them
-    for node_term, measure_term, value_term, year_term, unit in (kg.query(text) if text else ()):
-        year, measure, value = int(year_term.value[:4]), local_name(measure_term.value), float(value_term.value)
-        factor, unit_zh, unit_en = units.get(unit.value, (None, "", "")) if unit is not None else (None, "", "")
-        key = (year, -preference[measure])
+    # rows as tuples in the query's column order (?node ?measure ?value ?year ?unit): tens of thousands of them,
+    # so a Figure is made only for each node's winner
+    for node_term, measure, value, year, unit in (kg.query(text) if text else ()):
+        name, rank = measures[measure.value]
+        key = (int(year.value[:4]), rank)
         node = node_term.value
         if node not in best or key > best[node][0]:
-            best[node] = (key, Figure(value, unit_zh, unit_en, year, measure, value * factor if factor is not None else None))
-    return {node: figure for node, (_, figure) in best.items()}
+            best[node] = (key, name, value, unit)
+    sizes = {}
+    for node, ((year, _), name, value, unit) in best.items():
+        factor, unit_zh, unit_en = units.get(unit.value, (None, "", "")) if unit is not None else (None, "", "")
+        number = float(value.value)
+        sizes[node] = Figure(number, unit_zh, unit_en, year, name, number * factor if factor is not None else None)
+    return sizes
 
 
 def _graph_of(rows: list[dict]) -> nx.DiGraph:
