@@ -94,9 +94,8 @@ def test_from_a_park_the_districts_firms_become_targets(shipped_kg):
 
 
 def test_the_ivd_chain_is_seen_from_dadukou_not_chongqing(shipped_kg):
-    report = chain_gaps(shipped_kg, E + "ivd-chain")
-    assert report.place.iri == E + "dadukou"
-    assert E + "zhongyuan-huiji" in [o.iri for o in report.unplaced]  # 链主, but no segment named in the articles
+    # the IVD chain is one of Chongqing's 33 chains and Dadukou's own (a001): its gaps are Dadukou's
+    assert chain_gaps(shipped_kg, E + "ivd-chain").place.iri == E + "dadukou"
 
 
 @pytest.mark.parametrize("place", ["dadukou", "tianan-cyberpark", "banan"])

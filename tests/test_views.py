@@ -57,14 +57,19 @@ def test_chain_view_has_segments_in_order_members_leaders_and_places(toy_kg):
     assert view.graph.nodes[E + "toy-leader"]["roles"] == ["chain-leader"]
 
 
-@pytest.mark.parametrize("chain, leader, roles", [
-    ("ivd-chain", "zhongyuan-huiji", ["chain-leader", "leading-enterprise"]),
-    # 海康威视 is 龙头 of 建桥工业园, not of the chain: the chain view does not mark it
-    ("smart-vision-chain", "hikvision", []),
+@pytest.mark.parametrize("firm, roles", [
+    ("toy-leader", ["chain-leader"]),
+    ("toy-big", ["leading-enterprise", "listed"]),   # 龙头 of the chain's cluster
+    ("toy-supplier", []),                             # 龙头 of a park only: not a leader of this chain
 ])
-def test_chain_view_marks_only_this_chains_leaders(shipped_kg, chain, leader, roles):
-    view = views.chain_view(shipped_kg, E + chain)
-    assert view.graph.nodes[E + leader]["roles"] == roles
+def test_chain_view_marks_only_this_chains_leaders(toy_kg, firm, roles):
+    view = views.chain_view(toy_kg, E + "toy-chain")
+    assert view.graph.nodes[E + firm]["roles"] == roles
+
+
+def test_the_ivd_chain_view_marks_its_chain_leader(shipped_kg):
+    view = views.chain_view(shipped_kg, E + "ivd-chain")
+    assert {"chain-leader", "leading-enterprise"} <= set(view.graph.nodes[E + "zhongyuan-huiji"]["roles"])
 
 
 def test_chain_view_reaches_the_park_and_district_of_members(shipped_kg):
@@ -110,8 +115,8 @@ def test_a_supporting_firm_brought_in_is_one_edge_with_both_relations(shipped_kg
 
 def test_company_suppliers(shipped_kg):
     view = views.company_suppliers(shipped_kg, E + "hikvision")
-    assert _edges(view, "supportingCompanyOf") == {("hangzhou-lide", "hikvision"), ("kunshan-jinju", "hikvision"),
-                                                   ("ningbo-mingxin", "hikvision")}
+    assert _edges(view, "supportingCompanyOf") >= {("hangzhou-lide", "hikvision"), ("kunshan-jinju", "hikvision"),
+                                                   ("ningbo-mingxin", "hikvision")}  # a001: 杭州里德、昆山金聚、宁波明鑫
 
 
 # --------------------------------------------------------------------------------------- park, district, ego
