@@ -8,7 +8,8 @@ Contract (the explorer codes against it):
   `View.graph` is a networkx.DiGraph whose node ids are IRIs. Node attributes: label_zh, label_en,
   kind (ck class local name: "Company", "ChainSegment", "IndustrialPark" …), roles (list: "chain-leader",
   "leading-enterprise", "listed", "supporting", "brought-in"); segments also carry order and position, clusters in
-  the district overview revenue, revenue_unit_zh, revenue_unit_en, revenue_year, revenue_measure. Edge attributes:
+  the district overview revenue, revenue_unit_zh, revenue_unit_en, revenue_year, revenue_measure, nodes of an ego
+  network (and of company_suppliers) distance, the links from the centre. Edge attributes:
   relation (property local name: "inSegment", "supplies", "supportingCompanyOf", "chainLeaderOf", "hostedIn" …),
   relations (every relation between the two nodes, most telling first), label_zh, label_en.
   `View.omitted` counts nodes a cap (setting view_max_nodes) left out; `View.focus` is the IRI the view is about;
@@ -18,7 +19,8 @@ list_chains(kg) -> list[ChainSummary] (the chains a user can pick from); describ
 fills the node and edge attributes above on any graph whose nodes are IRIs (graph/ranking.py uses it).
 
 Every view runs one query for its edges, then two over the nodes it keeps (names and kinds, roles): a cap is
-applied before the nodes are described, so a capped view of a large graph stays cheap.
+applied before the nodes are described, so a capped view of a large graph stays cheap. In a chain view the cap
+keeps the chain, its segments, its 链主 and 龙头 first.
 """
 
 from __future__ import annotations
