@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import errors, pages, sparql, store, system
+from api import errors, pages, sparql, store, system, views
 from api.limits import ClientSlots
 from graph import loader
 from graph.engine import engine_for
@@ -54,4 +54,5 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     app.include_router(pages.router)
     app.add_api_route("/docs", pages.api_docs, include_in_schema=False)
     app.mount("/static", pages.static_files(), name="static")
+    app.include_router(views.router)
     return app

@@ -8,13 +8,19 @@ Contract (the explorer codes against it):
   `View.graph` is a networkx.DiGraph whose node ids are IRIs. Node attributes: label_zh, label_en,
   kind (ck class local name: "Company", "ChainSegment", "IndustrialPark" …), roles (list: "chain-leader",
   "leading-enterprise", "listed", "supporting", "brought-in"); segments also carry order and position, clusters in
-  the district overview revenue, revenue_unit_zh, revenue_unit_en, revenue_year, revenue_measure. Edge attributes:
+  the district overview revenue, revenue_unit_zh, revenue_unit_en, revenue_year, revenue_measure, nodes of an ego
+  network (and of company_suppliers) distance, the links from the centre. Edge attributes:
   relation (property local name: "inSegment", "supplies", "supportingCompanyOf", "chainLeaderOf", "hostedIn" …),
   relations (every relation between the two nodes, most telling first), label_zh, label_en.
-  `View.omitted` counts nodes a cap (setting view_max_nodes) left out; `View.focus` is the IRI the view is about.
+  `View.omitted` counts nodes a cap (setting view_max_nodes) left out; `View.focus` is the IRI the view is about;
+  `View.max_nodes` is the cap that applied.
+Also here: company_suppliers(kg, company_iri, depth=1, max_nodes=None) -> View (one firm's supplier links);
+list_chains(kg) -> list[ChainSummary] (the chains a user can pick from); describe(kg, graph, context=None), which
+fills the node and edge attributes above on any graph whose nodes are IRIs (graph/ranking.py uses it).
 
 Every view runs one query for its edges, then two over the nodes it keeps (names and kinds, roles): a cap is
-applied before the nodes are described, so a capped view of a large graph stays cheap.
+applied before the nodes are described, so a capped view of a large graph stays cheap. In a chain view the cap
+keeps the chain, its segments, its 链主 and 龙头 first.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from graph import queries
-from graph.namespaces import CK
+from graph.namespaces import CK, STANDARD_PREFIXES, VOCAB
 from graph.store import KnowledgeGraph, bind_parameters
 
 # When two nodes are linked several ways, the edge's `relation` is the first of these that applies.
@@ -48,6 +54,7 @@ STANDARD_RELATION_LABELS = {
     "date": ("日期", "date"),
 }
 VALUES_SLOT = "VALUES ?node { UNDEF }"
+SCHEMA = STANDARD_PREFIXES["schema"]
 
 
 class UnknownEntity(LookupError):
@@ -56,13 +63,14 @@ class UnknownEntity(LookupError):
 
 @dataclass
 class View:
-    """One view: a titled directed graph, what a cap left out, and the entity it centres on."""
+    """One view: a titled directed graph, what a cap left out (and the cap), and the entity it centres on."""
 
     title_zh: str
     title_en: str
     graph: nx.DiGraph = field(default_factory=nx.DiGraph)
     omitted: int = 0
     focus: str | None = None
+    max_nodes: int | None = None
 
 
 # ---------------------------------------------------------------------------------------------------- the views
@@ -78,12 +86,15 @@ def chain_view(kg: KnowledgeGraph, chain_iri: str) -> View:
     require(kg, chain_iri, "IndustryChain")
     rows = kg.select(queries.text("chain_view"), chain=ox.NamedNode(chain_iri))
     graph = _graph_of(rows)
-    pinned = [n for n, _, r in graph.in_edges(chain_iri, data="relation") if r in ("segmentOf", "chainLeaderOf")]
-    clusters = [t for _, t, r in graph.out_edges(chain_iri, data="relation") if r == "inCluster"]
+    # `relation` is set by describe(), after the cap: select by `relations`, which every edge has from the start
+    pinned = [n for n, _, r in graph.in_edges(chain_iri, data="relations")
+              if {"segmentOf", "chainLeaderOf", "leadingEnterpriseOf"} & set(r)]
+    clusters = [t for _, t, r in graph.out_edges(chain_iri, data="relations") if "inCluster" in r]
     omitted = _cap(graph, chain_iri, kg.settings.view_max_nodes, pinned)
-    _describe(kg, graph, context={chain_iri, *clusters})
+    describe(kg, graph, context={chain_iri, *clusters})
     zh, en = _labels(graph, chain_iri)
-    return View(f"{zh}：环节、企业与所在地", f"{en}: segments, companies and places", graph, omitted, chain_iri)
+    return View(f"{zh}：环节、企业与所在地", f"{en}: segments, companies and places", graph, omitted, chain_iri,
+                kg.settings.view_max_nodes)
 
 
 def supplier_network(kg: KnowledgeGraph, district_iri: str | None = None) -> View:
@@ -92,18 +103,18 @@ def supplier_network(kg: KnowledgeGraph, district_iri: str | None = None) -> Vie
     With a district (or any place), the links that touch an organisation sitting there; without, all of them.
     """
     if district_iri is None:
-        rows = kg.select(queries.text("supplier_links"))
+        rows = kg.select(queries.text("supplier_links_all"))
     else:
         require(kg, district_iri, "Place")
         local = kg.select(queries.text("organisations_in_place"), place=ox.NamedNode(district_iri))
         rows = select_for(kg, "supplier_links", [r["node"].value for r in local])
     graph = _graph_of(rows)
     omitted = _cap(graph, None, kg.settings.view_max_nodes)
-    _describe(kg, graph)
+    describe(kg, graph)
     if district_iri is None:
-        return View("供应网络", "Supplier network", graph, omitted, None)
+        return View("供应网络", "Supplier network", graph, omitted, None, kg.settings.view_max_nodes)
     zh, en = _names(kg, [district_iri])[district_iri]
-    return View(f"{zh}供应网络", f"Supplier network of {en}", graph, omitted, district_iri)
+    return View(f"{zh}供应网络", f"Supplier network of {en}", graph, omitted, district_iri, kg.settings.view_max_nodes)
 
 
 def company_suppliers(kg: KnowledgeGraph, company_iri: str, depth: int = 1, max_nodes: int | None = None) -> View:
@@ -122,9 +133,10 @@ def park_view(kg: KnowledgeGraph, park_iri: str) -> View:
     graph = _graph_of(rows)
     graph.add_node(park_iri)
     omitted = _cap(graph, park_iri, kg.settings.view_max_nodes)
-    _describe(kg, graph)
+    describe(kg, graph)
     zh, en = _labels(graph, park_iri)
-    return View(f"{zh}：载体、企业与集群", f"{en}: carriers, companies and clusters", graph, omitted, park_iri)
+    return View(f"{zh}：载体、企业与集群", f"{en}: carriers, companies and clusters", graph, omitted, park_iri,
+                kg.settings.view_max_nodes)
 
 
 def district_overview(kg: KnowledgeGraph, district_iri: str) -> View:
@@ -134,7 +146,7 @@ def district_overview(kg: KnowledgeGraph, district_iri: str) -> View:
     graph = _graph_of(rows)
     graph.add_node(district_iri)
     omitted = _cap(graph, district_iri, kg.settings.view_max_nodes)
-    _describe(kg, graph)
+    describe(kg, graph)
     clusters = [n for n, kind in graph.nodes(data="kind") if kind == "IndustryCluster"]
     for cluster, figure in latest_sizes(kg, clusters).items():
         graph.nodes[cluster].update({
@@ -142,7 +154,8 @@ def district_overview(kg: KnowledgeGraph, district_iri: str) -> View:
             "revenue_year": figure.year, "revenue_measure": figure.measure,
         })
     zh, en = _labels(graph, district_iri)
-    return View(f"{zh}：集群、产业链与链主", f"{en}: clusters, chains and leaders", graph, omitted, district_iri)
+    return View(f"{zh}：集群、产业链与链主", f"{en}: clusters, chains and leaders", graph, omitted, district_iri,
+                kg.settings.view_max_nodes)
 
 
 def ego_network(kg: KnowledgeGraph, entity_iri: str, radius: int = 1, max_nodes: int | None = None) -> View:
@@ -154,6 +167,71 @@ def ego_network(kg: KnowledgeGraph, entity_iri: str, radius: int = 1, max_nodes:
     zh, en = _labels(view.graph, entity_iri)
     view.title_zh, view.title_en = f"{zh}的关联网络（{radius}步）", f"Network of {en} ({radius} step{'s' * (radius != 1)})"
     return view
+
+
+@dataclass(frozen=True)
+class ChainSummary:
+    """One industry chain as a list shows it: names, whose it is (`place`: the innermost of `places`, e.g. the
+    district rather than the municipality whose 33 chains it is also one of), its clusters, how many segments and
+    member organisations it has."""
+
+    iri: str
+    label_zh: str
+    label_en: str
+    place: str | None
+    places: tuple[str, ...]
+    clusters: tuple[str, ...]
+    segments: int
+    members: int
+
+
+def list_chains(kg: KnowledgeGraph) -> list[ChainSummary]:
+    """Every industry chain in the graph, by IRI.
+
+    >>> from bench.generate import load
+    >>> kg = KnowledgeGraph.in_memory(); _ = load(kg, companies=300)
+    >>> first = list_chains(kg)[0]
+    >>> first.label_en, local_name(first.place), first.segments
+    ('Synthetic Chain 0-0', 'syn-district-0', 6)
+    """
+    rows: dict[str, list[dict]] = {}
+    for row in kg.select(queries.text("chains")):
+        rows.setdefault(row["chain"].value, []).append(row)
+    chains = []
+    for iri, group in rows.items():
+        first, fallback = group[0], local_name(iri)
+        zh = first["zh"].value if "zh" in first else None
+        en = first["en"].value if "en" in first else None
+        places = tuple(sorted({r["place"].value for r in group if "place" in r}))
+        chains.append(ChainSummary(
+            iri, zh or en or fallback, en or zh or fallback, innermost(kg, places), places,
+            tuple(sorted({r["cluster"].value for r in group if "cluster" in r})),
+            int(first["segments"].value) if "segments" in first else 0,
+            int(first["members"].value) if "members" in first else 0,
+        ))
+    return chains
+
+
+def innermost(kg: KnowledgeGraph, places: Iterable[str]) -> str | None:
+    """Of several places, the first (by IRI) that contains none of the others (schema:containedInPlace, transitively).
+
+    >>> kg = KnowledgeGraph.in_memory()
+    >>> innermost(kg, []) is None, innermost(kg, ["http://example.org/b", "http://example.org/a"])
+    (True, 'http://example.org/a')
+    """
+    places = sorted(set(places))
+    contained = ox.NamedNode(SCHEMA + "containedInPlace")
+    outer: set[str] = set()
+    for place in places:
+        seen, frontier = {place}, [place]
+        while frontier:  # walk up; containment chains are short (building → park → district → city → country)
+            parents = {q.object.value for p in frontier for q in kg.match(ox.NamedNode(p), contained, None)
+                       if isinstance(q.object, ox.NamedNode)} - seen
+            seen |= parents
+            frontier = list(parents)
+        outer |= seen - {place}
+    inner = [p for p in places if p not in outer]
+    return inner[0] if inner else (places[0] if places else None)
 
 
 # ---------------------------------------------------------------------------------------------------- shared helpers
@@ -175,13 +253,24 @@ def select_for(kg: KnowledgeGraph, name: str, nodes: Iterable[str], **parameters
     >>> select_for(kg, "view_node_roles", [])
     []
     """
-    terms = " ".join(str(ox.NamedNode(n)) for n in nodes)
-    if not terms:
-        return []
+    text = filled(name, nodes)
+    return kg.select(text, **parameters) if text is not None else []
+
+
+def filled(name: str, nodes: Iterable[str] | None) -> str | None:
+    """The text of a named query with its `VALUES ?node { UNDEF }` slot filled with these nodes; None for no nodes;
+    the text as it is (every node) for `nodes` None.
+
+    >>> filled("view_node_roles", []) is None, "UNDEF" in filled("view_node_roles", None)
+    (True, True)
+    """
     text = queries.text(name)
     if VALUES_SLOT not in text:
         raise ValueError(f"named query {name!r} has no {VALUES_SLOT} slot")
-    return kg.select(text.replace(VALUES_SLOT, "VALUES ?node { " + terms + " }"), **parameters)
+    if nodes is None:
+        return text
+    terms = " ".join(str(ox.NamedNode(n)) for n in nodes)
+    return text.replace(VALUES_SLOT, "VALUES ?node { " + terms + " }") if terms else None
 
 
 def local_name(iri: str) -> str:
@@ -205,23 +294,32 @@ class Figure:
     yuan: float | None
 
 
-def latest_sizes(kg: KnowledgeGraph, nodes: Iterable[str]) -> dict[str, Figure]:
-    """Each node's latest actual revenue figure (else output value, else industrial output value), by year."""
+def latest_sizes(kg: KnowledgeGraph, nodes: Iterable[str] | None) -> dict[str, Figure]:
+    """Each node's latest actual revenue figure (else output value, else industrial output value), by year; with
+    `nodes` None, of every node that has one (one query, for rankings of every chain)."""
     preference = {"revenue": 0, "output-value": 1, "industrial-output-value": 2}
-    best: dict[str, tuple[tuple[int, int], Figure]] = {}
-    for row in select_for(kg, "size_figures", nodes):
-        year = int(row["year"].value[:4])
-        measure = local_name(row["measure"].value)
-        value = float(row["value"].value)
-        factor = float(row["factor"].value) if "factor" in row else None
-        unit_zh = row["unitZh"].value if "unitZh" in row else ""
-        unit_en = row["unitEn"].value if "unitEn" in row else ""
-        figure = Figure(value, unit_zh, unit_en, year, measure, value * factor if factor is not None else None)
-        key = (year, -preference[measure])
-        node = row["node"].value
+    units = {
+        row["unit"].value: (float(row["factor"].value) if "factor" in row else None,
+                            row["zh"].value if "zh" in row else "", row["en"].value if "en" in row else "")
+        for row in kg.select(queries.text("unit_names"))
+    }
+    measures = {VOCAB + "measure/" + name: (name, -rank) for name, rank in preference.items()}
+    best: dict[str, tuple[tuple[int, int], str, ox.Literal, ox.NamedNode | None]] = {}
+    text = filled("size_figures", None if nodes is None else list(nodes))
+    # rows as tuples in the query's column order (?node ?measure ?value ?year ?unit): tens of thousands of them,
+    # so a Figure is made only for each node's winner
+    for node_term, measure, value, year, unit in (kg.query(text) if text else ()):
+        name, rank = measures[measure.value]
+        key = (int(year.value[:4]), rank)
+        node = node_term.value
         if node not in best or key > best[node][0]:
-            best[node] = (key, figure)
-    return {node: figure for node, (_, figure) in best.items()}
+            best[node] = (key, name, value, unit)
+    sizes = {}
+    for node, ((year, _), name, value, unit) in best.items():
+        factor, unit_zh, unit_en = units.get(unit.value, (None, "", "")) if unit is not None else (None, "", "")
+        number = float(value.value)
+        sizes[node] = Figure(number, unit_zh, unit_en, year, name, number * factor if factor is not None else None)
+    return sizes
 
 
 def _graph_of(rows: list[dict]) -> nx.DiGraph:
@@ -262,7 +360,7 @@ def _cap(graph: nx.DiGraph, focus: str | None, max_nodes: int, pinned: Iterable[
     return len(dropped)
 
 
-def _describe(kg: KnowledgeGraph, graph: nx.DiGraph, context: set[str] | None = None) -> None:
+def describe(kg: KnowledgeGraph, graph: nx.DiGraph, context: set[str] | None = None) -> None:
     """Fill node attributes (names, kind, roles, segment order and position) and edge labels from two queries.
 
     With a `context`, the roles chain-leader and leading-enterprise count only when held of an entity in it (the
@@ -318,7 +416,7 @@ def _names(kg: KnowledgeGraph, nodes: list[str]) -> dict[str, tuple[str, str]]:
     """Names of entities outside a view's graph (e.g. the place a supplier network is restricted to)."""
     graph = nx.DiGraph()
     graph.add_nodes_from(nodes)
-    _describe(kg, graph)
+    describe(kg, graph)
     return {n: _labels(graph, n) for n in nodes}
 
 
@@ -338,8 +436,9 @@ def _neighbourhood(kg: KnowledgeGraph, centre: str, radius: int, max_nodes: int 
             graph.add_edge(source, target, **attributes)
         frontier = [n for n in ring_graph.nodes if n not in distance]
         distance.update((n, ring) for n in frontier)
-    omitted = _cap(graph, centre, max_nodes or kg.settings.view_max_nodes, distance=distance)
-    _describe(kg, graph)
+    cap = max_nodes or kg.settings.view_max_nodes
+    omitted = _cap(graph, centre, cap, distance=distance)
+    describe(kg, graph)
     for node in graph.nodes:
         graph.nodes[node]["distance"] = distance[node]
-    return View("", "", graph, omitted, centre)
+    return View("", "", graph, omitted, centre, cap)

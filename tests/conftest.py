@@ -29,6 +29,34 @@ def shipped_kg() -> KnowledgeGraph:
     return kg
 
 
+TOY_ECONOMY = REPO / "tests" / "data" / "toy-economy.trig"
+
+
+def toy_economy(**settings: object) -> KnowledgeGraph:
+    """The ontology and the hand-checkable toy economy (tests/data/toy-economy.trig) in a fresh in-memory graph."""
+    kg = KnowledgeGraph(Settings(store=":memory:", **settings))
+    ontology_files, _ = loader.shipped_files(kg)
+    loader.load_files(kg, ontology_files, validate_shapes=False)
+    loader.load_files(kg, [TOY_ECONOMY])
+    return kg
+
+
+@pytest.fixture(scope="session")
+def toy_kg() -> KnowledgeGraph:
+    """The toy economy with default settings. Treat it as read-only."""
+    return toy_economy()
+
+
+@pytest.fixture(scope="session")
+def synthetic_kg() -> KnowledgeGraph:
+    """A small synthetic economy (bench/generate.py, 600 firms, 2 districts, 6 chains). Treat it as read-only."""
+    from bench.generate import load
+
+    kg = KnowledgeGraph(Settings(store=":memory:"))
+    load(kg, companies=600)
+    return kg
+
+
 @pytest.fixture
 def empty_kg() -> KnowledgeGraph:
     return KnowledgeGraph(Settings(store=":memory:"))
