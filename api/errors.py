@@ -24,6 +24,7 @@ log = logging.getLogger("chainkg.api")
 
 # QueryFailed.kind -> status. A result over the row cap is the client's to fix (add LIMIT), hence a 4xx.
 QUERY_FAILURE_STATUS = {"syntax": 400, "rows": 422, "timeout": 503, "busy": 503, "store": 500}
+HTTP_CODES = {400: "bad-request", 404: "not-found", 405: "method-not-allowed", 406: "not-acceptable"}
 POSITION = re.compile(r"error at (\d+):(\d+)")
 
 
@@ -87,7 +88,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return error_response(error.status_code, "http-error", str(error.detail), getattr(error, "headers", None))
+        code = HTTP_CODES.get(error.status_code, "http-error")
+        return error_response(error.status_code, code, str(error.detail), getattr(error, "headers", None))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:

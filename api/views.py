@@ -152,7 +152,10 @@ class PlaceGapsOut(BaseModel):
 
 
 class ErrorOut(BaseModel):
-    detail: str
+    """Every error of the service (api/errors.py): a machine-readable code and a message for people."""
+
+    error: str
+    message: str
 
 
 # --------------------------------------------------------------------------------------------- examples (docs)
@@ -214,11 +217,11 @@ GAPS_EXAMPLE = {
     "unplaced": [],
 }
 NOT_FOUND = {"model": ErrorOut, "description": "No such entity of the kind the route needs.",
-             "content": {"application/json": {"example": {"detail": f"no IndustryChain {E}no-such-chain in the graph"}}}}
+             "content": {"application/json": {"example": {"error": "not-found", "message": f"no IndustryChain {E}no-such-chain in the graph"}}}}
 BAD_REQUEST = {"model": ErrorOut, "description": "Contradictory or missing parameters.",
-               "content": {"application/json": {"example": {"detail": "give one of district, park or place"}}}}
+               "content": {"application/json": {"example": {"error": "bad-request", "message": "give one of district, park or place"}}}}
 NOT_ACCEPTABLE = {"model": ErrorOut, "description": "Neither the format parameter nor Accept names a format offered.",
-                  "content": {"application/json": {"example": {"detail": "not acceptable; this resource is available as: application/json, application/graphml+xml, application/gexf+xml, text/csv"}}}}
+                  "content": {"application/json": {"example": {"error": "not-acceptable", "message": "not acceptable; this resource is available as: application/json, application/graphml+xml, application/gexf+xml, text/csv"}}}}
 
 
 def _json(example: dict) -> dict:

@@ -106,7 +106,7 @@ def test_a_full_iri_names_any_entity(server):
 def test_unknown_ids_are_404_with_a_message(server, path, mentions):
     response = get(server, path)
     assert response.status_code == 404
-    assert mentions in response.json()["detail"]
+    assert mentions in response.json()["message"]
 
 
 @pytest.mark.parametrize("path", [
@@ -117,7 +117,7 @@ def test_unknown_ids_are_404_with_a_message(server, path, mentions):
 ])
 def test_contradictory_or_missing_parameters_are_400(server, path):
     response = get(server, path)
-    assert response.status_code == 400 and response.json()["detail"]
+    assert response.status_code == 400 and response.json()["message"]
 
 
 # ---------------------------------------------------------------------------------------------------- exports
@@ -161,7 +161,7 @@ def test_the_accept_header_chooses_too(server, accept, media):
 @pytest.mark.parametrize("params, headers", [({"format": "docx"}, {}), ({}, {"Accept": "image/png"})])
 def test_an_unknown_format_is_406(server, params, headers):
     response = get(server, "/api/chains/ivd-chain", params=params, headers=headers)
-    assert response.status_code == 406 and "graphml" in response.json()["detail"]
+    assert response.status_code == 406 and "graphml" in response.json()["message"]
 
 
 # ---------------------------------------------------------------------------------------------------- the docs

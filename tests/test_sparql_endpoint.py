@@ -185,7 +185,7 @@ def test_protocol_errors_are_json_with_the_right_status(server, request_args, st
     response = httpx.request(args.pop("method"), server + args.pop("url"), **args)
     assert response.status_code == status
     assert response.headers["content-type"].startswith("application/json")
-    assert response.json()["message"] if "message" in response.json() else response.json()["detail"]
+    assert response.json()["error"] and response.json()["message"]
 
 
 def test_query_over_the_size_limit(writable_server):
