@@ -124,7 +124,7 @@ def query(
         raise CliError("give the query as an argument or with --file, not both")
     text = file.read_text(encoding="utf-8") if file else sparql
     results = _graph().query(text)
-    if isinstance(results, ox.QueryTriples):
+    if not isinstance(results, (ox.QuerySolutions, ox.QueryBoolean)):  # triples (a list on an external store)
         syntax = formats.by_name("turtle" if output == "table" else output)
         sys.stdout.buffer.write(ox.serialize(list(results), format=syntax.oxigraph) or b"")
         return
