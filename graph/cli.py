@@ -110,7 +110,8 @@ def load(
             return progress.open(path, "rb", description=f"parsing {path.name}")
 
         result = loader.load_files(kg, files, syntax=syntax, graph=graph, validate_shapes=validate, opener=opener)
-    out.print(f"loaded {result.quads:,} quads from {result.files} file(s); {len(kg):,} quads in the store")
+    total = result.total if result.total is not None else len(kg)
+    out.print(f"loaded {result.quads:,} quads from {result.files} file(s); {total:,} quads in the store")
 
 
 @app.command()

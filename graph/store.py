@@ -120,6 +120,34 @@ class KnowledgeGraph:
             self.store.extend(quads)
             self._persist()
 
+    def load_native(self, files: list[tuple[Path, ox.RdfFormat]], *, to_graph: str | None = None) -> None:
+        """Parse and load files inside Oxigraph (no Python object per quad), all of them or none.
+
+        Into an empty on-disk store this is Oxigraph's bulk loader (what `oxigraph load` uses), and a failure empties
+        the store again; otherwise one transaction per file, so several files into a non-empty store go through
+        `add` instead (graph/loader.py decides). For big files without SHACL validation (`chainkg load --no-validate`).
+        """
+        target = ox.NamedNode(to_graph) if to_graph else None
+        options = {"base_iri": self.settings.base_iri, "to_graph": target}
+        with self._writing:
+            if isinstance(self.store, RemoteStore):
+                for path, syntax in files:
+                    self.store.load(Path(path).read_bytes(), format=syntax, **options)
+            elif not self.settings.in_memory and self.is_empty():
+                try:
+                    for path, syntax in files:
+                        self.store.bulk_load(path=str(path), format=syntax, **options)
+                except BaseException:
+                    self.store.clear()  # it was empty: all or nothing
+                    raise
+            else:
+                for path, syntax in files:
+                    self.store.load(path=str(path), format=syntax, **options)
+            self._persist()
+
+    def is_empty(self) -> bool:
+        return next(iter(self.match()), None) is None
+
     def replace_graphs(self, drop: Iterable[str], quads: list[ox.Quad], *, drop_default: bool = False) -> None:
         """Drop some graphs and add quads as one SPARQL update, so readers see the old or the new state, never half."""
         drop = sorted(set(drop))
