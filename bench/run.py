@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import shutil
 import signal
@@ -364,7 +365,7 @@ def wrk(url_base: str, paths: list[str], clients: int, duration: float, work: Pa
     listing = work / "paths.txt"
     listing.write_text("\n".join(paths) + "\n")
     threads = min(clients, 2)
-    command = ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{duration:g}s", "--timeout", f"{timeout_s}s",
+    command = ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{math.ceil(duration)}s", "--timeout", f"{timeout_s}s",
                "-s", str(script), url_base, "--", str(listing), "0"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=duration + timeout_s + 60)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
@@ -420,8 +421,8 @@ def bench_http(servers: list[Server], values: dict[str, list[str]], results: Res
                 if query.weight == "heavy" and allowed is not None and clients not in allowed:
                     cell.note = "not run"
                     continue
-                # a heavy cell lasts long enough for several answers (up to 30 s), a light one `duration`
-                length = duration if query.weight == "light" else min(30.0, max(duration, 4 * warm[server.name]))
+                # a heavy cell lasts long enough for three answers (up to 120 s), a light one `duration`
+                length = duration if query.weight == "light" else min(120.0, max(duration, 3.5 * warm[server.name]))
                 if server.name == "rdflib-endpoint":
                     length = duration  # it would need minutes; its time-out is the duration anyway
                 figures = wrk(server.base, request_paths(server.endpoint_path, texts), clients, length, work,

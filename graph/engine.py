@@ -11,6 +11,9 @@ client reads its own acknowledged writes.
 In-memory stores cannot be snapshotted across processes: there queries run in threads, a streaming result is cut at
 the limit, and a query stuck inside one native call is abandoned (its client gets the timeout at once; the thread
 finishes on its own). The README says so.
+
+An external store (setting remote_query_url, graph/remote.py) gets `RemoteEngine`: queries are forwarded over
+HTTP, and the time limit is the HTTP time-out plus the store's own limit where it has one.
 """
 
 from __future__ import annotations

@@ -109,6 +109,9 @@ class RemoteStore:
         response = self.request_query(text, GRAPH_ACCEPT if graph_form else self.results_type,
                                       default_graphs=defaults,
                                       named_graphs=[g.value for g in named_graphs] if named_graphs is not None else None)
+        if response.headers.get("x-sparql-maxrows"):  # Virtuoso cut the result at its ResultSetMaxRows
+            raise RemoteError(f"the external store cut a result at {response.headers['x-sparql-maxrows']} rows: "
+                              f"raise its result cap (Virtuoso: [SPARQL] ResultSetMaxRows)")
         if graph_form:
             return list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
         return parse_results(response.content, self.results_format)
