@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 # Browser assets (YASGUI) from npm, pinned by viz/assets/package-lock.json; installed here, never committed.
 ASSETS := viz/assets/node_modules/.package-lock.json
 
-.PHONY: install run test validate clean
+.PHONY: install run test validate clean bench
 
 install: $(STAMP) $(ASSETS)
 
@@ -28,6 +28,16 @@ test: install  ## the whole test suite
 
 validate: install  ## shapes and quotes of the shipped graph
 	$(VENV)/bin/chainkg validate
+
+# --- benchmark (bench/run.py, README "Benchmark"): BENCH_TRIPLES=100000 for a quick run, 10000000 for the big one
+BENCH_TRIPLES ?= 1000000
+BENCH_ARGS ?=
+
+bench: install  ## load, SPARQL-over-HTTP, views and memory figures against oxigraph and rdflib-endpoint
+	$(PY) -m pip install -q -e '.[test,bench]'
+	command -v wrk >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk)
+	$(PY) -m bench.run --triples $(BENCH_TRIPLES) $(BENCH_ARGS)
+# --- end benchmark
 
 clean:
 	rm -rf $(VENV) var viz/assets/node_modules

@@ -2,10 +2,12 @@
 
 Districts with parks and buildings, clusters, chains with ordered segments, companies placed in parks and segments,
 designated chain leaders and leading enterprises, listed firms, heavy-tailed supplier edges (a few customers draw
-most suppliers), supporting firms, yearly revenue statistics and provenance graphs. About 17 triples per company:
-`--companies 60000` gives roughly one million triples. Nothing here reads the store; it only writes N-Quads.
+most suppliers, and a few suppliers serve many: both degree distributions are power laws), supporting firms,
+yearly revenue statistics, events (signings, investments, openings… with date, participants and place) and
+provenance graphs. About 18 triples per company: `--companies 55000` gives roughly one million triples, and
+`--triples N` picks the company count for you. Nothing here reads the store; it only writes N-Quads.
 
-    python -m bench.generate --companies 60000 --out var/bench/synthetic.nq
+    python -m bench.generate --triples 1000000 --out bench/out/synthetic-1m.nq
 """
 
 from __future__ import annotations
@@ -28,6 +30,14 @@ SCHEMA = "https://schema.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 POSITIONS = ("Upstream", "Upstream", "Midstream", "Midstream", "Downstream", "Downstream")
 YEARS = (2021, 2022, 2023)
+EVENT_KINDS = ("Signing", "Investment", "Opening", "ProductionStart", "ConstructionStart", "CooperationAgreement",
+               "Award", "Arrival")
+EVENT_NAMES = {"Signing": ("签约", "signs"), "Investment": ("投资", "invests"), "Opening": ("开业", "opens"),
+               "ProductionStart": ("投产", "starts production"), "ConstructionStart": ("开工", "starts construction"),
+               "CooperationAgreement": ("合作", "agrees to cooperate"), "Award": ("获奖", "is awarded"),
+               "Arrival": ("落户", "arrives")}
+DCTERMS_DATE = "http://purl.org/dc/terms/date"
+TRIPLES_PER_COMPANY = 18.3  # measured: nquads(companies=50_000) gives 914,089 lines
 
 DISTRICTS_PER_COMPANY = 1 / 3000  # 20 districts at 60,000 companies
 PARKS_PER_DISTRICT = 8
@@ -147,6 +157,17 @@ def nquads(companies: int = 60_000, seed: int = 1, base_iri: str = "https://w3id
             if rng.random() < 0.45:
                 yield from statistic(f"syn-co-{i}-{year}", company, rng.lognormvariate(1, 1.5), "yi-yuan", year,
                                      e, graph, measure="revenue")
+        if rng.random() < 0.15:  # an event: a firm signs, invests, opens… somewhere, on a date, sometimes with another
+            kind = EVENT_KINDS[int(len(EVENT_KINDS) * rng.random() ** 2)]
+            event = f"<{e}event/syn-{i}>"
+            zh, en = EVENT_NAMES[kind]
+            yield fact(event, RDF_TYPE, f"<{CK}{kind}>", graph)
+            yield from names(event, f"合成企业{i}{zh}", f"Synthetic Company {i} {en}", graph)
+            yield fact(event, DCTERMS_DATE, typed(f"{rng.choice(YEARS)}-{rng.randint(1, 12):02d}", "gYearMonth"), graph)
+            yield fact(event, CK + "participant", company, graph)
+            yield fact(event, CK + "eventPlace", district, graph)
+            if i and rng.random() < 0.4:
+                yield fact(event, CK + "participant", iri(f"syn-co-{rng.randrange(i)}"), graph)
 
     # Designations, supplier edges and supporting firms, chain by chain; the first members are the big customers.
     for c, chain in enumerate(all_chains):
@@ -159,7 +180,8 @@ def nquads(companies: int = 60_000, seed: int = 1, base_iri: str = "https://w3id
         for firm in firms[1:3]:
             yield fact(firm, CK + "leadingEnterpriseOf", chain, graph)
         for supplier in firms:
-            for _ in range(1 + int(rng.expovariate(0.7))):
+            # out-degree: Pareto (most firms supply one or two customers, a few supply dozens)
+            for _ in range(min(int(rng.paretovariate(1.6)), 200)):
                 customer = firms[min(int(len(firms) * rng.random() ** 3), len(firms) - 1)]
                 if customer != supplier:
                     yield fact(supplier, CK + "supplies", customer, graph)
@@ -182,6 +204,15 @@ def statistic(local: str, subject: str, value: float, unit: str, year: int, e: s
     yield f"{node} <{CK}status> <{STATUS}actual> {graph} ."
 
 
+def companies_for(triples: int) -> int:
+    """How many companies give about `triples` triples.
+
+    >>> companies_for(1_000_000)
+    54645
+    """
+    return max(50, round(triples / TRIPLES_PER_COMPANY))
+
+
 def load(kg, companies: int = 60_000, seed: int = 1) -> int:
     """Load the ontology and a synthetic economy into a (fresh) knowledge graph; returns the number of quads."""
     import pyoxigraph as ox
@@ -197,13 +228,15 @@ def load(kg, companies: int = 60_000, seed: int = 1) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--companies", type=int, default=60_000, help="number of firms (60,000 ≈ 1 M triples)")
+    parser.add_argument("--companies", type=int, default=None, help="number of firms (55,000 ≈ 1 M triples)")
+    parser.add_argument("--triples", type=int, default=None, help="about this many triples (sets --companies)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--base-iri", default="https://w3id.org/chainkg/")
     parser.add_argument("--out", type=Path, help="N-Quads file to write (default: standard output)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    lines = nquads(args.companies, args.seed, args.base_iri)
+    companies = args.companies or companies_for(args.triples or 1_000_000)
+    lines = nquads(companies, args.seed, args.base_iri)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with open(args.out, "w", encoding="utf-8") as out:

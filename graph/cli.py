@@ -110,7 +110,8 @@ def load(
             return progress.open(path, "rb", description=f"parsing {path.name}")
 
         result = loader.load_files(kg, files, syntax=syntax, graph=graph, validate_shapes=validate, opener=opener)
-    out.print(f"loaded {result.quads:,} quads from {result.files} file(s); {len(kg):,} quads in the store")
+    total = result.total if result.total is not None else len(kg)
+    out.print(f"loaded {result.quads:,} quads from {result.files} file(s); {total:,} quads in the store")
 
 
 @app.command()
@@ -124,7 +125,7 @@ def query(
         raise CliError("give the query as an argument or with --file, not both")
     text = file.read_text(encoding="utf-8") if file else sparql
     results = _graph().query(text)
-    if isinstance(results, ox.QueryTriples):
+    if not isinstance(results, (ox.QuerySolutions, ox.QueryBoolean)):  # triples (a list on an external store)
         syntax = formats.by_name("turtle" if output == "table" else output)
         sys.stdout.buffer.write(ox.serialize(list(results), format=syntax.oxigraph) or b"")
         return

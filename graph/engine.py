@@ -11,6 +11,9 @@ client reads its own acknowledged writes.
 In-memory stores cannot be snapshotted across processes: there queries run in threads, a streaming result is cut at
 the limit, and a query stuck inside one native call is abandoned (its client gets the timeout at once; the thread
 finishes on its own). The README says so.
+
+An external store (setting remote_query_url, graph/remote.py) gets `RemoteEngine`: queries are forwarded over
+HTTP, and the time limit is the HTTP time-out plus the store's own limit where it has one.
 """
 
 from __future__ import annotations
@@ -23,13 +26,17 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from graph import worker
+import httpx
+import pyoxigraph as ox
+
+from graph import remote, worker
 from graph.store import KnowledgeGraph
 from graph.worker import Answer, Job, Stop
 
@@ -57,7 +64,9 @@ class Engine:
 
 
 def engine_for(kg: KnowledgeGraph) -> Engine:
-    """Worker processes for an on-disk store, threads for an in-memory one."""
+    """Worker processes for an on-disk store, threads for an in-memory one, HTTP for an external store."""
+    if kg.settings.remote:
+        return RemoteEngine(kg)
     if kg.settings.in_memory:
         return ThreadEngine(kg)
     return ProcessEngine(kg)
@@ -241,3 +250,88 @@ class Snapshots:
         if self._references[path] == 0:
             del self._references[path]
             shutil.rmtree(path, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------- external store
+EMPTY_GRAPH = "urn:chainkg:no-graph"  # a default-graph-uri naming nothing, for named-graph-uri alone
+
+
+class RemoteEngine(Engine):
+    """An external SPARQL store (graph/remote.py): user queries are forwarded, our limits and formats still apply.
+
+    The text is parsed by Oxigraph first (syntax errors read the same as on the embedded store), then sent with
+    chainkg's prefixes and base; results come back in one syntax (setting remote_results) or N-Triples and go
+    through the same row counting and native transcoding as the embedded engines. The time limit is the HTTP
+    time-out, and the remote's own limit too where the setting remote_timeout_parameter names it; a store that
+    keeps working after we hang up is the store's business (the README says which do).
+    """
+
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        self.kg = kg
+        self.store: remote.RemoteStore = kg.store  # type: ignore[assignment]
+        self.slots = threading.BoundedSemaphore(kg.settings.query_workers)
+
+    def run(self, job: Job) -> Answer:
+        if not self.slots.acquire(timeout=job.timeout_s or None):
+            raise QueryFailed("busy", "every query slot is busy; try again shortly")
+        try:
+            return self._run(job)
+        except Stop as stop:
+            raise _failure(stop, job) from None
+        finally:
+            self.slots.release()
+
+    def _run(self, job: Job) -> Answer:
+        prefixes, base = self.kg.prefixes, self.kg.settings.base_iri
+        try:
+            remote.check_query_syntax(job.text, prefixes, base)
+        except SyntaxError as error:
+            raise QueryFailed("syntax", str(error)) from None
+        graph_form = job.media_type in worker.GRAPH_FORMATS
+        defaults = list(job.default_graphs) if job.default_graphs is not None else None
+        if defaults == [] and job.named_graphs:
+            defaults = [EMPTY_GRAPH]  # the protocol: named-graph-uri alone leaves the default graph empty
+        deadline = time.monotonic() + job.timeout_s if job.timeout_s else None
+        try:
+            response = self.store.request_query(
+                remote.declare(job.text, prefixes, base),
+                remote.GRAPH_ACCEPT if graph_form else self.store.results_type,
+                default_graphs=defaults, named_graphs=list(job.named_graphs) if job.named_graphs is not None else None,
+                timeout_s=job.timeout_s or None)
+        except remote.RemoteSyntaxError as error:
+            raise QueryFailed("syntax", f"the external store refused the query: {error}") from None
+        except remote.RemoteError as error:
+            if error.timed_out or remote.is_time_refusal(str(error)):
+                raise _timeout(job) from None
+            raise QueryFailed("store", str(error)) from None
+        self._check_complete(response, job)
+        if graph_form:
+            body = response.content
+            lines = body.count(b"\n")
+            if job.max_rows and lines > job.max_rows:
+                raise Stop("rows")
+            return worker.graph_answer([body], lines, job, prefixes)
+        try:
+            results = remote.parse_results(response.content, self.store.results_format)
+        except SyntaxError as error:
+            raise QueryFailed("store", f"the external store's results did not parse: {error}") from None
+        if isinstance(results, ox.QueryBoolean):
+            return worker.boolean_answer(results, job)
+        try:
+            return worker.solutions_answer(results, job, deadline)
+        except Stop as stop:
+            reason = stop.reason
+        # pyoxigraph results may only be dropped by the thread that made them; an exception carrying this frame
+        # to the event loop would drop them there. So let go of them here, and raise a fresh Stop.
+        del results
+        raise Stop(reason)
+
+    @staticmethod
+    def _check_complete(response: httpx.Response, job: Job) -> None:
+        """Virtuoso answers 200 with partial results when its own limits bite; say so instead of passing them on."""
+        state = response.headers.get("x-sql-state", "")
+        if state == "S1TAT":  # its "anytime" time-out
+            raise _timeout(job)
+        if response.headers.get("x-sparql-maxrows"):
+            raise QueryFailed("rows", f"the external store cut the result at {response.headers['x-sparql-maxrows']} "
+                                      f"rows (its own result cap); add LIMIT and OFFSET to page through it")

@@ -94,6 +94,33 @@ class Settings(BaseSettings):
     ego_max_radius: int = Field(
         3, ge=1, description="Most steps out from an entity its network page may reach (the page's `radius`)."
     )
+    # The scale-out backend (graph/remote.py; README "Remote store"): an external SPARQL 1.1 store instead of the
+    # embedded Oxigraph one. Unset = embedded.
+    remote_query_url: str | None = Field(
+        None, description="SPARQL 1.1 query endpoint of an external store (Virtuoso, Fuseki, GraphDB, QLever); "
+                          "set = use it instead of the embedded store.",
+    )
+    remote_update_url: str | None = Field(
+        None, description="SPARQL 1.1 update endpoint of the external store (default: the query endpoint).",
+    )
+    remote_user: str | None = Field(None, description="User name for the external store (HTTP digest or basic).")
+    remote_password: SecretStr | None = Field(None, description="Password for the external store.")
+    remote_auth: str = Field("digest", pattern="^(digest|basic)$", description="HTTP authentication: digest or basic.")
+    remote_results: str = Field(
+        "json", pattern="^(json|xml|tsv)$",
+        description="Results syntax asked of the external store (json: works everywhere; tsv: Virtuoso's is not standard).",
+    )
+    remote_hidden_graphs: tuple[str, ...] = Field(
+        (), description="Graphs of the external store that are not chainkg's (its system graphs): never listed.",
+    )
+    remote_timeout_parameter: str | None = Field(
+        None, description="Name of the external store's own query time-limit parameter in milliseconds "
+                          "(Virtuoso: timeout), sent with every query beside the HTTP time-out.",
+    )
+    remote_chunk_triples: int = Field(
+        500, gt=0, description="Most triples one SPARQL update request to the external store carries (Virtuoso refuses "
+                             "much more than 1,000: its generated SQL has a size limit).",
+    )
 
     @field_validator("base_iri")
     @classmethod
@@ -104,4 +131,9 @@ class Settings(BaseSettings):
 
     @property
     def in_memory(self) -> bool:
-        return self.store == MEMORY
+        return self.store == MEMORY and not self.remote
+
+    @property
+    def remote(self) -> bool:
+        """True when an external SPARQL store holds the graph (setting remote_query_url)."""
+        return self.remote_query_url is not None

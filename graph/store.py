@@ -18,6 +18,7 @@ import rdflib
 from oxrdflib import OxigraphStore
 
 from graph.namespaces import GraphNames, prefixes
+from graph.remote import RemoteStore
 from graph.settings import Settings
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -30,7 +31,10 @@ class KnowledgeGraph:
         self.settings = settings
         self.names = GraphNames(settings.base_iri)
         self.prefixes = prefixes(settings.base_iri)
-        self.store = ox.Store() if settings.in_memory else _open_on_disk(Path(settings.store))
+        if settings.remote:  # an external SPARQL store behind the same Store methods (graph/remote.py)
+            self.store: ox.Store | RemoteStore = RemoteStore(settings)
+        else:
+            self.store = ox.Store() if settings.in_memory else _open_on_disk(Path(settings.store))
         self.generation = 0  # bumped by every committed write; the query engine snapshots per generation
         self._writing = threading.Lock()  # one writer at a time, so each write is one generation
 
@@ -46,7 +50,9 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------------ reading
     def query(self, sparql: str, *, union: bool = True, **options: object) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Run SPARQL on Oxigraph with chainkg's prefixes predeclared; the default graph is the union of all graphs."""
+        """Run SPARQL on Oxigraph with chainkg's prefixes predeclared; the default graph is the union of all graphs.
+
+        On an external store (setting remote_query_url) CONSTRUCT and DESCRIBE give a list of `ox.Triple`."""
         if union and "default_graph" not in options:
             options["use_default_graph_as_union"] = True
         return self.store.query(sparql, prefixes=self.prefixes, base_iri=self.settings.base_iri, **options)
@@ -85,8 +91,16 @@ class KnowledgeGraph:
 
     @cached_property
     def dataset(self) -> rdflib.Dataset:
-        """The same store through rdflib (oxrdflib): `dataset.query(str)` still runs on Oxigraph."""
-        dataset = rdflib.Dataset(store=OxigraphStore(store=self.store), default_union=True)
+        """The same store through rdflib (oxrdflib): `dataset.query(str)` still runs on Oxigraph.
+
+        On an external store it is rdflib's SPARQLUpdateStore over the same endpoints."""
+        if isinstance(self.store, RemoteStore):
+            from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
+
+            remote = SPARQLUpdateStore(self.store.query_url, self.store.update_url)
+            dataset = rdflib.Dataset(store=remote, default_union=True)
+        else:
+            dataset = rdflib.Dataset(store=OxigraphStore(store=self.store), default_union=True)
         for name, iri in self.prefixes.items():
             dataset.bind(name, iri, override=True)
         return dataset
@@ -106,9 +120,43 @@ class KnowledgeGraph:
             self.store.extend(quads)
             self._persist()
 
+    def load_native(self, files: list[tuple[Path, ox.RdfFormat]], *, to_graph: str | None = None) -> None:
+        """Parse and load files inside Oxigraph (no Python object per quad), all of them or none.
+
+        Into an empty on-disk store this is Oxigraph's bulk loader (what `oxigraph load` uses), and a failure empties
+        the store again; otherwise one transaction per file, so several files into a non-empty store go through
+        `add` instead (graph/loader.py decides). For big files without SHACL validation (`chainkg load --no-validate`).
+        """
+        target = ox.NamedNode(to_graph) if to_graph else None
+        options = {"base_iri": self.settings.base_iri, "to_graph": target}
+        with self._writing:
+            if isinstance(self.store, RemoteStore):
+                for path, syntax in files:
+                    self.store.load(Path(path).read_bytes(), format=syntax, **options)
+            elif not self.settings.in_memory and self.is_empty():
+                try:
+                    for path, syntax in files:
+                        self.store.bulk_load(path=str(path), format=syntax, **options)
+                except BaseException:
+                    self.store.clear()  # it was empty: all or nothing
+                    raise
+            else:
+                for path, syntax in files:
+                    self.store.load(path=str(path), format=syntax, **options)
+            self._persist()
+
+    def is_empty(self) -> bool:
+        return next(iter(self.match()), None) is None
+
     def replace_graphs(self, drop: Iterable[str], quads: list[ox.Quad], *, drop_default: bool = False) -> None:
         """Drop some graphs and add quads as one SPARQL update, so readers see the old or the new state, never half."""
-        statements = [f"DROP SILENT GRAPH <{g}>" for g in sorted(set(drop))]
+        drop = sorted(set(drop))
+        if isinstance(self.store, RemoteStore):  # chunked updates; see graph/remote.py on atomicity
+            with self._writing:
+                self.store.replace(drop, quads, drop_default=drop_default)
+                self._persist()
+            return
+        statements = [f"DROP SILENT GRAPH <{g}>" for g in drop]
         if drop_default:
             statements.append("DROP SILENT DEFAULT")
         if quads:

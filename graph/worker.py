@@ -102,13 +102,14 @@ def execute(store: ox.Store, job: Job, *, prefixes: dict[str, str], base_iri: st
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     results = store.query(job.text, **options)
     if isinstance(results, ox.QueryBoolean):
-        return Answer(job.media_type, [results.serialize(format=_result_format(job.media_type))], 1)
+        return boolean_answer(results, job)
     if isinstance(results, ox.QuerySolutions):
-        return _solutions(results, job, deadline)
+        return solutions_answer(results, job, deadline)
     return _triples(results, job, deadline, prefixes)
 
 
-def _solutions(results: ox.QuerySolutions, job: Job, deadline: float | None) -> Answer:
+def solutions_answer(results: ox.QuerySolutions, job: Job, deadline: float | None) -> Answer:
+    """Solutions counted as TSV lines (refused past the row cap or the deadline), then in the asked syntax."""
     counter = _LineCounter(job.max_rows + 1 if job.max_rows else 0, deadline)  # +1: the TSV header line
     results.serialize(counter, format=ox.QueryResultsFormat.TSV)
     rows = counter.lines - 1
@@ -123,15 +124,24 @@ def _solutions(results: ox.QuerySolutions, job: Job, deadline: float | None) -> 
 def _triples(results: ox.QueryTriples, job: Job, deadline: float | None, prefixes: dict[str, str]) -> Answer:
     counter = _LineCounter(job.max_rows, deadline)
     results.serialize(counter, format=ox.RdfFormat.N_TRIPLES)
+    return graph_answer(counter.chunks, counter.lines, job, prefixes)
+
+
+def graph_answer(chunks: list[bytes], lines: int, job: Job, prefixes: dict[str, str]) -> Answer:
+    """Counted N-Triples as the answer, transcoded natively when the client asked for another syntax."""
     target = GRAPH_FORMATS.get(job.media_type)
     if target is None:
         raise ValueError(f"unsupported RDF media type {job.media_type!r}")
     if target == ox.RdfFormat.N_TRIPLES:
-        return Answer(job.media_type, counter.chunks, counter.lines)
-    ntriples = b"".join(counter.chunks)
+        return Answer(job.media_type, chunks, lines)
+    ntriples = b"".join(chunks)
     used = {name: iri for name, iri in prefixes.items() if iri.encode() in ntriples}  # declare only what is used
     body = ox.serialize(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES), format=target, prefixes=used) or b""
-    return Answer(job.media_type, [body], counter.lines)
+    return Answer(job.media_type, [body], lines)
+
+
+def boolean_answer(result: ox.QueryBoolean, job: Job) -> Answer:
+    return Answer(job.media_type, [result.serialize(format=_result_format(job.media_type))], 1)
 
 
 def _result_format(media_type: str) -> ox.QueryResultsFormat:

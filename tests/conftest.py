@@ -109,22 +109,42 @@ def running_server(workdir: Path, **settings: object) -> Iterator[Server]:
         process.wait(timeout=20)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The quick-start service: read-only, default limits, the shipped graph loaded."""
-    with running_server(tmp_path_factory.mktemp("server")) as running:
+# ---- backends: every server test runs on the embedded store and on an external Virtuoso (graph/remote.py).
+BACKENDS = ["embedded", "virtuoso"]
+
+
+@contextmanager
+def backend_settings(backend: str, workdir: Path) -> Iterator[dict[str, object]]:
+    """CHAINKG_* settings for a backend: nothing for the embedded store, a private Virtuoso's endpoints otherwise."""
+    if backend == "embedded":
+        yield {}
+        return
+    from tests.virtuoso import running_virtuoso
+
+    with running_virtuoso(workdir / "virtuoso") as virtuoso:
+        yield virtuoso.chainkg_settings()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The quick-start service: read-only, default limits, the shipped graph loaded; on each backend."""
+    workdir = tmp_path_factory.mktemp(f"server-{request.param}")
+    with backend_settings(request.param, workdir) as remote, running_server(workdir, **remote) as running:
         yield running
 
 
 WRITE_TOKEN = "test-token-0123456789"
 
 
-@pytest.fixture(scope="session")
-def writable_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A service with a write token and tight limits (2 s per query, 50 rows, 4 kB of query text)."""
-    with running_server(tmp_path_factory.mktemp("writable"), write_token=WRITE_TOKEN, query_timeout_s=2,
-                        max_rows=50, max_query_bytes=4000, max_upload_bytes=200_000) as running:
+@pytest.fixture(scope="session", params=BACKENDS)
+def writable_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A service with a write token and tight limits (2 s per query, 50 rows, 4 kB of query text); on each backend."""
+    workdir = tmp_path_factory.mktemp(f"writable-{request.param}")
+    with backend_settings(request.param, workdir) as remote, \
+            running_server(workdir, write_token=WRITE_TOKEN, query_timeout_s=2, max_rows=50, max_query_bytes=4000,
+                           max_upload_bytes=200_000, **remote) as running:
         yield running
+# ---- end of backends
 
 
 def serve(workdir: Path, **settings: object) -> Iterator[Server]:

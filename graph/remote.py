@@ -1,0 +1,291 @@
+"""An external SPARQL 1.1 store (Virtuoso, Fuseki, GraphDB, QLever) behind the pyoxigraph `Store` methods chainkg uses.
+
+`KnowledgeGraph` holds a `RemoteStore` instead of an `ox.Store` when the setting `remote_query_url` is set, so its
+public methods, the views and the pages run unchanged: reads become SPARQL queries over HTTP whose results are
+parsed with pyoxigraph (the same term objects come back), writes become SPARQL updates sent in chunks.
+It must not reach anything but the two configured endpoints, and it never follows redirects.
+
+Differences from the embedded store, all said in the README: the store's "default graph" is the union of its graphs,
+so chainkg's bare default graph is kept in a named graph of its own (`DEFAULT_GRAPH`); a write larger than one chunk
+is several requests, so it is all-or-nothing only when it fits in one; blank nodes are the remote's own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+
+import httpx
+import pyoxigraph as ox
+
+from graph.settings import Settings
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+RESULTS = {
+    "json": ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
+    "xml": ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
+    "tsv": ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
+}
+GRAPH_ACCEPT = "application/n-triples"
+UPDATE_TIMEOUT_S = 120.0
+DEFAULT_GRAPH_PATH = "graph/default"  # under the base IRI: where the embedded store's bare default graph lives
+_VIRTUOSO_BNODE = re.compile(rb'(?<!\\)"nodeID://')  # Virtuoso names blank nodes nodeID://b123: not a valid label
+
+
+class RemoteError(OSError):
+    """The external store did not answer, or answered with an error; `status` is its HTTP status (0: no answer)."""
+
+    def __init__(self, message: str, status: int = 0, timed_out: bool = False) -> None:
+        super().__init__(message)
+        self.status = status
+        self.timed_out = timed_out
+
+
+class RemoteSyntaxError(SyntaxError):
+    """The external store refused the text (HTTP 400)."""
+
+
+class RemoteStore:
+    """The subset of `pyoxigraph.Store` that `KnowledgeGraph` uses, over a store's SPARQL 1.1 endpoints."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.query_url = settings.remote_query_url
+        self.update_url = settings.remote_update_url or settings.remote_query_url
+        self.default_graph = ox.NamedNode(settings.base_iri + DEFAULT_GRAPH_PATH)
+        self.hidden = set(settings.remote_hidden_graphs) | {self.default_graph.value}
+        self.results_type, self.results_format = RESULTS[settings.remote_results]
+        auth: httpx.Auth | None = None
+        if settings.remote_user is not None:
+            password = settings.remote_password.get_secret_value() if settings.remote_password else ""
+            auth = (httpx.DigestAuth if settings.remote_auth == "digest" else httpx.BasicAuth)(settings.remote_user, password)
+        # One pooled client for every thread; bounded time-outs so a dead store is an error, not a hang.
+        self.client = httpx.Client(auth=auth, follow_redirects=False, trust_env=False,
+                                   timeout=httpx.Timeout(settings.query_timeout_s + 5, connect=5),
+                                   limits=httpx.Limits(max_connections=max(8, settings.query_workers * 2)))
+
+    # ------------------------------------------------------------------ HTTP
+    def request_query(self, text: str, accept: str, *, default_graphs: Sequence[str] | None = None,
+                      named_graphs: Sequence[str] | None = None, timeout_s: float | None = None) -> httpx.Response:
+        """POST a query and return the successful response; raises RemoteError (RemoteSyntaxError for HTTP 400)."""
+        form: dict[str, str | list[str]] = {"query": text}
+        if default_graphs:
+            form["default-graph-uri"] = list(default_graphs)
+        if named_graphs:
+            form["named-graph-uri"] = list(named_graphs)
+        if timeout_s and self.settings.remote_timeout_parameter:
+            form[self.settings.remote_timeout_parameter] = str(int(timeout_s * 1000))
+        return self._post(self.query_url, form, accept, timeout_s)
+
+    def request_update(self, text: str) -> None:
+        """Writes are not user queries: they get the longer of the query limit and UPDATE_TIMEOUT_S."""
+        self._post(self.update_url, {"update": text}, "*/*", max(UPDATE_TIMEOUT_S, self.settings.query_timeout_s))
+
+    def _post(self, url: str, form: dict[str, str | list[str]], accept: str, timeout_s: float | None) -> httpx.Response:
+        timeout = httpx.Timeout(timeout_s + 1, connect=5) if timeout_s else httpx.USE_CLIENT_DEFAULT
+        try:
+            response = self.client.post(url, data=form, headers={"Accept": accept}, timeout=timeout)
+        except httpx.TimeoutException:
+            raise RemoteError(f"the external store did not answer within {timeout_s or 'the'} s", timed_out=True) from None
+        except httpx.HTTPError as error:
+            raise RemoteError(f"the external store could not be reached ({error.__class__.__name__})") from None
+        if response.status_code == 400:
+            raise RemoteSyntaxError(_first_lines(response.text))
+        if response.status_code >= 300:
+            raise RemoteError(f"the external store answered HTTP {response.status_code}: {_first_lines(response.text)}",
+                              response.status_code)
+        return response
+
+    # ------------------------------------------------------------------ the Store API
+    def query(self, sparql: str, *, prefixes: dict[str, str] | None = None, base_iri: str | None = None,
+              use_default_graph_as_union: bool = False, default_graph: Sequence[ox.NamedNode] | None = None,
+              named_graphs: Sequence[ox.NamedNode] | None = None) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+        """Like `ox.Store.query`; CONSTRUCT and DESCRIBE give a list of triples (not an `ox.QueryTriples`)."""
+        text = declare(sparql, prefixes, base_iri)
+        graph_form = is_graph_query(text)
+        defaults = [g.value for g in default_graph] if default_graph is not None else None
+        if defaults is None and not use_default_graph_as_union and not has_dataset_clause(text):
+            defaults = [self.default_graph.value]  # the embedded store's bare default graph
+        response = self.request_query(text, GRAPH_ACCEPT if graph_form else self.results_type,
+                                      default_graphs=defaults,
+                                      named_graphs=[g.value for g in named_graphs] if named_graphs is not None else None)
+        if response.headers.get("x-sparql-maxrows"):  # Virtuoso cut the result at its ResultSetMaxRows
+            raise RemoteError(f"the external store cut a result at {response.headers['x-sparql-maxrows']} rows: "
+                              f"raise its result cap (Virtuoso: [SPARQL] ResultSetMaxRows)")
+        if graph_form:
+            return list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+        return parse_results(response.content, self.results_format)
+
+    def quads_for_pattern(self, subject: Term | None, predicate: ox.NamedNode | None, obj: Term | None,
+                          graph_name: ox.NamedNode | ox.DefaultGraph | None = None) -> Iterator[ox.Quad]:
+        terms = {"s": subject, "p": predicate, "o": obj}
+        if any(isinstance(t, ox.BlankNode) for t in terms.values()):
+            return iter(())  # the remote's blank nodes cannot be named in a query
+        pattern = " ".join(str(t) if t is not None else f"?{name}" for name, t in terms.items())
+        if isinstance(graph_name, ox.DefaultGraph):
+            graph_name = self.default_graph
+        where = f"GRAPH {graph_name if graph_name is not None else '?g'} {{ {pattern} }}"
+        hidden = self._hidden_filter("?g") if graph_name is None else ""
+        solutions = self.query(f"SELECT * WHERE {{ {where} {hidden} }}", use_default_graph_as_union=True)
+        return (ox.Quad(row["s"] if subject is None else subject, row["p"] if predicate is None else predicate,
+                        row["o"] if obj is None else obj, self._graph_of(row["g"] if graph_name is None else graph_name))
+                for row in solutions)
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        return self.quads_for_pattern(None, None, None, None)
+
+    def __len__(self) -> int:
+        rows = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._hidden_filter('?g', keep_default=True)} }}",
+                          use_default_graph_as_union=True)
+        return int(next(iter(rows))["n"].value)
+
+    def contains_named_graph(self, graph: ox.NamedNode) -> bool:
+        if graph.value in self.hidden:
+            return False
+        rows = self.query(f"SELECT ?s WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }} LIMIT 1", use_default_graph_as_union=True)
+        return any(True for _ in rows)
+
+    def named_graphs(self) -> Iterator[ox.NamedNode]:
+        rows = self.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._hidden_filter('?g')} }}",
+                          use_default_graph_as_union=True)
+        return (row["g"] for row in rows if isinstance(row["g"], ox.NamedNode))
+
+    def dump(self, *, format: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
+        return ox.serialize(list(self), format=format, prefixes=prefixes or {}) or b""
+
+    def extend(self, quads: Iterable[ox.Quad]) -> None:
+        """Insert quads, `remote_chunk_triples` per request (one request, hence atomic, when they fit)."""
+        for chunk in self._chunks(quads):
+            self.request_update("INSERT DATA { " + self._update_data(chunk) + " }")
+
+    def load(self, data: bytes | str, *, format: ox.RdfFormat, base_iri: str | None = None,
+             to_graph: ox.NamedNode | None = None) -> None:
+        parsed = ox.parse(data.encode() if isinstance(data, str) else data, format=format, base_iri=base_iri)
+        self.extend(q if to_graph is None else ox.Quad(q.subject, q.predicate, q.object, to_graph) for q in parsed)
+
+    def replace(self, drop: Iterable[str], quads: Sequence[ox.Quad], *, drop_default: bool = False) -> None:
+        """Drop graphs, then insert quads: one request when the quads fit in one chunk, else one per chunk."""
+        statements = [f"DROP SILENT GRAPH <{g}>" for g in sorted(set(drop))]
+        if drop_default:
+            statements.append(f"DROP SILENT GRAPH {self.default_graph}")
+        chunks = list(self._chunks(quads))
+        if chunks:
+            statements.append("INSERT DATA { " + self._update_data(chunks.pop(0)) + " }")
+        if statements:
+            self.request_update(" ;\n".join(statements))
+        for chunk in chunks:
+            self.request_update("INSERT DATA { " + self._update_data(chunk) + " }")
+
+    def update(self, sparql_update: str, *, prefixes: dict[str, str] | None = None, base_iri: str | None = None) -> None:
+        """One SPARQL update request; the syntax is checked by Oxigraph first, so errors read the same as embedded."""
+        check_update_syntax(sparql_update, prefixes, base_iri)
+        self.request_update(declare(sparql_update, prefixes, base_iri))
+
+    def flush(self) -> None:
+        pass  # the remote store makes its own writes durable
+
+    def backup(self, path: str) -> None:
+        raise OSError("an external store is backed up with its own tools, not by chainkg")
+
+    def close(self) -> None:
+        self.client.close()
+
+    # ------------------------------------------------------------------ helpers
+    def _graph_of(self, graph: ox.NamedNode) -> ox.NamedNode | ox.DefaultGraph:
+        return ox.DefaultGraph() if graph == self.default_graph else graph
+
+    def _hidden_filter(self, variable: str, *, keep_default: bool = False) -> str:
+        hidden = sorted(self.hidden - ({self.default_graph.value} if keep_default else set()))
+        if not hidden:
+            return ""
+        return f"FILTER({variable} NOT IN ({', '.join(f'<{g}>' for g in hidden)}))"
+
+    def _chunks(self, quads: Iterable[ox.Quad]) -> Iterator[list[ox.Quad]]:
+        chunk: list[ox.Quad] = []
+        for quad in quads:
+            chunk.append(quad)
+            if len(chunk) >= self.settings.remote_chunk_triples:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def _update_data(self, quads: Iterable[ox.Quad]) -> str:
+        """Quads as the body of INSERT DATA, every triple inside a GRAPH block (a store's bare default graph is
+        not ours: chainkg's lives in `default_graph`)."""
+        by_graph: dict[str, list[str]] = {}
+        for quad in quads:
+            graph = self.default_graph if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name
+            by_graph.setdefault(str(graph), []).append(f"{quad.subject} {quad.predicate} {quad.object} .")
+        return "\n".join(f"GRAPH {g} {{\n" + "\n".join(triples) + "\n}" for g, triples in by_graph.items())
+
+
+# ---------------------------------------------------------------------------------------------------- text helpers
+def declare(text: str, prefixes: dict[str, str] | None, base_iri: str | None) -> str:
+    """Put BASE and PREFIX declarations before a query or update, as the embedded store's options would.
+
+    >>> declare("ASK { e:x ?p ?o }", {"e": "http://ex.org/"}, "http://base/")
+    'BASE <http://base/>\\nPREFIX e: <http://ex.org/>\\nASK { e:x ?p ?o }'
+    """
+    head = [f"BASE <{base_iri}>"] if base_iri else []
+    head += [f"PREFIX {name}: <{iri}>" for name, iri in (prefixes or {}).items()]
+    return "\n".join([*head, text])
+
+
+def _form(text: str) -> str:
+    from graph import guard  # guard's tokenizer knows strings, IRIs and comments
+
+    return guard.shape(text, {}, "").form
+
+
+def is_graph_query(text: str) -> bool:
+    return _form(text) in ("CONSTRUCT", "DESCRIBE")
+
+
+def has_dataset_clause(text: str) -> bool:
+    from graph import guard
+
+    return guard.shape(text, {}, "").has_dataset
+
+
+def check_query_syntax(text: str, prefixes: dict[str, str] | None = None, base_iri: str | None = None) -> None:
+    """Raise Oxigraph's SyntaxError (with its line and column) for a malformed query; nothing is evaluated.
+
+    >>> check_query_syntax("SELECT ?x WHERE { ?x ?y }")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    SyntaxError: error at 1:26: expected ...
+    """
+    # An empty store: parsing happens now, evaluation (of nothing) only when iterated.
+    ox.Store().query(text, prefixes=prefixes or {}, base_iri=base_iri)
+
+
+def check_update_syntax(text: str, prefixes: dict[str, str] | None = None, base_iri: str | None = None) -> None:
+    """Raise Oxigraph's SyntaxError for a malformed update, by running it on an empty scratch store (no LOAD)."""
+    from graph import guard
+
+    if guard.shape(text, {}, "").load:
+        return  # a LOAD would fetch; let the remote store judge it (the guard has allowed it)
+    ox.Store().update(text, prefixes=prefixes or {}, base_iri=base_iri)
+
+
+def parse_results(body: bytes, syntax: ox.QueryResultsFormat) -> ox.QuerySolutions | ox.QueryBoolean:
+    """Results as pyoxigraph objects; Virtuoso's `nodeID://` blank node names become valid labels."""
+    if b"nodeID://" in body:
+        body = _VIRTUOSO_BNODE.sub(b'"', body)
+    return ox.parse_query_results(body, format=syntax)
+
+
+def is_time_refusal(message: str) -> bool:
+    """The store refused to start a query because it estimated it would run past its limit (Virtuoso: SQ200-ish
+    "The estimated execution time … exceeds the limit"): to a client that is the time limit biting.
+
+    >>> is_time_refusal("Virtuoso 42000 Error The estimated execution time 47763 (sec) exceeds the limit of 400 (sec).")
+    True
+    """
+    return "estimated execution time" in message.lower()
+
+
+def _first_lines(text: str, limit: int = 300) -> str:
+    text = " ".join(text.strip().split())
+    return text[:limit] + ("…" if len(text) > limit else "")
