@@ -14,6 +14,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from graph import queries
+from graph.labels import VALUES_SLOT
 from graph.namespaces import CK
 from graph.settings import Settings
 from graph.store import KnowledgeGraph, bind_parameters
@@ -145,7 +146,9 @@ def rank_all(kg: KnowledgeGraph, weights: Weights | None = None, limit: int | No
     evidence = _evidence(
         # rows read as tuples, not dicts: 120,000 of them at 1 M triples
         links, ((s.value, RELATION_NAMES[r.value], t.value) for s, r, t in kg.query(queries.text("supplier_links_all"))),
-        listed={r["node"].value for r in kg.select(queries.text("view_node_roles")) if r["role"].value == "listed"},
+        # Every node's roles: the query's VALUES slot is dropped rather than left as UNDEF, which Virtuoso mishandles.
+        listed={r["node"].value for r in kg.select(queries.text("view_node_roles").replace(VALUES_SLOT, ""))
+                if r["role"].value == "listed"},
         sizes=latest_sizes(kg, None),
     )
     return _named(kg, [_rank(chain, links[chain], evidence, weights, limit) for chain in chains])

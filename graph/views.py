@@ -32,6 +32,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from graph import queries
+from graph.labels import VALUES_SLOT
 from graph.namespaces import CK, STANDARD_PREFIXES, VOCAB
 from graph.store import KnowledgeGraph, bind_parameters
 
@@ -53,7 +54,6 @@ STANDARD_RELATION_LABELS = {
     "author": ("作者", "author"),
     "date": ("日期", "date"),
 }
-VALUES_SLOT = "VALUES ?node { UNDEF }"
 SCHEMA = STANDARD_PREFIXES["schema"]
 
 
