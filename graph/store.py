@@ -7,9 +7,12 @@ graph of every query is the union of all graphs, so facts are visible without na
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
+import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from graph.namespaces import GraphNames, prefixes
 from graph.settings import Settings
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+log = logging.getLogger("chainkg.store")
 
 
 class KnowledgeGraph:
@@ -102,7 +106,8 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------ writing (all atomic)
     def add(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads in one transaction: all of them or, on any error, none."""
-        with self._writing:
+        quads = list(quads)
+        with self._writing, _logged_write(f"adding {len(quads):,} quads"):
             self.store.extend(quads)
             self._persist()
 
@@ -114,13 +119,13 @@ class KnowledgeGraph:
         if quads:
             statements.append("INSERT DATA { " + _as_update_data(quads) + " }")
         if statements:
-            with self._writing:
+            with self._writing, _logged_write(f"replacing {len(set(drop)) + drop_default} graph(s) by {len(quads):,} quads"):
                 self.store.update(" ;\n".join(statements))
                 self._persist()
 
     def update(self, sparql_update: str) -> None:
         """Run a SPARQL update in one transaction; relative IRIs resolve against the base IRI."""
-        with self._writing:
+        with self._writing, _logged_write("a SPARQL update"):
             self.store.update(sparql_update, prefixes=self.prefixes, base_iri=self.settings.base_iri)
             self._persist()
 
@@ -133,6 +138,15 @@ class KnowledgeGraph:
         if not self.settings.in_memory:
             self.store.flush()
         self.generation += 1
+
+
+@contextmanager
+def _logged_write(what: str) -> Iterator[None]:
+    """Say when a write starts and when it is durable: a long write shows in the log while it runs."""
+    started = time.perf_counter()
+    log.info("write started: %s", what)
+    yield
+    log.info("write committed: %s in %.0f ms", what, (time.perf_counter() - started) * 1000)
 
 
 def bind_parameters(sparql: str, parameters: dict[str, Term]) -> str:
