@@ -158,7 +158,12 @@ class ProcessEngine(Engine):
             raise QueryFailed("busy", "every query worker is busy; try again shortly") from None
         previous = None
         if isinstance(job, Job):  # parse and check jobs read no store: the worker keeps its snapshot
-            previous, proc.snapshot = proc.snapshot, self.snapshots.acquire()
+            try:
+                previous, proc.snapshot = proc.snapshot, self.snapshots.acquire()
+            except (OSError, RuntimeError) as error:
+                self._idle.put(proc)  # the worker did nothing wrong: it goes back to the pool, not to waste
+                log.error("no snapshot of the store could be made: %s", error)
+                raise QueryFailed("store", "no snapshot of the store could be made") from None
         try:
             proc.connection.send((proc.snapshot if isinstance(job, Job) else None, job))
             if not proc.connection.poll(job.timeout_s + GRACE_S if job.timeout_s else None):
@@ -266,10 +271,18 @@ class Snapshots:
     def acquire(self) -> str:
         """A snapshot holding every write committed so far (made now if the store changed), referenced once more."""
         with self._lock:
+            # While a write holds the store it may have committed already (and been read by a client through the
+            # store itself) without a new generation: then every query gets a fresh snapshot, so a client never
+            # reads an older state after a newer one. Read `writing` first: once it is False, the generation is.
+            writing = self.kg.writing
             generation = self.kg.generation
-            if self._latest is None or self._latest[0] != generation:
+            if self._latest is None or self._latest[0] != generation or writing:
                 path = str(self.directory / f"gen-{generation}-{uuid.uuid4().hex[:8]}")
-                self.kg.backup(path)
+                try:
+                    self.kg.backup(path)
+                except (OSError, RuntimeError):  # RocksDB may retire a log file of its own accord: once more
+                    shutil.rmtree(path, ignore_errors=True)
+                    self.kg.backup(path)
                 old, self._latest = self._latest, (generation, path)
                 self._references[path] = 1  # the "newest" reference
                 if old is not None:
