@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -151,11 +152,7 @@ class ProcessEngine(Engine):
             self._idle.put(self._spawn())
 
     def run(self, job: Job | ParseJob | UpdateCheck) -> Answer:
-        try:
-            # Waiting for a free worker is bounded too: a full pool answers "busy", it does not queue forever.
-            proc = self._idle.get(timeout=job.timeout_s or None)
-        except queue.Empty:
-            raise QueryFailed("busy", "every query worker is busy; try again shortly") from None
+        proc = self._idle_worker(job)
         previous = None
         if isinstance(job, Job):  # parse and check jobs read no store: the worker keeps its snapshot
             try:
@@ -184,6 +181,21 @@ class ProcessEngine(Engine):
         if kind in ("timeout", "rows"):
             raise _failure(Stop(kind), job)
         raise QueryFailed(kind, message)
+
+    def _idle_worker(self, job: Job | ParseJob | UpdateCheck) -> _Worker:
+        """An idle worker that is alive: one that died while idle (killed from outside, say) is replaced, not
+        handed a job whose failure would then be blamed on the job."""
+        # Waiting for a free worker is bounded too: a full pool answers "busy", it does not queue forever.
+        deadline = time.monotonic() + job.timeout_s if job.timeout_s else None
+        while True:
+            try:
+                proc = self._idle.get(timeout=max(deadline - time.monotonic(), 0.001) if deadline else None)
+            except queue.Empty:
+                raise QueryFailed("busy", "every query worker is busy; try again shortly") from None
+            if proc.process.poll() is None:
+                return proc
+            log.warning("query worker found dead (exit status %s) while idle", proc.process.returncode)
+            self._replace(proc)
 
     def parse(self, data: bytes, media_type: str) -> bytes:
         settings = self.kg.settings
