@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import errors, pages, sparql, store, system, views
+from api import errors, observability, pages, sparql, store, system, views
 from api.limits import ClientSlots
 from graph import loader
 from graph.engine import engine_for
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
                        allow_headers=["*"], expose_headers=["*"], max_age=600)
     errors.install(app)
+    observability.install(app, settings)  # outermost: the access log and the metrics see every answer
     app.include_router(system.router)
     app.include_router(sparql.router)
     app.include_router(store.router)

@@ -22,8 +22,10 @@ from graph.sparql import NotAQuery
 
 log = logging.getLogger("chainkg.api")
 
-# QueryFailed.kind -> status. A result over the row cap is the client's to fix (add LIMIT), hence a 4xx.
-QUERY_FAILURE_STATUS = {"syntax": 400, "rows": 422, "timeout": 503, "busy": 503, "store": 500}
+# QueryFailed.kind -> status. A result over the row cap is the client's to fix (add LIMIT), hence a 4xx; so is a
+# query that needs more memory than the cap, or that crashes the engine's parser (it was the text, not the server).
+QUERY_FAILURE_STATUS = {"syntax": 400, "too-complex": 400, "rows": 422, "memory": 422, "timeout": 503, "busy": 503,
+                        "store": 500}
 HTTP_CODES = {400: "bad-request", 404: "not-found", 405: "method-not-allowed", 406: "not-acceptable"}
 POSITION = re.compile(r"error at (\d+):(\d+)")
 
@@ -59,6 +61,10 @@ def install(app: FastAPI) -> None:
         if status == 500:
             log.error("store error: %s", error)
         return error_response(status, f"query-{error.kind}", message, headers, **extra)
+
+    @app.exception_handler(guard.Malformed)
+    async def _malformed(request: Request, error: guard.Malformed) -> JSONResponse:
+        return error_response(400, error.code, str(error))
 
     @app.exception_handler(guard.Refused)
     async def _refused(request: Request, error: guard.Refused) -> JSONResponse:

@@ -57,8 +57,10 @@ def choose(offered: list[str], aliases: dict[str, str], accept: str | None, form
 
 
 # ---------------------------------------------------------------------------------------------------- queries
-@router.api_route("/sparql", methods=["GET", "HEAD"], summary="SPARQL 1.1 query (GET), or the service description",
-                  responses={200: {"content": {t: {} for t in RESULT_TYPES + GRAPH_TYPES}}})
+# GET and HEAD as two routes: one route with both methods gave the OpenAPI document a duplicate operationId.
+@router.get("/sparql", summary="SPARQL 1.1 query (GET), or the service description",
+            responses={200: {"content": {t: {} for t in RESULT_TYPES + GRAPH_TYPES}}})
+@router.head("/sparql", include_in_schema=False)
 async def sparql_get(
     request: Request,
     default_graphs: DefaultGraphs = [],  # noqa: B006 - FastAPI copies defaults

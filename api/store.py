@@ -39,8 +39,8 @@ def target_of(graph: str | None, default: str | None, *, required: bool = True) 
     return None, default is not None
 
 
-@router.api_route("/store", methods=["GET", "HEAD"], summary="Read a graph",
-                  responses={200: {"content": {t: {} for t in GRAPH_TYPES}}})
+@router.get("/store", summary="Read a graph", responses={200: {"content": {t: {} for t in GRAPH_TYPES}}})
+@router.head("/store", include_in_schema=False)
 async def read_graph(request: Request, graph: GraphParam = None, default: DefaultParam = None,
                      format: str | None = None) -> Response:
     target, _ = target_of(graph, default)
@@ -93,4 +93,4 @@ async def _upload(request: Request, target: str | None, *, explicit: bool) -> li
                                                       + ", ".join(UPLOAD_TYPES))
     data = await read_body(request, settings.max_upload_bytes, "upload")
     return await run_in_threadpool(graph_store.parse_upload, request.app.state.kg, data, media_type, target,
-                                   explicit_target=explicit)
+                                   explicit_target=explicit, sandbox=request.app.state.sparql.engine)

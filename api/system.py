@@ -1,17 +1,35 @@
-"""Liveness and basic facts about the running service."""
+"""Liveness and metrics of the running service: is the store answering, are the query workers alive."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
-
-from api.deps import knowledge_graph
-from graph.store import KnowledgeGraph
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 router = APIRouter(tags=["system"])
 
 
-@router.get("/healthz", summary="Liveness: the store answers")
-def healthz(kg: Annotated[KnowledgeGraph, Depends(knowledge_graph)]) -> dict[str, object]:
-    return {"status": "ok", "quads": len(kg)}
+@router.get("/healthz", summary="Health: the store answers and the query workers are alive",
+            responses={503: {"description": "the store does not answer, or no query worker is alive"}})
+def healthz(request: Request) -> JSONResponse:
+    """`ok` when the store answers and every worker is alive; `degraded` while some are being replaced (still 200);
+    `failing` (503) when the store does not answer or no worker is alive."""
+    kg, engine = request.app.state.kg, request.app.state.sparql.engine
+    try:
+        next(iter(kg.match()), None)  # one real read of the store
+        store, quads = "ok", request.app.state.quad_count()
+    except OSError as error:
+        store, quads = f"failing: {error.__class__.__name__}", None
+    workers = engine.health()
+    if store != "ok" or workers["alive"] == 0:
+        status = "failing"
+    else:
+        status = "ok" if workers["alive"] >= workers["size"] else "degraded"
+    body = {"status": status, "store": store, "quads": quads, "workers": workers}
+    return JSONResponse(body, status_code=503 if status == "failing" else 200)
+
+
+@router.get("/metrics", summary="Metrics in the Prometheus text format",
+            responses={200: {"content": {"text/plain": {}}}})
+def metrics(request: Request) -> Response:
+    return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

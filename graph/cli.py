@@ -6,6 +6,7 @@ Every failure is one line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -96,6 +97,7 @@ def load(
     shipped: Annotated[bool, typer.Option(help="(Re)load the shipped ontology and curated graph.")] = False,
 ) -> None:
     """Load files all-or-nothing: one bad file or shape violation loads nothing."""
+    _say_writes()
     kg = _graph()
     if shipped:
         changed = loader.load_shipped(kg, force=True)
@@ -112,6 +114,17 @@ def load(
         result = loader.load_files(kg, files, syntax=syntax, graph=graph, validate_shapes=validate, opener=opener)
     total = result.total if result.total is not None else len(kg)
     out.print(f"loaded {result.quads:,} quads from {result.files} file(s); {total:,} quads in the store")
+
+
+def _say_writes() -> None:
+    """Print the store's 'write started / committed' lines on stderr, so a long commit shows while it runs."""
+    writes = logging.getLogger("chainkg.store")
+    if not writes.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        writes.addHandler(handler)
+        writes.setLevel(logging.INFO)
+        writes.propagate = False
 
 
 @app.command()
@@ -225,10 +238,13 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from api.observability import LOG_CONFIG
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = _settings(**overrides)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    # chainkg writes its own access log (api/observability.py): uvicorn's would print a write's query string.
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", access_log=False,
+                log_config=LOG_CONFIG)
 
 
 @app.command("settings")

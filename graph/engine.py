@@ -22,6 +22,7 @@ import logging
 import os
 import queue
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -38,7 +39,7 @@ import pyoxigraph as ox
 
 from graph import remote, worker
 from graph.store import KnowledgeGraph
-from graph.worker import Answer, Job, Stop
+from graph.worker import Answer, Job, ParseJob, Stop, UpdateCheck
 
 log = logging.getLogger("chainkg.engine")
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # so a worker imports this very copy of graph/
@@ -46,7 +47,8 @@ GRACE_S = 0.5  # a worker gets this long past the limit to stop by itself before
 
 
 class QueryFailed(Exception):
-    """A query that did not produce results; `kind` says why: syntax, timeout, rows, busy or store."""
+    """A query that did not produce results; `kind` says why: syntax, timeout, rows, busy, store, or (the worker
+    died of it) too-complex or memory."""
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
@@ -56,8 +58,21 @@ class QueryFailed(Exception):
 class Engine:
     """Runs `Job`s and returns `Answer`s; `run` blocks, so call it from a worker thread of the web server."""
 
+    restarts = 0  # workers killed (time limit) or dead (crash, memory) and replaced
+
     def run(self, job: Job) -> Answer:
         raise NotImplementedError
+
+    def parse(self, data: bytes, media_type: str) -> bytes:
+        """An upload (any RDF syntax) as N-Quads, parsed where a crash or a blow-up cannot reach the server."""
+        return worker.parse(ParseJob(data, media_type, self.kg.settings.base_iri))
+
+    def check_update(self, text: str) -> None:
+        """Raise QueryFailed if the update would crash or stall the process that runs it (see UpdateCheck)."""
+
+    def health(self) -> dict[str, int]:
+        """How many query workers there should be and how many are alive."""
+        return {"size": self.kg.settings.query_workers, "alive": self.kg.settings.query_workers}
 
     def close(self) -> None:
         pass
@@ -79,9 +94,21 @@ def _failure(stop: Stop, job: Job) -> QueryFailed:
     return _timeout(job)
 
 
-def _timeout(job: Job) -> QueryFailed:
-    return QueryFailed("timeout", f"the query ran longer than {job.timeout_s:g} s (setting CHAINKG_QUERY_TIMEOUT_S) "
+def _timeout(job: Job | ParseJob | UpdateCheck) -> QueryFailed:
+    what = {ParseJob: "parsing the upload took", UpdateCheck: "checking the update took"}.get(type(job), "the query ran")
+    return QueryFailed("timeout", f"{what} longer than {job.timeout_s:g} s (setting CHAINKG_QUERY_TIMEOUT_S) "
                                   f"and was stopped")
+
+
+def _died(returncode: int | None, job: Job | ParseJob | UpdateCheck, settings) -> QueryFailed:
+    """What to tell the client whose job killed its worker: past the memory cap (SIGABRT from a failed allocation,
+    or SIGKILL from the kernel), or a crash (a stack overflow in Oxigraph's recursive parser is SIGSEGV)."""
+    what = {ParseJob: "the upload", UpdateCheck: "the update"}.get(type(job), "the query")
+    if returncode in (-signal.SIGABRT, -signal.SIGKILL):
+        return QueryFailed("memory", f"{what} needed more memory than {settings.query_memory_mb:,} MB (setting "
+                                     f"CHAINKG_QUERY_MEMORY_MB) and was stopped")
+    return QueryFailed("too-complex", f"{what} is too complex for the engine (too deeply nested, or too long a chain of "
+                                f"operators): it crashed its worker, which was restarted")
 
 
 class ThreadEngine(Engine):
@@ -132,22 +159,27 @@ class ProcessEngine(Engine):
         for _ in range(self.size):
             self._idle.put(self._spawn())
 
-    def run(self, job: Job) -> Answer:
+    def run(self, job: Job | ParseJob | UpdateCheck) -> Answer:
+        proc = self._idle_worker(job)
+        previous = None
+        if isinstance(job, Job):  # parse and check jobs read no store: the worker keeps its snapshot
+            try:
+                previous, proc.snapshot = proc.snapshot, self.snapshots.acquire()
+            except (OSError, RuntimeError) as error:
+                self._idle.put(proc)  # the worker did nothing wrong: it goes back to the pool, not to waste
+                log.error("no snapshot of the store could be made: %s", error)
+                raise QueryFailed("store", "no snapshot of the store could be made") from None
         try:
-            # Waiting for a free worker is bounded too: a full pool answers "busy", it does not queue forever.
-            proc = self._idle.get(timeout=job.timeout_s or None)
-        except queue.Empty:
-            raise QueryFailed("busy", "every query worker is busy; try again shortly") from None
-        previous, proc.snapshot = proc.snapshot, self.snapshots.acquire()
-        try:
-            proc.connection.send((proc.snapshot, job))
+            proc.connection.send((proc.snapshot if isinstance(job, Job) else None, job))
             if not proc.connection.poll(job.timeout_s + GRACE_S if job.timeout_s else None):
                 self._replace(proc)
                 raise _timeout(job)
             reply = proc.connection.recv()
-        except (EOFError, OSError) as error:
+        except (EOFError, OSError):
+            returncode = _exit_status(proc.process)
             self._replace(proc)
-            raise QueryFailed("store", f"the query worker failed ({error.__class__.__name__}); it was restarted") from None
+            log.warning("query worker died (exit status %s) on a %s", returncode, type(job).__name__)
+            raise _died(returncode, job, self.kg.settings) from None
         finally:
             self.snapshots.release(previous)  # the worker has moved on to its new snapshot (or is gone)
         self._idle.put(proc)
@@ -157,6 +189,33 @@ class ProcessEngine(Engine):
         if kind in ("timeout", "rows"):
             raise _failure(Stop(kind), job)
         raise QueryFailed(kind, message)
+
+    def _idle_worker(self, job: Job | ParseJob | UpdateCheck) -> _Worker:
+        """An idle worker that is alive: one that died while idle (killed from outside, say) is replaced, not
+        handed a job whose failure would then be blamed on the job."""
+        # Waiting for a free worker is bounded too: a full pool answers "busy", it does not queue forever.
+        deadline = time.monotonic() + job.timeout_s if job.timeout_s else None
+        while True:
+            try:
+                proc = self._idle.get(timeout=max(deadline - time.monotonic(), 0.001) if deadline else None)
+            except queue.Empty:
+                raise QueryFailed("busy", "every query worker is busy; try again shortly") from None
+            if proc.process.poll() is None:
+                return proc
+            log.warning("query worker found dead (exit status %s) while idle", proc.process.returncode)
+            self._replace(proc)
+
+    def parse(self, data: bytes, media_type: str) -> bytes:
+        settings = self.kg.settings
+        return self.run(ParseJob(data, media_type, settings.base_iri, settings.query_timeout_s))
+
+    def check_update(self, text: str) -> None:
+        self.run(UpdateCheck(text, self.kg.settings.query_timeout_s))
+
+    def health(self) -> dict[str, int]:
+        with self._lock:
+            alive = sum(proc.process.poll() is None for proc in self._workers)
+        return {"size": self.size, "alive": alive}
 
     def close(self) -> None:
         self._closed = True
@@ -181,7 +240,7 @@ class ProcessEngine(Engine):
         )
         child.close()
         connection = Connection(parent.detach())
-        connection.send((self.kg.prefixes, self.kg.settings.base_iri))
+        connection.send((self.kg.prefixes, self.kg.settings.base_iri, self.kg.settings.query_memory_mb * 2**20))
         proc = _Worker(process, connection)
         with self._lock:
             self._workers.add(proc)
@@ -191,6 +250,7 @@ class ProcessEngine(Engine):
         """Kill a worker (a query over its limit, or a broken pipe) and start another in the background."""
         with self._lock:
             self._workers.discard(proc)
+            self.restarts += 1
         proc.process.kill()
         proc.connection.close()
         self.snapshots.release(proc.snapshot)
@@ -201,6 +261,14 @@ class ProcessEngine(Engine):
         if not self._closed:
             self._idle.put(self._spawn())
             log.info("query worker restarted")
+
+
+def _exit_status(process: subprocess.Popen) -> int | None:
+    """The exit status of a worker whose connection just broke (it is exiting), or None if it lingers."""
+    try:
+        return process.wait(timeout=1)
+    except subprocess.TimeoutExpired:
+        return None
 
 
 class Snapshots:
@@ -223,10 +291,18 @@ class Snapshots:
     def acquire(self) -> str:
         """A snapshot holding every write committed so far (made now if the store changed), referenced once more."""
         with self._lock:
+            # While a write holds the store it may have committed already (and been read by a client through the
+            # store itself) without a new generation: then every query gets a fresh snapshot, so a client never
+            # reads an older state after a newer one. Read `writing` first: once it is False, the generation is.
+            writing = self.kg.writing
             generation = self.kg.generation
-            if self._latest is None or self._latest[0] != generation:
+            if self._latest is None or self._latest[0] != generation or writing:
                 path = str(self.directory / f"gen-{generation}-{uuid.uuid4().hex[:8]}")
-                self.kg.backup(path)
+                try:
+                    self.kg.backup(path)
+                except (OSError, RuntimeError):  # RocksDB may retire a log file of its own accord: once more
+                    shutil.rmtree(path, ignore_errors=True)
+                    self.kg.backup(path)
                 old, self._latest = self._latest, (generation, path)
                 self._references[path] = 1  # the "newest" reference
                 if old is not None:

@@ -12,10 +12,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph import csv_import, formats, loader
+from graph.engine import Engine, QueryFailed
 from graph.store import KnowledgeGraph
 
 Target = str | None
 CSV_MEDIA_TYPES = ("text/csv",)
+FLAT_SYNTAXES = ("ntriples", "nquads")  # one statement a line: nothing for a parser to recurse into
 
 
 class GraphNotFound(LookupError):
@@ -37,8 +39,13 @@ def read(kg: KnowledgeGraph, target: Target, syntax: formats.RdfSyntax) -> bytes
 
 
 def parse_upload(kg: KnowledgeGraph, data: bytes, media_type: str, target: Target, *, explicit_target: bool,
-                 name: str = "upload.csv") -> list[ox.Quad]:
-    """Quads of an upload; dataset syntaxes (TriG, N-Quads) and company CSVs name their own graphs."""
+                 name: str = "upload.csv", sandbox: Engine | None = None) -> list[ox.Quad]:
+    """Quads of an upload; dataset syntaxes (TriG, N-Quads) and company CSVs name their own graphs.
+
+    With a `sandbox` (the query engine), syntaxes that nest (all but N-Triples and N-Quads) are parsed in a worker
+    process, which hands back N-Quads: a hostile upload that would crash or exhaust a parser stops there, within
+    the time limit and the memory cap, and this process never parses anything but flat lines.
+    """
     if media_type.split(";")[0].strip().lower() in CSV_MEDIA_TYPES:
         if explicit_target:
             raise loader.LoadError("a companies CSV puts each row in a provenance graph of its own: omit the graph")
@@ -51,6 +58,13 @@ def parse_upload(kg: KnowledgeGraph, data: bytes, media_type: str, target: Targe
     syntax = formats.by_media_type(media_type)
     if syntax.has_graphs and explicit_target:
         raise loader.LoadError(f"{syntax.name} names its own graphs: send it without ?graph= or ?default")
+    if sandbox is not None and syntax.name not in FLAT_SYNTAXES:
+        try:
+            data = sandbox.parse(data, syntax.media_type)
+        except QueryFailed as failed:
+            message = failed.args[0] if failed.kind == "syntax" else f"{failed} (nothing was loaded)"
+            raise loader.LoadError(f"{syntax.name}: {message}") from None
+        syntax = formats.by_name("nquads")
     return loader.parse_bytes(data, base_iri=kg.settings.base_iri, syntax=syntax, graph=target)
 
 

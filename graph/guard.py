@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urljoin
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -28,28 +29,42 @@ _PERCENT = r"%[0-9A-Fa-f]{2}"
 _PREFIX = rf"(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)?"
 _LOCAL = rf"(?:(?:[{_PN_CHARS}:]|{_PERCENT}|{_LOCAL_ESC})(?:(?:[{_PN_CHARS}.:]|{_PERCENT}|{_LOCAL_ESC})*(?:[{_PN_CHARS}:]|{_PERCENT}|{_LOCAL_ESC}))?)?"
 
-TOKEN = re.compile(
-    rf"""
-    (?P<space>\s+)
-  | (?P<comment>\#[^\r\n]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
-  | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
-  | (?P<bnode>_:[{_PN_CHARS_BASE}_0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)
-  | (?P<var>[?$][{_PN_CHARS_BASE}_0-9][{_PN_CHARS_BASE}_0-9\u00b7\u0300-\u036f\u203f-\u2040]*)
-  | (?P<pname>{_PREFIX}:{_LOCAL})
-  | (?P<word>[A-Za-z][A-Za-z0-9_]*)
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+_TOKEN_PARTS = [
+    r"(?P<space>\s+)",
+    r"(?P<comment>\#[^\r\n]*)",
+    r"""(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")""",
+    r"""(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)""",
+    rf"(?P<bnode>_:[{_PN_CHARS_BASE}_0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
+    rf"(?P<var>[?$][{_PN_CHARS_BASE}_0-9][{_PN_CHARS_BASE}_0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
+    rf"(?P<word>[A-Za-z][A-Za-z0-9_]*+)(?![{_PN_CHARS}.:])",  # the common case of a run, below: a plain word
+    # a run of name characters that cannot be a prefix: not followed by ':', or ending in '.' (as no prefix does)
+    rf"(?P<run>[{_PN_CHARS_BASE}][{_PN_CHARS}.]*+)(?:(?!:)|(?<=\.))",
+    rf"(?P<pname>{_PREFIX}:{_LOCAL})",
+    r"(?P<other>.)",
+]
+TOKEN = re.compile("|".join(_TOKEN_PARTS), re.DOTALL)
+RUN_PIECE = re.compile(r"(?P<word>[A-Za-z][A-Za-z0-9_]*)|(?P<other>.)", re.DOTALL)
+OPENING, CLOSING = "([{", ")]}"
+MAX_DEPTH = 100  # default of the setting CHAINKG_MAX_QUERY_DEPTH
 
 
 class Refused(Exception):
     """The request may not run under the current settings; the message says why and what would allow it."""
 
 
-@dataclass(frozen=True)
-class Token:
+class Malformed(ValueError):
+    """The text cannot be run as it is: a string that never closes, or brackets nested deeper than the limit.
+
+    Decided before any engine sees the text, because Oxigraph's recursive parser overflows its stack (and takes
+    the whole process down) at a few thousand nested brackets. `code` is the error code the client gets.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Token(NamedTuple):  # a tuple, not a dataclass: 100 kB of hostile text is 100,000 of them
     kind: str
     text: str
     start: int
@@ -65,6 +80,7 @@ class Shape:
     from_graphs: list[str] = field(default_factory=list)
     from_named: list[str] = field(default_factory=list)
     using: list[str] = field(default_factory=list)  # USING, USING NAMED and WITH graphs of an update
+    depth: int = 0  # deepest nesting of (), [] and {}
 
     @property
     def is_update(self) -> bool:
@@ -81,17 +97,42 @@ class Shape:
 
 
 def tokens(text: str) -> list[Token]:
-    """The significant tokens of a SPARQL text (no white space, no comments).
+    """The significant tokens of a SPARQL text (no white space, no comments), in time linear in its length.
+
+    A plain alternation was quadratic on hostile texts (minutes for 100 kB, holding the serving process): each
+    start inside a long run like `a.a.a.a` looked for a prefixed name's `:` to the end of the run, and each quote
+    of an unclosed string rescanned the rest of the line. So a run of name characters that no `:` ends is matched
+    whole and then split into words (what the plain alternation would have produced there), and a string that does
+    not close raises `Malformed` at once (Oxigraph would refuse the text anyway).
 
     >>> [t.text for t in tokens('SELECT ?s # SERVICE <x>\\nWHERE { ?s rdfs:label "SERVICE" }')]
     ['SELECT', '?s', 'WHERE', '{', '?s', 'rdfs:label', '"SERVICE"', '}']
+    >>> [t.text for t in tokens("?o.SERVICE<x>")]
+    ['?o', '.', 'SERVICE', '<x>']
     """
-    found = []
+    found: list[Token] = []
+    append = found.append
     for match in TOKEN.finditer(text):
         kind = match.lastgroup
-        if kind not in ("space", "comment"):
-            found.append(Token(kind, match.group(), match.start()))
+        if kind == "space" or kind == "comment":
+            continue
+        value, start = match.group(), match.start()
+        if kind == "run":
+            found.extend([Token(piece.lastgroup, piece.group(), start + piece.start())
+                          for piece in RUN_PIECE.finditer(value)])
+            continue
+        # an unclosed long string would otherwise be read as '' and rescanned from every later quote
+        if (kind == "other" and value in "'\"") or (
+                kind == "string" and len(value) < 6 and text.startswith(("'''", '"""'), start)):
+            line, column = _line_column(text, start)
+            raise Malformed("query-syntax", f"unterminated string at line {line}, column {column}")
+        append(Token(kind, value, start))
     return found
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    line = text.count("\n", 0, position) + 1
+    return line, position - (text.rfind("\n", 0, position) + 1) + 1
 
 
 def shape(text: str, prefixes: dict[str, str], base_iri: str) -> Shape:
@@ -125,6 +166,13 @@ def shape(text: str, prefixes: dict[str, str], base_iri: str) -> Shape:
             return tok.text
         return None
 
+    depth = 0
+    for tok in toks:
+        if tok.kind == "other" and tok.text in OPENING:
+            depth += 1
+            result.depth = max(result.depth, depth)
+        elif tok.kind == "other" and tok.text in CLOSING:
+            depth -= 1
     for i, word in enumerate(words):
         if word == "PREFIX" and i + 2 < len(toks) and toks[i + 1].kind == "pname" and toks[i + 2].kind == "iri":
             iri = toks[i + 2].text[1:-1]
@@ -158,12 +206,17 @@ class Policy:
 
     allowed_remote: tuple[str, ...]
     graph_exists: Callable[[str], bool]
+    max_depth: int = MAX_DEPTH
 
     def allows_remote(self, iri: str) -> bool:
         return any(iri.startswith(prefix) for prefix in self.allowed_remote) and not iri.startswith("?")
 
     def check(self, found: Shape, *, default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = ()) -> None:
-        """Raise Refused if the request would reach outside the store or name graphs the store does not hold."""
+        """Raise Refused if the request would reach outside the store or name graphs the store does not hold,
+        Malformed if it is nested deeper than the limit."""
+        if found.depth > self.max_depth:
+            raise Malformed("query-too-complex", f"brackets nested {found.depth} deep; at most {self.max_depth} "
+                                                 f"are accepted (setting CHAINKG_MAX_QUERY_DEPTH)")
         for iri in found.service:
             if not self.allows_remote(iri):
                 raise Refused(f"SERVICE {_shown(iri)} is not allowed: this endpoint makes no outbound requests "

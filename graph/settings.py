@@ -54,6 +54,15 @@ class Settings(BaseSettings):
     allowed_remote: tuple[str, ...] = Field(
         (), description="IRI prefixes that SERVICE, LOAD and FROM may reach; empty = no outbound requests."
     )
+    # Reliability and security (graph/guard.py, graph/engine.py, api/observability.py; README "Reliability and security").
+    query_memory_mb: int = Field(
+        2048, gt=0, description="Memory cap of one query worker process (MB): a query, upload parse or update check "
+                                "needing more is stopped with an error (on-disk store only)."
+    )
+    max_query_depth: int = Field(
+        100, gt=0, description="Deepest nesting of brackets accepted in a query or update (deeper ones crash the parser)."
+    )
+    access_log: bool = Field(True, description="Write one access-log line per HTTP request (never headers or bodies).")
     # Graph views and anchor ranking (graph/views.py, graph/ranking.py, graph/gaps.py; README "Views and rankings").
     view_max_nodes: int = Field(
         1000, gt=0, description="Most nodes one graph view holds; the rest are left out and counted as `omitted`."

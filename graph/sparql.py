@@ -40,7 +40,7 @@ class SparqlService:
     def __init__(self, kg: KnowledgeGraph, engine: Engine) -> None:
         self.kg = kg
         self.engine = engine
-        self.policy = guard.Policy(kg.settings.allowed_remote, self._graph_exists)
+        self.policy = guard.Policy(kg.settings.allowed_remote, self._graph_exists, kg.settings.max_query_depth)
 
     def inspect(self, request: Request) -> guard.Shape:
         """What the request is; raises guard.Refused or NotAQuery before anything runs."""
@@ -72,8 +72,10 @@ class SparqlService:
         found = self.inspect(Request(text, using, using_named))
         if not found.is_update:
             raise NotAQuery("this is a query; send it as a query (query= or application/sparql-query)")
+        text = guard.add_using(text, list(using), list(using_named))
+        self.engine.check_update(text)  # in a worker first: a text that crashes the parser must not reach this process
         try:
-            self.kg.update(guard.add_using(text, list(using), list(using_named)))
+            self.kg.update(text)
         except SyntaxError as error:
             raise QueryFailed("syntax", str(error)) from None
         except OSError as error:

@@ -7,9 +7,12 @@ graph of every query is the union of all graphs, so facts are visible without na
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
+import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
@@ -22,6 +25,7 @@ from graph.remote import RemoteStore
 from graph.settings import Settings
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+log = logging.getLogger("chainkg.store")
 
 
 class KnowledgeGraph:
@@ -37,6 +41,10 @@ class KnowledgeGraph:
             self.store = ox.Store() if settings.in_memory else _open_on_disk(Path(settings.store))
         self.generation = 0  # bumped by every committed write; the query engine snapshots per generation
         self._writing = threading.Lock()  # one writer at a time, so each write is one generation
+        self._committing = False
+        # RocksDB's checkpoint (backup) copies the live write-ahead log, which a flush retires: a backup during a
+        # flush failed with "Corruption: File smaller than expected for copy". So the two never overlap.
+        self._files = threading.Lock()
 
     @classmethod
     def in_memory(cls, **overrides: object) -> KnowledgeGraph:
@@ -116,9 +124,9 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------ writing (all atomic)
     def add(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads in one transaction: all of them or, on any error, none."""
-        with self._writing:
+        quads = list(quads)
+        with self._transaction(f"adding {len(quads):,} quads"):
             self.store.extend(quads)
-            self._persist()
 
     def load_native(self, files: list[tuple[Path, ox.RdfFormat]], *, to_graph: str | None = None) -> None:
         """Parse and load files inside Oxigraph (no Python object per quad), all of them or none.
@@ -162,25 +170,42 @@ class KnowledgeGraph:
         if quads:
             statements.append("INSERT DATA { " + _as_update_data(quads) + " }")
         if statements:
-            with self._writing:
+            with self._transaction(f"replacing {len(set(drop)) + drop_default} graph(s) by {len(quads):,} quads"):
                 self.store.update(" ;\n".join(statements))
-                self._persist()
 
     def update(self, sparql_update: str) -> None:
         """Run a SPARQL update in one transaction; relative IRIs resolve against the base IRI."""
-        with self._writing:
+        with self._transaction("a SPARQL update"):
             self.store.update(sparql_update, prefixes=self.prefixes, base_iri=self.settings.base_iri)
-            self._persist()
 
     def backup(self, path: str | Path) -> None:
         """A consistent read-only copy of an on-disk store, as hard links: cheap, and independent of later writes."""
-        self.store.backup(str(path))
+        with self._files:
+            self.store.backup(str(path))
 
-    def _persist(self) -> None:
-        """After a commit: make it durable (the on-disk store's memtable reaches its files) and start a generation."""
-        if not self.settings.in_memory:
-            self.store.flush()
-        self.generation += 1
+    @property
+    def writing(self) -> bool:
+        """True while a write is committing: it may be visible in the store before its generation shows."""
+        return self._committing
+
+    @contextmanager
+    def _transaction(self, what: str) -> Iterator[None]:
+        """One writer at a time; after the commit a new generation (snapshots made from then on hold the write),
+        then a flush of the memtable to the store's files. The commit is in RocksDB's write-ahead log as soon as
+        it returns, so a killed process loses nothing acknowledged; the log says when a write starts and ends."""
+        with self._writing:
+            started = time.perf_counter()
+            log.info("write started: %s", what)
+            self._committing = True
+            try:
+                yield
+            finally:
+                self.generation += 1  # after a failed write too: a needless snapshot is harmless
+                self._committing = False
+            if not self.settings.in_memory:
+                with self._files:
+                    self.store.flush()
+            log.info("write committed: %s in %.0f ms", what, (time.perf_counter() - started) * 1000)
 
 
 def bind_parameters(sparql: str, parameters: dict[str, Term]) -> str:

@@ -13,6 +13,7 @@ natively.
 
 from __future__ import annotations
 
+import resource
 import sys
 import time
 from dataclasses import dataclass, field
@@ -55,6 +56,33 @@ class Job:
     named_graphs: tuple[str, ...] | None = None
     max_rows: int = 0  # 0 = no cap
     timeout_s: float = 0.0  # 0 = no limit
+
+
+@dataclass(frozen=True)
+class ParseJob:
+    """An upload to parse in the sandbox of a worker; the answer is its quads as N-Quads bytes.
+
+    Oxigraph's JSON-LD and RDF/XML parsers crash, or take quadratic time and memory, on deeply nested input, and
+    RDF/XML expands internal entities (a 1 kB "billion laughs" is gigabytes). In a worker the time limit and the
+    memory cap stop that; the serving process then reads only N-Quads, which has no nesting at all.
+    """
+
+    data: bytes
+    media_type: str  # one of GRAPH_FORMATS
+    base_iri: str
+    timeout_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class UpdateCheck:
+    """An update to parse, and run on an empty store, before the serving process runs it on the real one.
+
+    Updates run in the serving process (they write the store), whose stack Oxigraph's parser can overflow; a
+    text that crashes or stalls a worker here is refused instead.
+    """
+
+    text: str
+    timeout_s: float = 0.0
 
 
 @dataclass
@@ -151,14 +179,29 @@ def _result_format(media_type: str) -> ox.QueryResultsFormat:
         raise ValueError(f"unsupported results media type {media_type!r}") from None
 
 
+def parse(job: ParseJob) -> bytes:
+    """The upload's quads as N-Quads (raises SyntaxError)."""
+    quads = ox.parse(job.data, format=GRAPH_FORMATS[job.media_type], base_iri=job.base_iri)
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+
+
+def check_update(job: UpdateCheck, *, prefixes: dict[str, str], base_iri: str) -> None:
+    """Parse the update and run it on an empty in-memory store (raises SyntaxError)."""
+    ox.Store().update(job.text, prefixes=prefixes, base_iri=base_iri)
+
+
 # ---------------------------------------------------------------------------------------------- worker process
 def serve(connection: Connection) -> None:  # pragma: no cover - runs in a child process
-    """A worker process: receive (prefixes, base IRI), then run jobs until the connection closes.
+    """A worker process: receive (prefixes, base IRI, memory cap), then run jobs until the connection closes.
 
-    Each job names the snapshot to read; a new one is opened read-only when it changes. Replies are
-    ("ok", Answer) or ("error", kind, message) with kind one of syntax, timeout, rows, store.
+    Each query job names the snapshot to read (None for jobs that read no store); a new one is opened read-only
+    when it changes. Replies are ("ok", answer) or ("error", kind, message) with kind one of syntax, timeout,
+    rows, store, too-complex. Past the memory cap an allocation fails and Oxigraph aborts the process (SIGABRT), which
+    the engine reports as the query's doing.
     """
-    prefixes, base_iri = connection.recv()
+    prefixes, base_iri, memory_bytes = connection.recv()
+    if memory_bytes:
+        resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
     store, opened = None, None
     while True:
         try:
@@ -166,6 +209,12 @@ def serve(connection: Connection) -> None:  # pragma: no cover - runs in a child
         except (EOFError, OSError):
             return
         try:
+            if isinstance(job, ParseJob):
+                connection.send(("ok", parse(job)))
+                continue
+            if isinstance(job, UpdateCheck):
+                connection.send(("ok", check_update(job, prefixes=prefixes, base_iri=base_iri)))
+                continue
             if snapshot != opened:
                 store = None  # close the old snapshot before opening the new one
                 store, opened = ox.Store.read_only(snapshot), snapshot
@@ -176,6 +225,10 @@ def serve(connection: Connection) -> None:  # pragma: no cover - runs in a child
             connection.send(("error", "syntax", str(error)))
         except (OSError, ValueError) as error:
             connection.send(("error", "store", str(error)))
+        except BaseException as error:  # a Rust panic surfaces as pyo3's PanicException, a BaseException
+            if type(error).__name__ != "PanicException":
+                raise
+            connection.send(("error", "too-complex", f"the engine gave up on it: {str(error)[:200]}"))
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m graph.worker FD`, started by graph.engine

@@ -335,3 +335,20 @@ def shipped_copy(shipped_kg: KnowledgeGraph) -> KnowledgeGraph:
     kg = KnowledgeGraph(Settings(store=":memory:"))
     kg.add(list(shipped_kg.store))
     return kg
+
+
+# ---------------------------------------------------------------------------------------- reliability and security
+@pytest.fixture(scope="session")
+def scratch_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A writable service on an empty store, for hostile input: anything may be written to it, nothing is
+    validated (so fuzzed uploads reach the parsers), 2 s per query, a 512 MB cap per query worker."""
+    with running_server(tmp_path_factory.mktemp("scratch"), write_token=WRITE_TOKEN, load_shipped=False,
+                        validate_on_load=False, query_timeout_s=2, query_memory_mb=512, max_rows=1000,
+                        max_upload_bytes=1_000_000) as running:
+        yield running
+
+
+def client_from(address: str, **options: object) -> httpx.Client:
+    """An HTTP client whose requests come from another loopback address (127.0.0.2 …): another client to the
+    server's per-client limits, on the same machine."""
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), **options)
