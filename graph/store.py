@@ -137,7 +137,7 @@ class KnowledgeGraph:
         """
         target = ox.NamedNode(to_graph) if to_graph else None
         options = {"base_iri": self.settings.base_iri, "to_graph": target}
-        with self._writing:
+        with self._transaction(f"loading {len(files)} file(s) natively"):
             if isinstance(self.store, RemoteStore):
                 for path, syntax in files:
                     self.store.load(Path(path).read_bytes(), format=syntax, **options)
@@ -151,7 +151,6 @@ class KnowledgeGraph:
             else:
                 for path, syntax in files:
                     self.store.load(path=str(path), format=syntax, **options)
-            self._persist()
 
     def is_empty(self) -> bool:
         return next(iter(self.match()), None) is None
@@ -160,9 +159,8 @@ class KnowledgeGraph:
         """Drop some graphs and add quads as one SPARQL update, so readers see the old or the new state, never half."""
         drop = sorted(set(drop))
         if isinstance(self.store, RemoteStore):  # chunked updates; see graph/remote.py on atomicity
-            with self._writing:
+            with self._transaction(f"replacing {len(drop) + drop_default} remote graph(s) by {len(quads):,} quads"):
                 self.store.replace(drop, quads, drop_default=drop_default)
-                self._persist()
             return
         statements = [f"DROP SILENT GRAPH <{g}>" for g in drop]
         if drop_default:
