@@ -64,8 +64,13 @@ class Engine:
         raise NotImplementedError
 
     def parse(self, data: bytes, media_type: str) -> bytes:
-        """An upload (any RDF syntax) as N-Quads, parsed where a crash or a blow-up cannot reach the server."""
-        return worker.parse(ParseJob(data, media_type, self.kg.settings.base_iri))
+        """An upload (any RDF syntax) as N-Quads, parsed where a crash or a blow-up cannot reach the server.
+
+        Here, in this process: the in-memory and external stores have no worker process to parse in."""
+        try:
+            return worker.parse(ParseJob(data, media_type, self.kg.settings.base_iri))
+        except SyntaxError as error:
+            raise QueryFailed("syntax", str(error)) from None
 
     def check_update(self, text: str) -> None:
         """Raise QueryFailed if the update would crash or stall the process that runs it (see UpdateCheck)."""
