@@ -161,7 +161,7 @@ def district_overview(kg: KnowledgeGraph, district_iri: str) -> View:
 def ego_network(kg: KnowledgeGraph, entity_iri: str, radius: int = 1, max_nodes: int | None = None) -> View:
     """Everything within `radius` links of an entity, nearest first; beyond `max_nodes` (default: the setting
     view_max_nodes) the farthest, least connected nodes are left out and counted in `omitted`."""
-    if not kg.query(bind_parameters(queries.text("entity_exists"), {"entity": ox.NamedNode(entity_iri)})):
+    if not kg.query(bind_parameters(queries.text("entity_exists"), {"entity": named(entity_iri)})):
         raise UnknownEntity(f"the graph says nothing about {entity_iri}")
     view = _neighbourhood(kg, entity_iri, radius, max_nodes, "ego_links")
     zh, en = _labels(view.graph, entity_iri)
@@ -237,13 +237,17 @@ def innermost(kg: KnowledgeGraph, places: Iterable[str]) -> str | None:
 # ---------------------------------------------------------------------------------------------------- shared helpers
 def require(kg: KnowledgeGraph, iri: str, kind: str, namespace: str = CK) -> None:
     """Raise UnknownEntity unless `iri` is an instance of the class `namespace + kind` (or of a subclass)."""
-    try:
-        entity = ox.NamedNode(iri)
-    except ValueError:
-        raise UnknownEntity(f"{iri!r} is not an IRI") from None
-    ask = bind_parameters(queries.text("entity_is_a"), {"entity": entity, "class": ox.NamedNode(namespace + kind)})
+    ask = bind_parameters(queries.text("entity_is_a"), {"entity": named(iri), "class": ox.NamedNode(namespace + kind)})
     if not kg.query(ask):
         raise UnknownEntity(f"no {kind} {iri} in the graph")
+
+
+def named(iri: str) -> ox.NamedNode:
+    """The IRI as a term; one that is not an IRI at all (a path id with control characters) names nothing here."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        raise UnknownEntity(f"{iri!r} is not an IRI") from None
 
 
 def select_for(kg: KnowledgeGraph, name: str, nodes: Iterable[str], **parameters: ox.NamedNode) -> list[dict]:
