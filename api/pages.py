@@ -13,12 +13,13 @@ import networkx as nx
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from api.conneg import NotAcceptable, negotiate
+from api.errors import HTTP_CODES, error_response
 from api.deps import knowledge_graph, settings as app_settings
 from graph import entity, overview, views
 from graph.examples import examples
@@ -52,6 +53,9 @@ _lock = threading.Lock()
 
 KG = Annotated[KnowledgeGraph, Depends(knowledge_graph)]
 SETTINGS = Annotated[Settings, Depends(app_settings)]
+# What the negotiating pages answer, for the OpenAPI document (their handlers return Responses, so FastAPI cannot see it).
+PAGE_OR_JSON = {200: {"content": {JSON: {}}}}
+PAGE_OR_RDF = {200: {"content": {TURTLE: {}, JSON_LD: {}}}}
 FORMAT = Annotated[str | None, Query(alias="format", description="html, json, ttl or jsonld; overrides Accept")]
 
 
@@ -81,19 +85,15 @@ def html(content: str, status_code: int = 200) -> HTMLResponse:
 
 
 def error_page(request: Request, status: int, title_zh: str, title_en: str, detail: str = "") -> Response:
-    """An error as an HTML page for browsers, as plain text for everyone else."""
+    """An error as an HTML page for browsers (and clients that do not say), as the API's JSON error for the rest."""
     try:
-        wanted = negotiate([HTML, "text/plain"], request.headers.get("accept"))
+        wanted = negotiate([HTML, JSON], request.headers.get("accept"))
     except NotAcceptable:
-        wanted = "text/plain"
+        wanted = JSON
     if wanted == HTML:
         return html(site(request).render("error.html", status=status, title_zh=title_zh, title_en=title_en,
                                          detail=detail), status)
-    return PlainTextResponse(f"{title_en}: {detail}" if detail else title_en, status)
-
-
-def not_acceptable(error: NotAcceptable) -> Response:
-    return PlainTextResponse(str(error), 406)
+    return error_response(status, HTTP_CODES.get(status, "http-error"), f"{title_en}: {detail}" if detail else title_en)
 
 
 def _choose(request: Request, offered: list[str], format_param: str | None) -> str:
@@ -106,15 +106,12 @@ def home(request: Request, kg: KG) -> Response:
     return html(site(request).render("home.html", overview=overview.overview(kg)))
 
 
-@router.get("/search", summary="Search names in any script (HTML, or JSON with format=json)")
+@router.get("/search", summary="Search names in any script (HTML, or JSON with format=json)", responses=PAGE_OR_JSON, response_class=HTMLResponse)
 def search(request: Request, settings: SETTINGS, format: FORMAT = None,
            q: Annotated[str, Query(description="a name: simplified, traditional, alias or English")] = "",
            list_all: Annotated[bool, Query(alias="all", description="list the results even when one name matches exactly")] = False,
            ) -> Response:
-    try:
-        wanted = _choose(request, [HTML, JSON], format)
-    except NotAcceptable as error:
-        return not_acceptable(error)
+    wanted = _choose(request, [HTML, JSON], format)  # NotAcceptable: the 406 of api/errors.py
     hits = label_index(request).search(q, limit=settings.search_max_results) if q.strip() else []
     pages = site(request)
     if wanted == JSON:
@@ -133,7 +130,8 @@ def suggest(request: Request, q: Annotated[str, Query(description="what has been
 
 
 # ---------------------------------------------------------------------------------------------------- entities
-@router.get("/id/{local:path}", summary="An entity: HTML, Turtle or JSON-LD (Accept, or a .ttl / .jsonld twin)")
+@router.get("/id/{local:path}", summary="An entity: HTML, Turtle or JSON-LD (Accept, or a .ttl / .jsonld twin)",
+            responses=PAGE_OR_RDF, response_class=HTMLResponse)
 def entity_by_path(request: Request, kg: KG, local: str, format: FORMAT = None) -> Response:
     for suffix, alias in ((".ttl", "ttl"), (".jsonld", "jsonld")):
         if local.endswith(suffix) and format is None:
@@ -141,7 +139,8 @@ def entity_by_path(request: Request, kg: KG, local: str, format: FORMAT = None) 
     return _entity(request, kg, kg.settings.base_iri + "id/" + local, format)
 
 
-@router.get("/resource", summary="Any IRI the graph describes (ontology terms, vocabularies): HTML, Turtle or JSON-LD")
+@router.get("/resource", summary="Any IRI the graph describes (ontology terms, vocabularies): HTML, Turtle or JSON-LD",
+            responses=PAGE_OR_RDF, response_class=HTMLResponse)
 def entity_by_iri(request: Request, kg: KG, iri: Annotated[str, Query(description="the IRI")], format: FORMAT = None,
                   ) -> Response:
     return _entity(request, kg, iri, format)
@@ -150,10 +149,7 @@ def entity_by_iri(request: Request, kg: KG, iri: Annotated[str, Query(descriptio
 def _entity(request: Request, kg: KnowledgeGraph, iri: str, format: str | None) -> Response:
     if not entity.exists(kg, iri):
         return error_page(request, 404, "未找到", "Not found", f"the graph says nothing about {iri}")
-    try:
-        wanted = _choose(request, ENTITY_FORMATS, format)
-    except NotAcceptable as error:
-        return not_acceptable(error)
+    wanted = _choose(request, ENTITY_FORMATS, format)  # NotAcceptable: the 406 of api/errors.py
     headers = {"Vary": "Accept", "Link": ", ".join(
         f'<{site(request).twin(iri, suffix)}>; rel="alternate"; type="{media}"'
         for suffix, media in (("ttl", TURTLE), ("jsonld", JSON_LD)))}
@@ -172,7 +168,8 @@ VIEWS = {"chain": views.chain_view, "district": views.district_overview, "park":
          "suppliers": views.supplier_network, "ego": views.ego_network}
 
 
-@router.get("/graph/{view}", summary="A graph page (chain, district, park, suppliers, ego) of an IRI, or the whole supplier network")
+@router.get("/graph/{view}", summary="A graph page (chain, district, park, suppliers, ego) of an IRI, or the whole supplier network",
+            responses=PAGE_OR_JSON, response_class=HTMLResponse)
 def graph_by_iri(request: Request, kg: KG, settings: SETTINGS, view: str, format: FORMAT = None,
                  iri: Annotated[str | None, Query(description="the entity the view is about")] = None,
                  radius: Annotated[int, Query(ge=1, description="steps out, for the ego network")] = 1,
@@ -181,7 +178,8 @@ def graph_by_iri(request: Request, kg: KG, settings: SETTINGS, view: str, format
     return _graph(request, kg, settings, view, iri, radius, limit, format)
 
 
-@router.get("/graph/{view}/{local:path}", summary="A graph page about an entity (/graph/chain/ivd-chain …)")
+@router.get("/graph/{view}/{local:path}", summary="A graph page about an entity (/graph/chain/ivd-chain …)",
+            responses=PAGE_OR_JSON, response_class=HTMLResponse)
 def graph_by_path(request: Request, kg: KG, settings: SETTINGS, view: str, local: str, format: FORMAT = None,
                   radius: Annotated[int, Query(ge=1, description="steps out, for the ego network")] = 1,
                   limit: Annotated[int | None, Query(ge=1, description="most nodes drawn (default: graph_node_cap)")] = None,
@@ -191,10 +189,7 @@ def graph_by_path(request: Request, kg: KG, settings: SETTINGS, view: str, local
 
 def _graph(request: Request, kg: KnowledgeGraph, settings: Settings, view: str, iri: str | None, radius: int,
            limit: int | None, format: str | None) -> Response:
-    try:
-        wanted = _choose(request, [HTML, JSON], format)
-    except NotAcceptable as error:
-        return not_acceptable(error)
+    wanted = _choose(request, [HTML, JSON], format)  # NotAcceptable: the 406 of api/errors.py
     if view not in VIEWS or (iri is None and view != "suppliers"):
         return error_page(request, 404, "没有这种图谱", "No such graph view",
                           "views: chain, district, park and ego (of an entity), suppliers (of a place, or all)")
@@ -281,4 +276,4 @@ def static_files() -> Starlette:
 
 
 async def _not_installed(request: Request) -> Response:
-    return PlainTextResponse("asset not installed: run `make install`", 404)
+    return error_response(404, "not-found", "asset not installed: run `make install`")

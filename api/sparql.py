@@ -59,7 +59,7 @@ def choose(offered: list[str], aliases: dict[str, str], accept: str | None, form
 # ---------------------------------------------------------------------------------------------------- queries
 # GET and HEAD as two routes: one route with both methods gave the OpenAPI document a duplicate operationId.
 @router.get("/sparql", summary="SPARQL 1.1 query (GET), or the service description",
-            responses={200: {"content": {t: {} for t in RESULT_TYPES + GRAPH_TYPES}}})
+            responses={200: {"content": {t: {} for t in RESULT_TYPES + GRAPH_TYPES + ["text/html"]}}})
 @router.head("/sparql", include_in_schema=False)
 async def sparql_get(
     request: Request,

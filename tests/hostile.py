@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import httpx
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from starlette.routing import Mount
 
 # Labels an attacker could put in the graph (by upload, or in an article that is curated). Each carries "ckx", so
@@ -55,13 +56,16 @@ def shown_escaped(page: str, hostile: str) -> bool:
 
 
 def html_routes(app: FastAPI) -> list[str]:
-    """Paths of the app's GET routes that answer HTML (by their OpenAPI content, or FastAPI's own doc pages)."""
+    """Paths without parameters of the app's GET routes that may answer HTML: by their OpenAPI content, and every
+    route left out of the document (the API docs page, redirects)."""
     found = []
     for path, operations in app.openapi().get("paths", {}).items():
         content = operations.get("get", {}).get("responses", {}).get("200", {}).get("content", {})
         if "text/html" in content and "{" not in path:
             found.append(path)
-    return sorted(set(found) | {p for p in (app.docs_url, app.redoc_url) if p})
+    hidden = [r.path for r in app.routes if isinstance(r, APIRoute) and not r.include_in_schema and "GET" in r.methods
+              and "{" not in r.path]
+    return sorted(set(found) | set(hidden))
 
 
 def file_routes(app: FastAPI) -> list[str]:

@@ -100,11 +100,14 @@ def test_nothing_acceptable_is_a_406(server):
     assert "text/turtle" in response.text
 
 
-@pytest.mark.parametrize("accept, media_type", [(BROWSER_ACCEPT, "text/html"), ("text/plain", "text/plain")])
+@pytest.mark.parametrize("accept, media_type", [(BROWSER_ACCEPT, "text/html"), ("application/json", "application/json"),
+                                                ("text/plain", "application/json")])
 def test_unknown_entities_are_404s_in_the_clients_terms(server, accept, media_type):
     response = get(server, "/id/no-such-thing", accept)
     assert response.status_code == 404
     assert response.headers["content-type"].startswith(media_type)
+    if media_type == "application/json":
+        assert response.json()["error"] == "not-found"
 
 
 @pytest.mark.parametrize("typed, page", [
