@@ -50,7 +50,13 @@ class Figures:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
+    violation_kinds: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     acknowledged: int = 0  # the last version the writer got a 2xx for
+
+    def violation(self, kind: str, detail: str) -> None:
+        """A read that broke a promise: half an update seen, a version older than one seen, or a stale read."""
+        self.violations.append(f"{kind}: {detail}")
+        self.violation_kinds[kind] += 1
 
     def summary(self, seconds: float) -> dict[str, object]:
         every = [x for values in self.latencies.values() for x in values]
@@ -58,7 +64,7 @@ class Figures:
         writes = [x for kind, values in self.latencies.items() if kind.startswith("write") for x in values]
         return {
             "seconds": round(seconds, 1), "requests": len(every), "errors": len(self.errors),
-            "violations": len(self.violations), "reads": len(reads), "writes": len(writes),
+            "violations": len(self.violations), "violations_by_kind": dict(self.violation_kinds), "reads": len(reads), "writes": len(writes),
             "read_p50_ms": _ms(reads, 50), "read_p99_ms": _ms(reads, 99),
             "write_p50_ms": _ms(writes, 50), "write_p99_ms": _ms(writes, 99),
             "requests_per_s": round(len(every) / seconds, 1) if seconds else 0.0,
@@ -108,11 +114,11 @@ async def writer(client: httpx.AsyncClient, token: str, triples: int, until: flo
 def check(figures: Figures, what: str, n: int, lo: int, hi: int, counter: int, triples: int, floor: int,
           last: int) -> int:
     if not (n == triples and lo == hi == counter):
-        figures.violations.append(f"{what}: half an update: {n} triples, versions {lo}..{hi}, counter {counter}")
+        figures.violation("half an update", f"{what}: {n} triples, versions {lo}..{hi}, counter {counter}")
     if counter < last:
-        figures.violations.append(f"{what}: went back from version {last} to {counter}")
+        figures.violation("went back", f"{what}: from version {last} to {counter}")
     if counter < floor:
-        figures.violations.append(f"{what}: version {counter} after version {floor} was acknowledged")
+        figures.violation("stale read", f"{what}: version {counter} after version {floor} was acknowledged")
     return max(last, counter)
 
 

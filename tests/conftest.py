@@ -90,6 +90,11 @@ class Server(str):
         running.url, running.log, running.env, running.process = url, log, env, process
         return running
 
+    @property
+    def embedded(self) -> bool:
+        """On the embedded store (not an external one): queries run, and are killed, in our own workers."""
+        return "CHAINKG_REMOTE_QUERY_URL" not in self.env
+
 
 @contextmanager
 def running_server(workdir: Path, **settings: object) -> Iterator[Server]:

@@ -86,7 +86,8 @@ def test_metrics_count_requests_timeouts_refusals_restarts_and_the_store(writabl
 
     assert grew("chainkg_query_timeouts_total") == 1
     assert grew("chainkg_query_rows_refusals_total") == 1
-    assert grew("chainkg_query_worker_restarts_total") >= 1
+    if writable_server.embedded:  # the runaway query's worker was killed; an external store stops its own
+        assert grew("chainkg_query_worker_restarts_total") >= 1
     assert grew("chainkg_http_requests_total", method="GET", route="/sparql", status="503") == 1
     assert grew("chainkg_http_requests_total", method="GET", route="/sparql", status="422") == 1
     assert grew("chainkg_http_request_duration_seconds_count", route="/sparql") == 2
