@@ -269,8 +269,10 @@ class Visitor:
         return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium through Playwright's sync API, which runs an event loop in this thread while it lives: scoped to
+    the module, so tests that start their own loop (asyncio.run in bench/concurrency.py) run after it is gone."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
