@@ -2,14 +2,15 @@
 
 1. a synthetic economy (bench/generate.py) plus the ontology, as one N-Quads file;
 2. load throughput: `chainkg load --no-validate` against `oxigraph load`, into fresh stores, with peak memory;
-3. views (graph/views.py) and pyvis page generation at 100 / 1,000 / 5,000 nodes, on chainkg's store;
+3. views (graph/views.py) and the explorer's graph page (pyvis model, vis-network) at 100 / 1,000 / 5,000 nodes;
 4. SPARQL over HTTP with wrk (loopback only, fixed duration per cell): latency p50/p99 and throughput at 1, 4 and 16
-   connections for the mix in bench/queries.py, against chainkg serve, `oxigraph serve` on the *same* store
-   directory (chainkg is stopped first), and rdflib-endpoint on the same file;
+   connections for the mix in bench/queries.py, against chainkg serve, `oxigraph serve-read-only` on the *same*
+   store directory, and rdflib-endpoint on the same file;
 5. peak memory per million triples; the targets as ratios of this run; optionally py-spy profiles of chainkg.
 
-Servers run one at a time (two cores: a server measured beside another would measure both). Every request loop
-is bounded by wrk's duration and time-out; every server is stopped at the end, also on errors.
+The servers run side by side and are measured in turn, cell by cell, so a background load that comes and goes hits
+them alike (only one is under load at any moment: two cores). Every request loop is bounded by wrk's duration and
+time-out; every server is stopped at the end, also on errors.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class Results:
     loads: dict[str, dict[str, float]] = field(default_factory=dict)
     cells: list[Cell] = field(default_factory=list)
     views: dict[str, float] = field(default_factory=dict)
-    pyvis: dict[int, float] = field(default_factory=dict)
+    graph_pages: dict[int, float] = field(default_factory=dict)
     serve_rss_mb: dict[str, float] = field(default_factory=dict)
     profiles: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -305,13 +306,14 @@ def parameters(store: Path, per_query: int = 50) -> dict[str, list[str]]:
 
 
 def bench_views(store: Path, results: Results, triples: int) -> None:
-    """Each view of graph/views.py (median of 3), and pyvis HTML at 100/1,000/5,000 nodes, on chainkg's store."""
+    """Each view of graph/views.py (median of 3), and the explorer's graph page at 100/1,000/5,000 nodes."""
     import networkx as nx
-    from pyvis.network import Network
 
     from graph import views
     from graph.settings import Settings
     from graph.store import KnowledgeGraph
+    from viz import network
+    from viz.html import Site
 
     kg = KnowledgeGraph(Settings(store=str(store), load_shipped=False))
     e = kg.settings.base_iri + "id/"
@@ -337,24 +339,21 @@ def bench_views(store: Path, results: Results, triples: int) -> None:
             times.append(time.perf_counter() - started)
         results.views[name] = statistics.median(times)
         log(f"view {name}: {results.views[name] * 1000:.0f} ms")
-    # pyvis: the explorer's own pyvis page is not on this branch, so time pyvis's HTML generation with the node and
-    # edge lists filled directly (add_node/add_edge check for duplicates linearly: 44 s at 20k nodes).
+    # The explorer's graph page at 100/1,000/5,000 nodes: viz.network (pyvis's model and options, the cap, styles)
+    # and the graph.html template, as /graph/… renders it, over a slice of the supplier network.
     rows = kg.select("SELECT ?s ?o WHERE { ?s ck:supplies ?o } LIMIT 40000")
     graph = nx.DiGraph()
-    graph.add_edges_from((r["s"].value, r["o"].value) for r in rows)
-    order = list(graph.nodes)
+    graph.add_edges_from(((r["s"].value, r["o"].value) for r in rows), relation="supplies")
+    nx.set_node_attributes(graph, {n: views.local_name(n) for n in graph}, "label_zh")
+    nx.set_node_attributes(graph, "Company", "kind")
+    site = Site(kg.settings.base_iri)
     for size in (100, 1000, 5000):
-        keep = set(order[:size])
-        sub = graph.subgraph(keep)
         started = time.perf_counter()
-        net = Network(directed=True, cdn_resources="local")
-        net.nodes = [{"id": n, "label": views.local_name(n), "shape": "dot", "size": 10} for n in sub.nodes]
-        net.node_ids = list(sub.nodes)
-        net.node_map = {node["id"]: node for node in net.nodes}
-        net.edges = [{"from": s, "to": t, "arrows": "to"} for s, t in sub.edges]
-        html = net.generate_html()
-        results.pyvis[size] = time.perf_counter() - started
-        log(f"pyvis {size} nodes / {sub.number_of_edges()} edges: {results.pyvis[size] * 1000:.0f} ms, "
+        data = network.network(graph, focus=None, limit=size, href=site.href, kind_labels={})
+        html = site.render("graph.html", title_zh="供应网络", title_en="Supplier network", data=data, focus=None,
+                           more_href=None)
+        results.graph_pages[size] = time.perf_counter() - started
+        log(f"graph page {data.shown} nodes / {len(data.edges)} edges: {results.graph_pages[size] * 1000:.0f} ms, "
             f"{len(html) / 1024:.0f} kB")
     del kg
 
@@ -573,10 +572,11 @@ def report(results: Results, concurrency: list[int]) -> str:
         lines.append(f"| {name} | {figures['peak_rss_mb']:,.0f} | {figures['peak_rss_mb'] / m:,.0f} |")
     for name, rss in results.serve_rss_mb.items():
         lines.append(f"| {name} serving (process tree) | {rss:,.0f} | {rss / m:,.0f} |")
-    lines += ["", "### Views (graph/views.py, median of 3) and pyvis", "", "| what | ms |", "|---|---:|"]
+    lines += ["", "### Views (graph/views.py, median of 3) and graph pages (pyvis model, vis-network page)", "",
+              "| what | ms |", "|---|---:|"]
     lines += [f"| {name} | {seconds * 1000:,.0f} |" for name, seconds in results.views.items()]
-    lines += [f"| pyvis HTML, {size:,} nodes (lists filled directly) | {seconds * 1000:,.0f} |"
-              for size, seconds in results.pyvis.items()]
+    lines += [f"| graph page HTML, {size:,} nodes (viz.network + graph.html) | {seconds * 1000:,.0f} |"
+              for size, seconds in results.graph_pages.items()]
     for name, frames in results.profiles.items():
         lines += ["", f"### py-spy: where chainkg's samples land — {name}", "", "| frame | share |", "|---|---:|"]
         lines += [f"| `{frame}` | {share:.0%} |" for frame, share in frames]
