@@ -19,8 +19,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from api.conneg import NotAcceptable, negotiate
-from api.errors import HTTP_CODES, error_response
 from api.deps import knowledge_graph, settings as app_settings
+from api.errors import HTTP_CODES, error_response
 from graph import entity, overview, views
 from graph.examples import examples
 from graph.labels import Label, labels
@@ -53,7 +53,8 @@ _lock = threading.Lock()
 
 KG = Annotated[KnowledgeGraph, Depends(knowledge_graph)]
 SETTINGS = Annotated[Settings, Depends(app_settings)]
-# What the negotiating pages answer, for the OpenAPI document (their handlers return Responses, so FastAPI cannot see it).
+# What the negotiating pages answer besides HTML (their response_class), for the OpenAPI document: the handlers
+# return Responses, so FastAPI cannot see it.
 PAGE_OR_JSON = {200: {"content": {JSON: {}}}}
 PAGE_OR_RDF = {200: {"content": {TURTLE: {}, JSON_LD: {}}}}
 FORMAT = Annotated[str | None, Query(alias="format", description="html, json, ttl or jsonld; overrides Accept")]
@@ -106,7 +107,8 @@ def home(request: Request, kg: KG) -> Response:
     return html(site(request).render("home.html", overview=overview.overview(kg)))
 
 
-@router.get("/search", summary="Search names in any script (HTML, or JSON with format=json)", responses=PAGE_OR_JSON, response_class=HTMLResponse)
+@router.get("/search", summary="Search names in any script (HTML, or JSON with format=json)",
+            responses=PAGE_OR_JSON, response_class=HTMLResponse)
 def search(request: Request, settings: SETTINGS, format: FORMAT = None,
            q: Annotated[str, Query(description="a name: simplified, traditional, alias or English")] = "",
            list_all: Annotated[bool, Query(alias="all", description="list the results even when one name matches exactly")] = False,

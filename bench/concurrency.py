@@ -64,7 +64,8 @@ class Figures:
         writes = [x for kind, values in self.latencies.items() if kind.startswith("write") for x in values]
         return {
             "seconds": round(seconds, 1), "requests": len(every), "errors": len(self.errors),
-            "violations": len(self.violations), "violations_by_kind": dict(self.violation_kinds), "reads": len(reads), "writes": len(writes),
+            "violations": len(self.violations), "violations_by_kind": dict(self.violation_kinds),
+            "reads": len(reads), "writes": len(writes),
             "read_p50_ms": _ms(reads, 50), "read_p99_ms": _ms(reads, 99),
             "write_p50_ms": _ms(writes, 50), "write_p99_ms": _ms(writes, 99),
             "requests_per_s": round(len(every) / seconds, 1) if seconds else 0.0,

@@ -62,7 +62,8 @@ def answered_within_the_limit(ctx, response, case) -> None:
 # does not run under pytest 9), so it is read from the app, not fetched.
 DOCUMENT = create_app(Settings(store=":memory:", load_shipped=False)).openapi()
 schema = schemathesis.openapi.from_dict(DOCUMENT)
-PAGES = {(method.upper(), path) for path, operations in DOCUMENT["paths"].items() for method, operation in operations.items()
+PAGES = {(method.upper(), path)  # operations that answer HTML: their errors may be HTML pages too
+         for path, operations in DOCUMENT["paths"].items() for method, operation in operations.items()
          if "text/html" in operation.get("responses", {}).get("200", {}).get("content", {})}
 
 
