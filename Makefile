@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 # Browser assets (YASGUI) from npm, pinned by viz/assets/package-lock.json; installed here, never committed.
 ASSETS := viz/assets/node_modules/.package-lock.json
 
-.PHONY: install run test validate clean bench
+.PHONY: install system-packages run test validate clean bench
 
 install: $(STAMP) $(ASSETS)
 
@@ -23,8 +23,18 @@ $(ASSETS): viz/assets/package.json viz/assets/package-lock.json
 run: install  ## install, load the shipped graph and serve on http://127.0.0.1:8000
 	$(VENV)/bin/chainkg serve
 
-test: install  ## the whole test suite
+test: install system-packages  ## the whole test suite
 	$(PY) -m pytest
+
+# What the tests drive besides Python: Debian's chromium (through Playwright's executable_path, never a browser
+# download), a CJK font for readable screenshots, and Virtuoso (the remote store's backend). Missing ones are
+# installed with apt; without them those tests fail, they never skip.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk virtuoso-opensource
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+system-packages:
+	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); }
 
 validate: install  ## shapes and quotes of the shipped graph
 	$(VENV)/bin/chainkg validate

@@ -3,7 +3,7 @@
 Debian's own service script does not start in this environment, so `virtuoso-t` is started by hand with an ini that
 binds both of its ports to 127.0.0.1 and keeps its database in a directory of ours. Nothing here is a test; it is
 imported by tests/conftest.py and bench/run.py. Without `virtuoso-t` on PATH it raises, it does not skip: the
-Virtuoso-parametrised tests are part of the suite (`apt-get install virtuoso-opensource`, as .ci/run does).
+Virtuoso-parametrised tests are part of the suite (`make test` installs it with apt when it is missing).
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def running_virtuoso(directory: Path, *, buffers: int = 20_000, max_rows: int = 
     """Start `virtuoso-t` on a fresh database in `directory` (ports chosen free on 127.0.0.1); stop it afterwards."""
     binary = shutil.which("virtuoso-t")
     if binary is None:
-        raise RuntimeError("virtuoso-t is not installed: apt-get install virtuoso-opensource (as .ci/run does)")
+        raise RuntimeError("virtuoso-t is not installed: apt-get install virtuoso-opensource (make test does)")
     directory.mkdir(parents=True, exist_ok=True)
     sql_port, http_port = _free_port(), _free_port()
     ini = directory / "virtuoso.ini"
