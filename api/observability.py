@@ -21,7 +21,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.config import LOGGING_CONFIG
 
 from graph.settings import Settings
-from graph.store import KnowledgeGraph
 
 access_log = logging.getLogger("chainkg.access")
 
@@ -38,24 +37,10 @@ LOG_CONFIG["loggers"]["chainkg"] = {"handlers": ["default"], "level": "INFO", "p
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Count and log every request of `app`; the metrics read the store and the engine when scraped."""
-    quad_count = QuadCount()
-    app.state.quad_count = lambda: quad_count(app.state.kg)
-    app.state.metrics = Metrics(quads=app.state.quad_count, workers=lambda: app.state.sparql.engine.health(),
-                                restarts=lambda: app.state.sparql.engine.restarts)
-    app.add_middleware(AccessLog, metrics=app.state.metrics, enabled=settings.access_log)
-
-
-class QuadCount:
-    """The store's size, counted again only after a write: counting scans the whole store."""
-
-    def __init__(self) -> None:
-        self._counted: tuple[int, int] | None = None  # (generation, quads)
-
-    def __call__(self, kg: KnowledgeGraph) -> int:
-        generation = kg.generation
-        if self._counted is None or self._counted[0] != generation:
-            self._counted = (generation, len(kg))
-        return self._counted[1]
+    state = app.state  # kg and engine are set when the app starts: read them when scraped
+    state.metrics = Metrics(quads=lambda: state.kg.quad_count(), workers=lambda: state.sparql.engine.health(),
+                            restarts=lambda: state.sparql.engine.restarts)
+    app.add_middleware(AccessLog, metrics=state.metrics, enabled=settings.access_log)
 
 
 class Metrics:

@@ -62,8 +62,8 @@ def parse_upload(kg: KnowledgeGraph, data: bytes, media_type: str, target: Targe
         try:
             data = sandbox.parse(data, syntax.media_type)
         except QueryFailed as failed:
-            message = failed.args[0] if failed.kind == "syntax" else f"{failed} (nothing was loaded)"
-            raise loader.LoadError(f"{syntax.name}: {message}") from None
+            unloaded = "" if failed.kind == "syntax" else " (nothing was loaded)"
+            raise loader.LoadError(f"{syntax.name}: {failed}{unloaded}") from None
         syntax = formats.by_name("nquads")
     return loader.parse_bytes(data, base_iri=kg.settings.base_iri, syntax=syntax, graph=target)
 

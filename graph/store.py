@@ -42,6 +42,7 @@ class KnowledgeGraph:
         self.generation = 0  # bumped by every committed write; the query engine snapshots per generation
         self._writing = threading.Lock()  # one writer at a time, so each write is one generation
         self._committing = False
+        self._counted: tuple[int, int] | None = None  # (generation, quads), for quad_count
         # RocksDB's checkpoint (backup) copies the live write-ahead log, which a flush retires: a backup during a
         # flush failed with "Corruption: File smaller than expected for copy". So the two never overlap.
         self._files = threading.Lock()
@@ -96,6 +97,14 @@ class KnowledgeGraph:
 
     def __len__(self) -> int:
         return len(self.store)
+
+    def quad_count(self) -> int:
+        """`len(self)`, counted again only after a write of ours: counting scans the whole store, and /healthz and
+        /metrics ask on every call. (Writes made to an external store behind our back are not seen until then.)"""
+        generation = self.generation
+        if self._counted is None or self._counted[0] != generation:
+            self._counted = (generation, len(self))
+        return self._counted[1]
 
     @cached_property
     def dataset(self) -> rdflib.Dataset:
@@ -168,7 +177,7 @@ class KnowledgeGraph:
         if quads:
             statements.append("INSERT DATA { " + _as_update_data(quads) + " }")
         if statements:
-            with self._transaction(f"replacing {len(set(drop)) + drop_default} graph(s) by {len(quads):,} quads"):
+            with self._transaction(f"replacing {len(drop) + drop_default} graph(s) by {len(quads):,} quads"):
                 self.store.update(" ;\n".join(statements))
 
     def update(self, sparql_update: str) -> None:
