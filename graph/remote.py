@@ -78,8 +78,13 @@ class RemoteStore:
         return self._post(self.query_url, form, accept, timeout_s)
 
     def request_update(self, text: str) -> None:
-        """Writes are not user queries: they get the longer of the query limit and UPDATE_TIMEOUT_S."""
-        self._post(self.update_url, {"update": text}, "*/*", max(UPDATE_TIMEOUT_S, self.settings.query_timeout_s))
+        """Writes are not user queries: they get the longer of the query limit and UPDATE_TIMEOUT_S.
+
+        `default-graph-uri` names chainkg's default graph as the update's: triples written or matched outside a
+        GRAPH block go there, as they go to the bare default graph of the embedded store (Virtuoso refuses an
+        INSERT DATA without GRAPH otherwise)."""
+        form = {"update": text, "default-graph-uri": self.default_graph.value}
+        self._post(self.update_url, form, "*/*", max(UPDATE_TIMEOUT_S, self.settings.query_timeout_s))
 
     def _post(self, url: str, form: dict[str, str | list[str]], accept: str, timeout_s: float | None) -> httpx.Response:
         timeout = httpx.Timeout(timeout_s + 1, connect=5) if timeout_s else httpx.USE_CLIENT_DEFAULT

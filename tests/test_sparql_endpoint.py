@@ -279,6 +279,22 @@ def test_an_acknowledged_update_is_visible_to_the_next_query(writable_server, en
     assert rows(httpx.get(writable_server + "/sparql", params={"query": query})) == [{"o": encoding}]
 
 
+def test_an_update_without_graph_writes_the_default_graph(writable_server):
+    """INSERT DATA / DELETE WHERE with no GRAPH block act on the default graph, which the Graph Store's `?default`
+    reads, on every backend (an external store keeps chainkg's default graph in a named graph of its own)."""
+    triple = "<urn:test:bare> <urn:test:p> 'bare'"
+    insert = httpx.post(writable_server + "/update", data={"update": f"INSERT DATA {{ {triple} }}"}, headers=AUTH)
+    assert insert.status_code == 204, insert.text
+    ask = {"query": "ASK { <urn:test:bare> <urn:test:p> 'bare' }"}
+    assert httpx.get(writable_server + "/sparql", params=ask).json()["boolean"] is True
+    default = httpx.get(writable_server + "/store", params={"default": ""}, headers={"Accept": "application/n-triples"})
+    assert '<urn:test:bare> <urn:test:p> "bare" .' in default.text
+    delete = httpx.post(writable_server + "/update", data={"update": "DELETE WHERE { <urn:test:bare> ?p ?o }"},
+                        headers=AUTH)
+    assert delete.status_code == 204, delete.text
+    assert httpx.get(writable_server + "/sparql", params=ask).json()["boolean"] is False
+
+
 def test_using_graph_uri_scopes_the_update_where_clause(writable_server):
     setup = ("INSERT DATA { GRAPH <urn:test:using-a> { <urn:x> <urn:n> 1 } GRAPH <urn:test:using-b> { <urn:y> <urn:n> 2 } }")
     assert httpx.post(writable_server + "/update", data={"update": setup}, headers=AUTH).status_code == 204
