@@ -8,13 +8,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import errors, observability, pages, sparql, store, system, views
-from api.limits import ClientSlots
-from graph import loader
-from graph.engine import engine_for
-from graph.settings import Settings
-from graph.sparql import SparqlService
-from graph.store import KnowledgeGraph
+from chainkg.api import errors, observability, pages, sparql, store, system, views
+from chainkg.api.limits import ClientSlots
+from chainkg.graph import loader
+from chainkg.graph.engine import engine_for
+from chainkg.graph.settings import Settings
+from chainkg.graph.sparql import SparqlService
+from chainkg.graph.store import KnowledgeGraph
 
 
 def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = None) -> FastAPI:

@@ -10,8 +10,8 @@ import hmac
 
 from fastapi import Request
 
-from api.errors import ApiError
-from graph.settings import Settings
+from chainkg.api.errors import ApiError
+from chainkg.graph.settings import Settings
 
 
 def require_write_token(request: Request, settings: Settings) -> None:

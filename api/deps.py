@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from graph.settings import Settings
-from graph.store import KnowledgeGraph
+from chainkg.graph.settings import Settings
+from chainkg.graph.store import KnowledgeGraph
 
 
 def knowledge_graph(request: Request) -> KnowledgeGraph:

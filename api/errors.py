@@ -14,11 +14,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.conneg import NotAcceptable
-from graph import guard, loader
-from graph.engine import QueryFailed
-from graph.formats import UnknownFormat
-from graph.sparql import NotAQuery
+from chainkg.api.conneg import NotAcceptable
+from chainkg.graph import guard, loader
+from chainkg.graph.engine import QueryFailed
+from chainkg.graph.formats import UnknownFormat
+from chainkg.graph.sparql import NotAQuery
 
 log = logging.getLogger("chainkg.api")
 

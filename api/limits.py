@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Request
 
-from api.errors import ApiError
+from chainkg.api.errors import ApiError
 
 WAITING_PER_SLOT = 8  # a client may queue this many requests per running slot before it gets 429
 

@@ -20,7 +20,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.config import LOGGING_CONFIG
 
-from graph.settings import Settings
+from chainkg.graph.settings import Settings
 
 access_log = logging.getLogger("chainkg.access")
 

@@ -18,19 +18,19 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from api.conneg import NotAcceptable, negotiate
-from api.deps import knowledge_graph, settings as app_settings
-from api.errors import HTTP_CODES, error_response
-from graph import entity, overview, views
-from graph.examples import examples
-from graph.labels import Label, labels
-from graph.namespaces import CK
-from graph.search import LabelIndex
-from graph.settings import Settings
-from graph.store import KnowledgeGraph
-from viz import network
-from viz.assets import assets
-from viz.html import Site
+from chainkg.api.conneg import NotAcceptable, negotiate
+from chainkg.api.deps import knowledge_graph, settings as app_settings
+from chainkg.api.errors import HTTP_CODES, error_response
+from chainkg.graph import entity, overview, views
+from chainkg.graph.examples import examples
+from chainkg.graph.labels import Label, labels
+from chainkg.graph.namespaces import CK
+from chainkg.graph.search import LabelIndex
+from chainkg.graph.settings import Settings
+from chainkg.graph.store import KnowledgeGraph
+from chainkg.viz import network
+from chainkg.viz.assets import assets
+from chainkg.viz.html import Site
 
 router = APIRouter(tags=["explorer"])
 

@@ -15,13 +15,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from api import pages
-from api.auth import require_write_token
-from api.conneg import NotAcceptable, negotiate
-from api.errors import ApiError
-from api.limits import client_of, read_body
-from graph import formats, service_description
-from graph.sparql import Answer, NotAQuery, Request as SparqlRequest
+from chainkg.api import pages
+from chainkg.api.auth import require_write_token
+from chainkg.api.conneg import NotAcceptable, negotiate
+from chainkg.api.errors import ApiError
+from chainkg.api.limits import client_of, read_body
+from chainkg.graph import formats, service_description
+from chainkg.graph.sparql import Answer, NotAQuery, Request as SparqlRequest
 
 router = APIRouter(tags=["sparql"])
 

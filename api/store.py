@@ -13,11 +13,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from api.auth import require_write_token
-from api.errors import ApiError
-from api.limits import read_body
-from api.sparql import GRAPH_TYPES, choose
-from graph import formats, graph_store
+from chainkg.api.auth import require_write_token
+from chainkg.api.errors import ApiError
+from chainkg.api.limits import read_body
+from chainkg.api.sparql import GRAPH_TYPES, choose
+from chainkg.graph import formats, graph_store
 
 router = APIRouter(tags=["graph store"])
 

@@ -15,11 +15,11 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.conneg import NotAcceptable, negotiate
-from api.deps import knowledge_graph
-from graph import export, gaps, ranking, views
-from graph.store import KnowledgeGraph
-from graph.views import UnknownEntity, View
+from chainkg.api.conneg import NotAcceptable, negotiate
+from chainkg.api.deps import knowledge_graph
+from chainkg.graph import export, gaps, ranking, views
+from chainkg.graph.store import KnowledgeGraph
+from chainkg.graph.views import UnknownEntity, View
 
 router = APIRouter(prefix="/api", tags=["views"])
 

@@ -217,7 +217,7 @@ def load(kg, companies: int = 60_000, seed: int = 1) -> int:
     """Load the ontology and a synthetic economy into a (fresh) knowledge graph; returns the number of quads."""
     import pyoxigraph as ox
 
-    from graph import loader
+    from chainkg.graph import loader
 
     ontology_files, _ = loader.shipped_files(kg)
     kg.add([q for f in ontology_files for q in loader.parse_file(f, base_iri=kg.settings.base_iri, graph=kg.names.ontology)])

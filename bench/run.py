@@ -223,7 +223,7 @@ def bench_loads(data: Path, work: Path, results: Results) -> Path:
     chainkg_store, oxigraph_store = work / "chainkg-store", work / "oxigraph-store"
     env = {**os.environ, "CHAINKG_STORE": str(chainkg_store), "CHAINKG_LOAD_SHIPPED": "false"}
     log("chainkg load")
-    seconds, rss = timed([sys.executable, "-m", "graph.cli", "load", str(data), "--no-validate"], env=env,
+    seconds, rss = timed([sys.executable, "-m", "chainkg.graph.cli", "load", str(data), "--no-validate"], env=env,
                          log_to=work / "chainkg-load.log")
     results.loads["chainkg load"] = {"seconds": seconds, "peak_rss_mb": rss}
     log(f"chainkg load: {seconds:.1f} s, {rss:.0f} MB")
@@ -259,7 +259,7 @@ def start_servers(stack: contextlib.ExitStack, store: Path, data: Path, count: i
     env = {**os.environ, "CHAINKG_STORE": str(store), "CHAINKG_LOAD_SHIPPED": "false", "CHAINKG_PORT": str(port),
            "CHAINKG_MAX_QUERIES_PER_CLIENT": str(max(concurrency)), "CHAINKG_QUERY_TIMEOUT_S": "120"}
     url = f"http://127.0.0.1:{port}/sparql"
-    process = stack.enter_context(running("chainkg", [sys.executable, "-m", "graph.cli", "serve"], url, env=env,
+    process = stack.enter_context(running("chainkg", [sys.executable, "-m", "chainkg.graph.cli", "serve"], url, env=env,
                                           log_to=work / "chainkg-serve.log"))
     servers.append(Server("chainkg", url, "/sparql", process, RssSampler(process.pid)))
     port = free_port()
@@ -309,11 +309,11 @@ def bench_views(store: Path, results: Results, triples: int) -> None:
     """Each view of graph/views.py (median of 3), and the explorer's graph page at 100/1,000/5,000 nodes."""
     import networkx as nx
 
-    from graph import views
-    from graph.settings import Settings
-    from graph.store import KnowledgeGraph
-    from viz import network
-    from viz.html import Site
+    from chainkg.graph import views
+    from chainkg.graph.settings import Settings
+    from chainkg.graph.store import KnowledgeGraph
+    from chainkg.viz import network
+    from chainkg.viz.html import Site
 
     kg = KnowledgeGraph(Settings(store=str(store), load_shipped=False))
     e = kg.settings.base_iri + "id/"
@@ -495,7 +495,7 @@ def profile(pid: int, url_base: str, path_list: list[str], clients: int, seconds
         if not count.isdigit():
             continue
         frames = stack.split(";")
-        where = "worker" if "graph.worker" in frames[0] else "server"
+        where = "worker" if "chainkg.graph.worker" in frames[0] else "server"
         leaf = f"{where}: {_interesting(frames)}"
         leaves[leaf] += int(count)
         total += int(count)

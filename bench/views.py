@@ -24,9 +24,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from bench.generate import load
-from graph import gaps, ranking, views
-from graph.settings import Settings
-from graph.store import KnowledgeGraph
+from chainkg.graph import gaps, ranking, views
+from chainkg.graph.settings import Settings
+from chainkg.graph.store import KnowledgeGraph
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from graph import formats, loader, stats as graph_stats
-from graph.settings import Settings
-from graph.store import KnowledgeGraph
+from chainkg.graph import formats, loader, stats as graph_stats
+from chainkg.graph.settings import Settings
+from chainkg.graph.store import KnowledgeGraph
 
 app = typer.Typer(
     help="chainkg: an industry-chain knowledge graph. Load, query, validate and serve it.",
@@ -237,8 +237,8 @@ def serve(
     """Serve the SPARQL endpoint, REST API and explorer with uvicorn."""
     import uvicorn
 
-    from api.app import create_app
-    from api.observability import LOG_CONFIG
+    from chainkg.api.app import create_app
+    from chainkg.api.observability import LOG_CONFIG
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = _settings(**overrides)

@@ -23,9 +23,9 @@ import opencc
 import pyoxigraph as ox
 from pypinyin import lazy_pinyin
 
-from graph import queries
-from graph.namespaces import CK, STANDARD_PREFIXES
-from graph.store import KnowledgeGraph
+from chainkg.graph import queries
+from chainkg.graph.namespaces import CK, STANDARD_PREFIXES
+from chainkg.graph.store import KnowledgeGraph
 
 COLUMNS = ("name", "name_en", "aliases", "park", "district", "cluster", "chain", "segment", "role", "anchor", "source")
 SEPARATORS = re.compile(r"[;；]")

@@ -19,7 +19,6 @@ HTTP, and the time limit is the HTTP time-out plus the store's own limit where i
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import shutil
 import signal
@@ -37,12 +36,11 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from graph import remote, worker
-from graph.store import KnowledgeGraph
-from graph.worker import Answer, Job, ParseJob, Stop, UpdateCheck
+from chainkg.graph import remote, worker
+from chainkg.graph.store import KnowledgeGraph
+from chainkg.graph.worker import Answer, Job, ParseJob, Stop, UpdateCheck
 
 log = logging.getLogger("chainkg.engine")
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # so a worker imports this very copy of graph/
 GRACE_S = 0.5  # a worker gets this long past the limit to stop by itself before it is killed
 
 
@@ -235,12 +233,11 @@ class ProcessEngine(Engine):
 
     # ------------------------------------------------------------------ the pool
     def _spawn(self) -> _Worker:
-        """Start `python -m graph.worker` on one end of a socket pair (not multiprocessing's spawn, which would
+        """Start `python -m chainkg.graph.worker` on one end of a socket pair (not multiprocessing's spawn, which would
         re-import the parent's __main__)."""
         parent, child = socket.socketpair()
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")])}
         process = subprocess.Popen(
-            [sys.executable, "-m", "graph.worker", str(child.fileno())], pass_fds=[child.fileno()], env=env,
+            [sys.executable, "-m", "chainkg.graph.worker", str(child.fileno())], pass_fds=[child.fileno()],
             stdin=subprocess.DEVNULL,
         )
         child.close()

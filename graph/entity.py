@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from graph import queries
-from graph.labels import Kind, Label, kinds, labels, local_name, rows, select_values
-from graph.namespaces import CK, STANDARD_PREFIXES
-from graph.store import KnowledgeGraph, bind_parameters
+from chainkg.graph import queries
+from chainkg.graph.labels import Kind, Label, kinds, labels, local_name, rows, select_values
+from chainkg.graph.namespaces import CK, STANDARD_PREFIXES
+from chainkg.graph.store import KnowledgeGraph, bind_parameters
 
 RDF_TYPE = STANDARD_PREFIXES["rdf"] + "type"
 SKOS = STANDARD_PREFIXES["skos"]
@@ -245,7 +245,7 @@ def exists(kg: KnowledgeGraph, iri: str) -> bool:
 def page(kg: KnowledgeGraph, iri: str) -> EntityPage | None:
     """Everything an entity page shows, or None when the graph knows nothing of the IRI.
 
-    >>> from graph import loader
+    >>> from chainkg.graph import loader
     >>> kg = KnowledgeGraph.in_memory(); _ = loader.load_shipped(kg)
     >>> p = page(kg, kg.settings.base_iri + "id/zhongyuan-huiji")
     >>> p.label, [k.en for k in p.kinds]

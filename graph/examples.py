@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from graph.namespaces import sparql_prologue
+from chainkg.graph.namespaces import sparql_prologue
 
 HERE = Path(__file__).parent / "queries" / "examples"
 

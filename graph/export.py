@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph.views import View
+from chainkg.graph.views import View
 
 LIST_SEPARATOR = "; "
 CSV_COLUMNS = (

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pyoxigraph as ox
 
-from graph import queries
-from graph.namespaces import CK
-from graph.store import KnowledgeGraph
-from graph.views import UnknownEntity, describe, innermost, local_name, require
+from chainkg.graph import queries
+from chainkg.graph.namespaces import CK
+from chainkg.graph.store import KnowledgeGraph
+from chainkg.graph.views import UnknownEntity, describe, innermost, local_name, require
 
 MISSING, FRAGILE, COVERED = "missing", "fragile", "covered"
 

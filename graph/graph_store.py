@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph import csv_import, formats, loader
-from graph.engine import Engine, QueryFailed
-from graph.store import KnowledgeGraph
+from chainkg.graph import csv_import, formats, loader
+from chainkg.graph.engine import Engine, QueryFailed
+from chainkg.graph.store import KnowledgeGraph
 
 Target = str | None
 CSV_MEDIA_TYPES = ("text/csv",)

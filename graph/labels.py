@@ -12,9 +12,9 @@ from itertools import islice
 
 import pyoxigraph as ox
 
-from graph import queries
-from graph.namespaces import STANDARD_PREFIXES
-from graph.store import KnowledgeGraph, Term, bind_parameters
+from chainkg.graph import queries
+from chainkg.graph.namespaces import STANDARD_PREFIXES
+from chainkg.graph.store import KnowledgeGraph, Term, bind_parameters
 
 SKOS = STANDARD_PREFIXES["skos"]
 RDFS = STANDARD_PREFIXES["rdfs"]
@@ -148,7 +148,7 @@ def labels(kg: KnowledgeGraph, nodes: Iterable[str]) -> dict[str, Label]:
 def kinds(kg: KnowledgeGraph, nodes: Iterable[str]) -> dict[str, list[Kind]]:
     """Each IRI's most specific classes (several when the graph gives unrelated ones), sorted by IRI.
 
-    >>> from graph import loader
+    >>> from chainkg.graph import loader
     >>> kg = KnowledgeGraph.in_memory(); _ = loader.load_shipped(kg)
     >>> [(k.zh, k.en) for k in kinds(kg, ["https://w3id.org/chainkg/ontology#Company"])["https://w3id.org/chainkg/ontology#Company"]]
     [('类', 'class')]

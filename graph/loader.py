@@ -16,9 +16,9 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from graph import csv_import, formats, validate
-from graph.namespaces import CK
-from graph.store import KnowledgeGraph
+from chainkg.graph import csv_import, formats, validate
+from chainkg.graph.namespaces import CK
+from chainkg.graph.store import KnowledgeGraph
 
 Opener = Callable[[Path], AbstractContextManager[BinaryIO]]
 SHIPPED_DIGEST = ox.NamedNode(CK + "shippedDigest")

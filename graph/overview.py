@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from graph import queries
-from graph.entity import Link
-from graph.labels import Label, labels, local_name
-from graph.store import KnowledgeGraph
+from chainkg.graph import queries
+from chainkg.graph.entity import Link
+from chainkg.graph.labels import Label, labels, local_name
+from chainkg.graph.store import KnowledgeGraph
 
 
 @dataclass
@@ -47,7 +47,7 @@ class Overview:
 def overview(kg: KnowledgeGraph) -> Overview:
     """Districts (most clusters first), their clusters and chains, parks, and the firms leading chains and clusters.
 
-    >>> from graph import loader
+    >>> from chainkg.graph import loader
     >>> kg = KnowledgeGraph.in_memory(); _ = loader.load_shipped(kg)
     >>> o = overview(kg)
     >>> [d.link.label.zh for d in o.districts]

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field, fields, replace
 import networkx as nx
 import pyoxigraph as ox
 
-from graph import queries
-from graph.labels import VALUES_SLOT
-from graph.namespaces import CK
-from graph.settings import Settings
-from graph.store import KnowledgeGraph, bind_parameters
-from graph.views import Figure, describe, latest_sizes, local_name, require, select_for
+from chainkg.graph import queries
+from chainkg.graph.labels import VALUES_SLOT
+from chainkg.graph.namespaces import CK
+from chainkg.graph.settings import Settings
+from chainkg.graph.store import KnowledgeGraph, bind_parameters
+from chainkg.graph.views import Figure, describe, latest_sizes, local_name, require, select_for
 
 # The components in the order they are reported; each has a weight setting anchor_weight_<name>.
 COMPONENTS = (

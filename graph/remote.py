@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import httpx
 import pyoxigraph as ox
 
-from graph.settings import Settings
+from chainkg.graph.settings import Settings
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 RESULTS = {
@@ -238,7 +238,7 @@ def declare(text: str, prefixes: dict[str, str] | None, base_iri: str | None) ->
 
 
 def _form(text: str) -> str:
-    from graph import guard  # guard's tokenizer knows strings, IRIs and comments
+    from chainkg.graph import guard  # guard's tokenizer knows strings, IRIs and comments
 
     return guard.shape(text, {}, "").form
 
@@ -248,7 +248,7 @@ def is_graph_query(text: str) -> bool:
 
 
 def has_dataset_clause(text: str) -> bool:
-    from graph import guard
+    from chainkg.graph import guard
 
     return guard.shape(text, {}, "").has_dataset
 
@@ -267,7 +267,7 @@ def check_query_syntax(text: str, prefixes: dict[str, str] | None = None, base_i
 
 def check_update_syntax(text: str, prefixes: dict[str, str] | None = None, base_iri: str | None = None) -> None:
     """Raise Oxigraph's SyntaxError for a malformed update, by running it on an empty scratch store (no LOAD)."""
-    from graph import guard
+    from chainkg.graph import guard
 
     if guard.shape(text, {}, "").load:
         return  # a LOAD would fetch; let the remote store judge it (the guard has allowed it)

@@ -17,9 +17,9 @@ from functools import cache
 
 import opencc
 
-from graph import queries
-from graph.namespaces import CK
-from graph.store import KnowledgeGraph
+from chainkg.graph import queries
+from chainkg.graph.namespaces import CK
+from chainkg.graph.store import KnowledgeGraph
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -146,7 +146,7 @@ def local_name(iri: str) -> str:
 class LabelIndex:
     """Every name of every entity, normalised, rebuilt when the store changes.
 
-    >>> from graph.store import KnowledgeGraph
+    >>> from chainkg.graph.store import KnowledgeGraph
     >>> import pyoxigraph as ox
     >>> kg = KnowledgeGraph.in_memory()
     >>> e = ox.NamedNode(kg.settings.base_iri + "id/hikvision")

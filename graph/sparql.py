@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from graph import guard
-from graph.engine import Engine, QueryFailed
-from graph.store import KnowledgeGraph
-from graph.worker import Answer, Job
+from chainkg.graph import guard
+from chainkg.graph.engine import Engine, QueryFailed
+from chainkg.graph.store import KnowledgeGraph
+from chainkg.graph.worker import Answer, Job
 
 __all__ = ["Answer", "QueryFailed", "SparqlService", "Request", "NotAQuery"]
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from graph import queries
-from graph.namespaces import CK
-from graph.store import KnowledgeGraph
+from chainkg.graph import queries
+from chainkg.graph.namespaces import CK
+from chainkg.graph.store import KnowledgeGraph
 
 
 @dataclass(frozen=True)

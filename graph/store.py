@@ -20,9 +20,9 @@ import pyoxigraph as ox
 import rdflib
 from oxrdflib import OxigraphStore
 
-from graph.namespaces import GraphNames, prefixes
-from graph.remote import RemoteStore
-from graph.settings import Settings
+from chainkg.graph.namespaces import GraphNames, prefixes
+from chainkg.graph.remote import RemoteStore
+from chainkg.graph.settings import Settings
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 log = logging.getLogger("chainkg.store")

@@ -15,8 +15,8 @@ import pyoxigraph as ox
 import pyshacl
 import rdflib
 
-from graph.namespaces import CK
-from graph.store import KnowledgeGraph
+from chainkg.graph.namespaces import CK
+from chainkg.graph.store import KnowledgeGraph
 
 OA_EXACT = ox.NamedNode("http://www.w3.org/ns/oa#exact")
 QUOTED_FROM = ox.NamedNode("http://www.w3.org/ns/prov#wasQuotedFrom")

@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pyoxigraph as ox
 
-from graph import queries
-from graph.labels import VALUES_SLOT
-from graph.namespaces import CK, STANDARD_PREFIXES, VOCAB
-from graph.store import KnowledgeGraph, bind_parameters
+from chainkg.graph import queries
+from chainkg.graph.labels import VALUES_SLOT
+from chainkg.graph.namespaces import CK, STANDARD_PREFIXES, VOCAB
+from chainkg.graph.store import KnowledgeGraph, bind_parameters
 
 # When two nodes are linked several ways, the edge's `relation` is the first of these that applies.
 RELATION_PRECEDENCE = (

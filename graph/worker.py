@@ -233,6 +233,6 @@ def serve(connection: Connection) -> None:  # pragma: no cover - runs in a child
 
 if __name__ == "__main__":  # pragma: no cover - `python -m graph.worker FD`, started by graph.engine
     # Run the imported module's copy, so pickled Jobs and Answers name graph.worker, not __main__.
-    from graph import worker
+    from chainkg.graph import worker
 
     worker.serve(Connection(int(sys.argv[1])))

@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph import loader
-from graph.settings import Settings
-from graph.store import KnowledgeGraph
+from chainkg.graph import loader
+from chainkg.graph.settings import Settings
+from chainkg.graph.store import KnowledgeGraph
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -78,7 +78,7 @@ def free_port() -> int:
 
 
 def chainkg_command() -> list[str]:
-    return [sys.executable, "-m", "graph.cli"]
+    return [sys.executable, "-m", "chainkg.graph.cli"]
 
 
 class Server(str):
@@ -181,7 +181,7 @@ def hostile_trig() -> bytes:
     """The hostile additions as TriG, written by pyoxigraph so the markup is quoted correctly in the file."""
     import pyoxigraph as ox
 
-    from graph.namespaces import prefixes
+    from chainkg.graph.namespaces import prefixes
 
     base = Settings().base_iri
     iri = prefixes(base)
@@ -312,7 +312,7 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     """The completeness report of the shipped graph, at the end of every test run."""
-    from graph import stats
+    from chainkg.graph import stats
 
     try:
         kg = KnowledgeGraph(Settings(store=":memory:"))

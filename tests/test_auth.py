@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from api.app import create_app
-from graph.settings import Settings
+from chainkg.api.app import create_app
+from chainkg.graph.settings import Settings
 from tests.conftest import WRITE_TOKEN, client_from
 
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.conneg import NotAcceptable, negotiate
+from chainkg.api.conneg import NotAcceptable, negotiate
 
 RESULTS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"]
 RDF = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from graph import loader, stats
+from chainkg.graph import loader, stats
 from tests.conftest import REPO
 
 EXAMPLE = REPO / "docs" / "example-companies.csv"

@@ -8,10 +8,10 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from graph import entity, loader
-from graph.labels import Label
-from graph.settings import Settings
-from graph.store import KnowledgeGraph
+from chainkg.graph import entity, loader
+from chainkg.graph.labels import Label
+from chainkg.graph.settings import Settings
+from chainkg.graph.store import KnowledgeGraph
 
 
 def iri(kg: KnowledgeGraph, local: str) -> str:

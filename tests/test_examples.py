@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from graph.examples import examples
+from chainkg.graph.examples import examples
 
 EXAMPLES = examples()
 

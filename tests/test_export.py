@@ -9,8 +9,8 @@ import json
 import networkx as nx
 import pytest
 
-from graph import export, views
-from graph.views import View
+from chainkg.graph import export, views
+from chainkg.graph.views import View
 
 E = "https://w3id.org/chainkg/id/"
 HOSTILE = '<script>alert("x")</script> & 引号"，逗号,\n换行'

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.gaps import COVERED, FRAGILE, MISSING, chain_gaps, gaps_of_place
-from graph.views import UnknownEntity
+from chainkg.graph.gaps import COVERED, FRAGILE, MISSING, chain_gaps, gaps_of_place
+from chainkg.graph.views import UnknownEntity
 from tests.conftest import toy_economy
 
 E = "https://w3id.org/chainkg/id/"

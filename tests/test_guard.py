@@ -14,7 +14,7 @@ import time
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from graph import guard
+from chainkg.graph import guard
 
 EVIL = "http://127.0.0.1:9/sparql"
 PREFIXES = {"ex": "http://ex.org/"}

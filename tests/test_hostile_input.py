@@ -15,8 +15,8 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from api.app import create_app
-from graph.settings import Settings
+from chainkg.api.app import create_app
+from chainkg.graph.settings import Settings
 from tests.conftest import WRITE_TOKEN
 from tests.hostile import HOSTILE_LABELS, assert_escaped, assert_no_traversal, file_routes, html_routes
 from tests.test_sparql_endpoint import bait  # noqa: F401 - the recording HTTP server fixture

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from bench import generate
-from graph.settings import Settings
-from graph.store import KnowledgeGraph
+from chainkg.graph.settings import Settings
+from chainkg.graph.store import KnowledgeGraph
 from tests.conftest import client_from, running_server
 
 LIMIT_S = 2.0

@@ -7,8 +7,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph import formats, loader
-from graph.store import KnowledgeGraph
+from chainkg.graph import formats, loader
+from chainkg.graph.store import KnowledgeGraph
 
 EX = "http://example.org/"
 SAMPLE = [

@@ -7,9 +7,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph import loader
-from graph.settings import Settings
-from graph.store import KnowledgeGraph
+from chainkg.graph import loader
+from chainkg.graph.settings import Settings
+from chainkg.graph.store import KnowledgeGraph
 
 GOOD = "\n".join(f"<urn:s{i}> <urn:p> \"v{i}\" <urn:g{i % 3}> ." for i in range(500)) + "\n"
 BAD_AT_THE_END = GOOD + "<urn:broken> <urn:p> .\n"

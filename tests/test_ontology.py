@@ -6,8 +6,8 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from graph import loader
-from graph.namespaces import CK
+from chainkg.graph import loader
+from chainkg.graph.namespaces import CK
 
 ONTOLOGY_FILES = ["chainkg.ttl", "vocab.ttl", "shapes.ttl"]
 

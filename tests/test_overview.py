@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph import overview
+from chainkg.graph import overview
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import random
 import networkx as nx
 import pytest
 
-from graph.ranking import COMPONENTS, Weights, page_rank, rank_all, rank_anchors
-from graph.settings import Settings
-from graph.views import UnknownEntity
+from chainkg.graph.ranking import COMPONENTS, Weights, page_rank, rank_all, rank_anchors
+from chainkg.graph.settings import Settings
+from chainkg.graph.views import UnknownEntity
 
 E = "https://w3id.org/chainkg/id/"
 
@@ -147,7 +147,7 @@ def test_unknown_chains_are_refused(toy_kg, iri):
 def _with_empty_chain():
     import pyoxigraph as ox
 
-    from graph.store import KnowledgeGraph
+    from chainkg.graph.store import KnowledgeGraph
 
     kg = KnowledgeGraph.in_memory()
     chain = ox.NamedNode(E + "empty-chain")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from api.app import create_app
-from graph.settings import Settings
+from chainkg.api.app import create_app
+from chainkg.graph.settings import Settings
 from tests.conftest import WRITE_TOKEN
 
 AUTH = {"Authorization": f"Bearer {WRITE_TOKEN}"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from graph.search import LabelIndex
+from chainkg.graph.search import LabelIndex
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph import views
-from graph.views import UnknownEntity
+from chainkg.graph import views
+from chainkg.graph.views import UnknownEntity
 from tests.conftest import toy_economy
 
 E = "https://w3id.org/chainkg/id/"
@@ -80,7 +80,7 @@ def test_chain_view_reaches_the_park_and_district_of_members(shipped_kg):
 
 def test_a_capped_chain_view_keeps_chain_segments_and_leader_and_counts_the_rest(synthetic_kg):
     from bench.generate import load
-    from graph.store import KnowledgeGraph
+    from chainkg.graph.store import KnowledgeGraph
 
     small = KnowledgeGraph.in_memory(view_max_nodes=10)
     load(small, companies=600)  # the same data as synthetic_kg, a smaller cap

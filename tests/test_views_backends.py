@@ -14,9 +14,9 @@ import pyoxigraph as ox
 import pytest
 
 from bench.generate import nquads
-from graph import loader, search, stats, views
-from graph.settings import Settings
-from graph.store import KnowledgeGraph
+from chainkg.graph import loader, search, stats, views
+from chainkg.graph.settings import Settings
+from chainkg.graph.store import KnowledgeGraph
 from tests.virtuoso import running_virtuoso
 
 E = "https://w3id.org/chainkg/id/"

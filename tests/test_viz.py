@@ -9,12 +9,12 @@ import re
 import networkx as nx
 import pytest
 
-from graph import views
-from graph.entity import Link, Point, Series
-from graph.labels import Label
-from viz import chart, network
-from viz.assets import assets
-from viz.html import Site
+from chainkg.graph import views
+from chainkg.graph.entity import Link, Point, Series
+from chainkg.graph.labels import Label
+from chainkg.viz import chart, network
+from chainkg.viz.assets import assets
+from chainkg.viz.html import Site
 
 BASE = "https://w3id.org/chainkg/"
 HOSTILE = '</script><script>alert(1)</script><img src=x onerror=alert(2)>'

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from graph.entity import Series
+from chainkg.graph.entity import Series
 
 WIDTH, HEIGHT = 560, 240
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 18, 40
@@ -62,8 +62,8 @@ def nice_step(span: float, ticks: int = 4) -> float:
 def bar_chart(series: Series) -> BarChart:
     """Bars for each year of a series, scaled to the chart, with a zero line and round ticks.
 
-    >>> from graph.entity import Link, Point
-    >>> from graph.labels import Label
+    >>> from chainkg.graph.entity import Link, Point
+    >>> from chainkg.graph.labels import Label
     >>> s = Series(Link("m", Label("营业收入")), None, (Point(2020, 55.0, "55", None, None, True, True),
     ...                                             Point(2023, 100.0, "100", None, None, True, True)))
     >>> chart = bar_chart(s)

@@ -12,9 +12,9 @@ from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from graph.labels import local_name
-from viz import chart, network
-from viz.assets import assets
+from chainkg.graph.labels import local_name
+from chainkg.viz import chart, network
+from chainkg.viz.assets import assets
 
 HERE = Path(__file__).resolve().parent
 API_DOCS = "/docs"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 from pyvis.network import Network
 
-from graph.labels import Label
+from chainkg.graph.labels import Label
 
 
 @dataclass(frozen=True)
