@@ -189,6 +189,48 @@ def validate(
 
 
 @app.command()
+def ingest(
+    article: Annotated[Path, typer.Argument(help="The article's text (UTF-8), simplified or traditional script.")],
+    date: Annotated[Optional[str], typer.Option(help="The article's date, YYYY[-MM[-DD]]: 今年/去年 resolve against it.")] = None,
+    title: Annotated[Optional[str], typer.Option(help="The article's title (default: its first headline-like line).")] = None,
+    draft_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write a draft (TriG, curated format) here.")] = None,
+    min_confidence: Annotated[float, typer.Option(help="Candidates below this confidence stay out of the draft.")] = 0.5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print every candidate as JSON instead of a summary.")] = False,
+) -> None:
+    """Propose entities, relations, statistics and events of an article, each with its sentence; --out writes
+    them as a draft to review and `chainkg load`. Nothing is written to the store."""
+    from chainkg.graph.ingest import ArticleDate, Gazetteer, IngestError, analyse, draft
+
+    settings = _settings()
+    kg = KnowledgeGraph(settings)
+    if settings.load_shipped:  # as `serve` does: the gazetteer knows the shipped graph's names
+        loader.load_shipped(kg)
+    try:
+        when = ArticleDate.parse(date) if date else None
+    except ValueError as error:
+        raise CliError(str(error)) from None
+    try:
+        data = article.read_bytes()
+    except OSError as error:
+        raise CliError(f"{article}: {error.strerror or error}") from None
+    try:
+        analysis = analyse(data, Gazetteer.from_graph(kg), date=when, title=title, source=article.name,
+                           max_chars=settings.ingest_max_chars)
+        quads = draft.build(analysis, draft.Decisions.accept_all(analysis, min_confidence), kg) if draft_path else []
+    except IngestError as error:
+        raise CliError(f"{article}: {error}") from None
+    if as_json:
+        sys.stdout.write(json.dumps(analysis.as_json(), ensure_ascii=False, indent=1) + "\n")
+    else:
+        out.print(f"{article.name}: {len(analysis.sentences)} sentences, {len(analysis.mentions)} entity mentions, "
+                  f"{len(analysis.relations)} relations, {len(analysis.figures)} statistics, {len(analysis.events)} "
+                  f"events (date {analysis.date.literal()[0]}{'' if date else ', guessed: give --date'})")
+    if draft_path:
+        draft_path.write_text(draft.to_trig(quads, kg), encoding="utf-8")
+        err.print(f"draft written to {draft_path} ({len(quads):,} quads): review it, then `chainkg load {draft_path}`")
+
+
+@app.command()
 def export(
     format: Annotated[str, typer.Option("--format", "-f", help="turtle, ntriples, nquads, trig, jsonld, rdfxml.")] = "trig",
     graph: Annotated[Optional[str], typer.Option(help="Only this named graph.")] = None,

@@ -103,6 +103,10 @@ class Settings(BaseSettings):
     ego_max_radius: int = Field(
         3, ge=1, description="Most steps out from an entity its network page may reach (the page's `radius`)."
     )
+    # Ingesting articles (graph/ingest/, README "Ingesting an article").
+    ingest_max_chars: int = Field(
+        200_000, gt=0, description="Longest article text `chainkg ingest` and the ingest page accept, in characters."
+    )
     # The scale-out backend (graph/remote.py; README "Remote store"): an external SPARQL 1.1 store instead of the
     # embedded Oxigraph one. Unset = embedded.
     remote_query_url: str | None = Field(

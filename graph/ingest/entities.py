@@ -1,0 +1,204 @@
+"""Entity mentions of a sentence: known entities from the gazetteer, and new ones found by name patterns — a name
+ending in a typed suffix (…有限公司 a company, …产业园 a park, …项目 a project, …研究院 an institute), a title in
+《》 (a policy document), a person beside a job title or a photo credit — typed by the ontology's classes.
+
+The left edge of a new name is found with jieba's segmentation: tokens are taken leftwards from the suffix until a
+function word, a common governing verb, a number or punctuation. Known names inside a new name stay mentions of
+their own. No graph access here: the gazetteer is passed in.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from functools import cache
+
+from chainkg.graph.ingest.candidates import KNOWN, NAME_PATTERN, Mention
+from chainkg.graph.ingest.gazetteer import Gazetteer
+from chainkg.graph.ingest.sentences import Sentence
+
+# Suffix → class (local names of ontology/chainkg.ttl), longest first; tests check every class exists.
+SUFFIX_CLASSES: list[tuple[str, str]] = sorted([
+    ("股份有限公司", "Company"), ("有限责任公司", "Company"), ("有限公司", "Company"), ("集团", "Company"),
+    ("公司", "Company"), ("光电", "Company"), ("电器", "Company"), ("物流", "Company"), ("生物", "Company"),
+    ("诊断", "Company"), ("检验", "Company"), ("医疗", "Company"), ("动力", "Company"), ("新材", "Company"),
+    ("研究院", "ResearchInstitute"), ("研究所", "ResearchInstitute"), ("实验室", "ResearchInstitute"),
+    ("技术中心", "ResearchInstitute"), ("检验所", "ResearchInstitute"), ("研发中心", "ResearchInstitute"),
+    ("大学", "University"), ("学院", "University"),
+    ("产业园", "IndustrialPark"), ("工业园", "IndustrialPark"), ("科技园", "IndustrialPark"), ("生物城", "IndustrialPark"),
+    ("数码城", "IndustrialPark"), ("云谷", "IndustrialPark"), ("智慧谷", "IndustrialPark"), ("物流基地", "IndustrialPark"),
+    ("产业基地", "IndustrialPark"), ("示范基地", "IndustrialPark"), ("经济园区", "IndustrialPark"), ("拓展园", "IndustrialPark"),
+    ("号楼", "Building"), ("大楼", "Building"), ("大厦", "Building"),
+    ("孵化器", "Incubator"), ("孵化中心", "Incubator"), ("加速器", "Incubator"), ("创业苗圃", "Incubator"),
+    ("孵化机构", "Incubator"), ("众创空间", "MakerSpace"), ("创客中心", "MakerSpace"), ("生态圈", "InnovationEcosystem"),
+    ("生产基地", "Facility"), ("基地", "Facility"), ("工厂", "Facility"), ("医院", "Facility"), ("算力中心", "Facility"),
+    ("物流中心", "Facility"), ("分拣中心", "Facility"), ("监管中心", "Facility"), ("商业中心", "Facility"),
+    ("服务中心", "ServiceCenter"), ("平台", "Platform"), ("基金", "InvestmentFund"),
+    ("联盟", "Alliance"), ("协会", "Alliance"), ("商会", "Alliance"),
+    ("人民政府", "GovernmentBody"), ("政府", "GovernmentBody"), ("委员会", "GovernmentBody"), ("经信委", "GovernmentBody"),
+    ("管委会", "GovernmentBody"), ("办公厅", "GovernmentBody"), ("发展办", "GovernmentBody"), ("发改委", "GovernmentBody"),
+    ("项目", "Project"), ("产业集群", "IndustryCluster"), ("产业链", "IndustryChain"), ("全产业链", "IndustryChain"),
+    ("产业", "Industry"), ("行业", "Industry"),
+], key=lambda pair: -len(pair[0]))
+# Suffixes that are also ordinary words: the name needs a distinctive core before them.
+WEAK_SUFFIXES = {"生物", "诊断", "检验", "医疗", "动力", "光电", "物流", "公司", "平台", "基地", "产业", "行业", "项目",
+                 "集团", "电器", "新材", "产业链"}
+CONFIDENCE = {"Company": 0.6, "Industry": 0.3, "Project": 0.5}
+# Tokens a name never starts with or crosses: function words and the verbs that govern names in these articles.
+STOP_WORDS = set("""
+在 与 和 及 以 由 为 是 将 把 对 从 向 于 及其 以及 还 并 也 都 其 该 这 那 此 已 即 又 就 被 让 使 给 同 跟 或 等 的 了 着 过
+推动 获得 引进 引入 入驻 落户 进驻 聚集 吸引 支持 包括 不乏 打造 建设 成立 组建 设立 依托 围绕 加快 正式 成功 积极 实现
+完成 形成 培育 推进 带动 签约 签订 签署 开展 拥有 成为 作为 建成 投用 投产 开工 启动 发布 出台 印发 获批 获评 认定 举办
+召开 提供 专注 位于 来自 联合 共同 共建 携手 集中 相继 先后 陆续 全力 大力 持续 进一步 深入 加强 强化 提升 发挥 聚焦
+发展 做强 做优 做大 做精 壮大 补齐 完善 构建 搭建 一批 一个 多家 这些 各类 相关 重点 主要 首个 首家 全市 全区 全国
+我市 该区 区内 市内 国内 目前 如今 今年 去年 其中 同时 此外 另外 未来 下一步 接下来 记者 获 有 达 超 近 约 居 占 新增
+引育 招引 培养 拓展 加大 落地 建 设 入 迁入 迁 入孵 扩能 促建 包含 涵盖 涉及 中 内 上 下 里 外 后 前 间 以来 负责人
+介绍 表示 说 称 指出 认为 透视 参与 合作 共 旗下 子公司 叫 名为 简称 以下简称 开设 引导 主导 一栋 首批 一家
+""".split())
+STOP_FLAGS = ("p", "c", "u", "d", "r", "y", "e", "o", "q", "mq", "t", "f", "x", "w", "ad", "vd", "uj", "ul", "zg")
+TITLES = ("总经理", "董事长", "副总经理", "总裁", "主任", "区长", "市长", "书记", "局长", "院长", "联合创始人", "创始人",
+          "负责人", "首席执行官", "经理", "秘书长", "会长", "教授", "博士")
+SPEECH = ("说", "表示", "告诉", "称", "讲道", "介绍", "如是说", "指出", "认为", "透露", "坦言", "，", "、")
+PHOTO_CREDIT = re.compile(r"摄/([\u4e00-\u9fff]{2,3})")
+TITLE_IN_BOOK = re.compile(r"《([^《》]{2,60})》")
+
+
+@cache
+def _jieba():
+    """jieba's part-of-speech tokenizer, its dictionary loaded once (it ships in the package; nothing downloads).
+    jieba 0.42 imports pkg_resources, which warns on recent setuptools: that warning is jieba's, not ours."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import jieba
+        import jieba.posseg
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    return jieba.posseg
+
+
+def jieba_dictionary() -> dict[str, int]:
+    """Word frequencies of jieba's dictionary."""
+    return _jieba().dt.FREQ if hasattr(_jieba(), "dt") else __import__("jieba").dt.FREQ
+
+
+def tokens(norm: str) -> list[tuple[int, int, str, str]]:
+    """jieba's words of a normalised sentence with their spans and part-of-speech tags."""
+    out, at = [], 0
+    for word, flag in _jieba().cut(norm, HMM=True):
+        out.append((at, at + len(word), word, flag))
+        at += len(word)
+    return out
+
+
+def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) -> list[Mention]:
+    """Known and new entity mentions of one sentence, in reading order."""
+    hits = gazetteer.find(sentence.norm)
+    known = [_known(sentence, article, hit, next_id) for hit in hits]
+    words = tokens(sentence.norm)
+    spans = [(hit.start, hit.end) for hit in hits]
+    new = _titles(sentence, article, next_id) + _suffixed(sentence, article, words, spans, next_id)
+    new += _people(sentence, article, words, next_id)
+    taken = {(m.start, m.end) for m in known}
+    unique: dict[tuple[int, int], Mention] = {}
+    for mention in new:
+        if (mention.start, mention.end) not in taken and mention.name not in gazetteer.names:
+            unique.setdefault((mention.start, mention.end), mention)
+    return sorted(known + list(unique.values()), key=lambda m: (m.start, -m.end))
+
+
+def _known(sentence: Sentence, article: str, hit, next_id) -> Mention:
+    entity = hit.entities[0]
+    start, end = sentence.span(hit.start, hit.end)
+    confidence = 0.9 if entity.how == "label" else 0.6
+    if len(hit.entities) > 1:
+        confidence -= 0.2
+    name = sentence.norm[hit.start:hit.end]
+    return Mention(next_id("m"), sentence.index, start, end, sentence.original(hit.start, hit.end, article), name,
+                   entity.kind, entity.iri, KNOWN, round(confidence, 2), entity.how)
+
+
+def _new(sentence: Sentence, article: str, i: int, j: int, kind: str, how: str, confidence: float, next_id,
+         name: str | None = None) -> Mention:
+    start, end = sentence.span(i, j)
+    written = sentence.original(i, j, article)
+    return Mention(next_id("m"), sentence.index, start, end, written, name or sentence.norm[i:j], kind, None,
+                   NAME_PATTERN, confidence, how)
+
+
+def _titles(sentence: Sentence, article: str, next_id) -> list[Mention]:
+    return [_new(sentence, article, m.start(1), m.end(1), "PolicyDocument", "《》 title", 0.8, next_id)
+            for m in TITLE_IN_BOOK.finditer(sentence.norm)]
+
+
+def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, int]], next_id) -> list[Mention]:
+    """Names ending in a typed suffix, extended leftwards over name-like tokens."""
+    found = []
+    norm = sentence.norm
+    ends = {e for _, e, _, _ in words}
+    for suffix, kind in SUFFIX_CLASSES:
+        for match in re.finditer(re.escape(suffix), norm):
+            end = match.end()
+            if end not in ends or any(i < end < j for i, j in known):
+                continue
+            if kind in ("Industry",) and norm[end:end + 2] in ("集群", "园区", "链", "基地"):
+                continue
+            start = _left_edge(words, match.start(), norm)
+            core = norm[start:match.start()]
+            if not _good_core(core, suffix):
+                continue
+            confidence = CONFIDENCE.get(kind, 0.7) - (0.2 if suffix in WEAK_SUFFIXES else 0.0)
+            found.append(_new(sentence, article, start, end, kind, f"suffix {suffix}", round(confidence, 2), next_id))
+    # the longest name wins where suffixes nest (…科技园 inside …科技园项目)
+    found.sort(key=lambda m: -(m.end - m.start))
+    kept: list[Mention] = []
+    for mention in found:
+        if not any(m.start <= mention.start and mention.end <= m.end for m in kept):
+            kept.append(mention)
+    return kept
+
+
+def _left_edge(words, suffix_start: int, norm: str) -> int:
+    """Where a name ending at the suffix begins: the start of the leftmost acceptable token before it."""
+    start = suffix_start
+    index = next((k for k, (s, e, _, _) in enumerate(words) if s <= suffix_start < e), None)
+    if index is None:
+        return start
+    s0 = words[index][0]
+    if s0 < suffix_start:  # the suffix starts inside a token: that token's head belongs to the name
+        start = s0
+    k = index - 1
+    while k >= 0:
+        s, e, word, flag = words[k]
+        if word in STOP_WORDS or flag.startswith(STOP_FLAGS) or _punct(word) or suffix_start - s > 18:
+            break
+        if flag == "m" and not re.fullmatch(r"[a-z0-9]+", word):
+            break
+        if flag.startswith("v") and len(word) >= 2 and k == index - 1 and word in STOP_WORDS:
+            break
+        start = s
+        k -= 1
+    return start
+
+
+def _punct(word: str) -> bool:
+    return all(not (c.isalnum() or "\u4e00" <= c <= "\u9fff") for c in word)
+
+
+def _good_core(core: str, suffix: str) -> bool:
+    if len(core) < 2 or core in STOP_WORDS or re.fullmatch(r"[\d.%]+", core):
+        return False
+    if suffix in WEAK_SUFFIXES and (len(core) < 2 or core.endswith(("的", "和", "与"))):
+        return False
+    return not core.startswith(("等", "的", "和", "与", "及"))
+
+
+def _people(sentence: Sentence, article: str, words, next_id) -> list[Mention]:
+    """Persons: a name after a job title and before a verb of saying, and photo credits (摄/李显彦)."""
+    found = []
+    norm = sentence.norm
+    for match in PHOTO_CREDIT.finditer(norm):
+        found.append(_new(sentence, article, match.start(1), match.end(1), "Person", "photo credit", 0.7, next_id))
+    for title in TITLES:
+        for match in re.finditer(re.escape(title) + r"([\u4e00-\u9fff]{2,3}?)(?=" + "|".join(SPEECH) + ")", norm):
+            found.append(_new(sentence, article, match.start(1), match.end(1), "Person", f"after {title}", 0.6, next_id))
+    return found

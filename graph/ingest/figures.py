@@ -1,0 +1,252 @@
+"""Statistics of a sentence: every figure with its value and unit as printed (亿/万 magnitudes, Chinese numerals
+with cn2an, percentages), its qualifier (余, 超, 近, 以上, 不到 …), what it measures (the nearest measure word
+before it), whose it is (the nearest entity mention before it), its period and year (the nearest time expression,
+relative ones resolved against the article's date) and whether it is actual, a target or a forecast.
+
+Units and measures are the local names of ontology/vocab.ttl; tests check each one exists there.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+import cn2an
+
+from chainkg.graph.ingest import dates
+from chainkg.graph.ingest.candidates import Figure, Mention
+from chainkg.graph.ingest.sentences import Sentence
+
+CN_DIGITS = "零〇一二两三四五六七八九十百千"
+NUMBER = (r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?|[" + CN_DIGITS + r"]+(?:点[零〇一二三四五六七八九]+)?)")
+BEFORE = r"(?P<pre>超过|超|逾|近|约|不到|不足|突破|达到|达|高达|仅|共|累计|总计|合计)?"
+MAGNITUDE = r"(?P<mag>千万|百万|十万|万|亿)?"
+AFTER_NUMBER = r"(?P<post>余|多)?"
+UNITS = ("亿元/年", "元/年", "平方公里", "万平方米", "平方米", "公里", "个项目", "个月", "车次", "元", "家", "个", "项", "亩",
+         "%", "人", "名", "倍", "条", "户", "年", "吨", "台", "位", "座", "件", "款", "支")
+UNIT = r"(?P<unit>" + "|".join(re.escape(u) for u in UNITS) + r")?"
+TAIL = r"(?P<tail>以上|左右|以下|余)?"
+FIGURE_PATTERN = re.compile(BEFORE + NUMBER + AFTER_NUMBER + MAGNITUDE + r"(?P<post2>余|多)?" + UNIT + TAIL)
+RANK = re.compile(r"(?:居|排|位居|位列|名列)?[^，。；]{0,8}?(?P<pre>第|前)(?P<num>[一二三四五六七八九十\d]+)(?:位|名)?")
+QUALIFIERS = {"超过": "超", "超": "超", "逾": "超", "突破": "突破", "近": "近", "约": "约", "不到": "不到", "不足": "不到",
+              "余": "余", "多": "余", "以上": "以上", "左右": "约", "以下": "不到"}
+MONEY_WORDS = ("营收", "收入", "产值", "投资", "规模", "交易额", "金额", "资金", "融资", "授信", "贷款", "订单", "基金", "营业",
+               "总额", "资产", "利润", "税收", "财政", "研发", "增加值", "生产总值", "gdp", "销售", "出口", "进口", "费")
+# Measure words (normalised), nearest before the figure wins; then the unit decides.
+MEASURE_WORDS: list[tuple[str, str]] = [
+    ("营业收入", "revenue"), ("营收", "revenue"), ("营业", "revenue"), ("销售收入", "revenue"), ("收入", "revenue"),
+    ("工业总产值", "industrial-output-value"), ("总产值", "industrial-output-value"), ("产值", "output-value"),
+    ("工业增加值", "industrial-value-added"), ("地区生产总值", "gdp"), ("gdp", "gdp"),
+    ("固定资产投资", "fixed-asset-investment"), ("研发投入", "rd-investment"), ("研发", "rd-investment"),
+    ("投资", "investment"), ("合同", "contract-value"), ("签约", "contract-value"), ("到位资金", "funds-in-place"),
+    ("占地面积", "land-area"), ("占地", "land-area"), ("建筑面积", "floor-area"), ("面积", "area"),
+    ("产能", "capacity"), ("生产线", "production-lines"), ("人才", "talent-count"), ("员工", "employee-count"),
+    ("成员", "employee-count"), ("人口", "population"), ("订单", "order-value"), ("贷款", "loan-amount"),
+    ("授信", "credit-amount"), ("融资", "loan-amount"), ("基金", "fund-size"), ("交易额", "trade-volume"),
+    ("车次", "trips"), ("线路", "routes"), ("市场主体", "new-market-entities"), ("满意率", "satisfaction-rate"),
+    ("绿化覆盖率", "green-coverage"), ("人均公园面积", "park-area-per-capita"), ("阅读量", "reading-count"),
+    ("财政收入", "fiscal-revenue"), ("规模", "industry-scale"), ("企业", "firm-count"), ("公司", "firm-count"),
+    ("项目", "project-count"), ("占", "share"), ("比重", "share"), ("增长", "growth-rate"), ("增速", "growth-rate"),
+    ("增", "growth-rate"), ("降低", "efficiency-change"), ("提高", "efficiency-change"), ("压缩", "time-reduction"),
+    ("排名", "rank"), ("居", "rank"),
+]
+MEASURE_BY_UNIT = {"firms": "firm-count", "projects": "project-count", "persons": "employee-count", "mu": "land-area",
+                   "wan-mu": "land-area", "sqm": "area", "wan-sqm": "area", "sqkm": "area", "km": "length",
+                   "trips": "trips", "years": "duration", "months": "duration", "rank": "rank", "yi-yuan": "revenue",
+                   "wan-yuan": "revenue", "yuan": "revenue", "percent": "share", "households": "new-market-entities"}
+FORECAST_WORDS = ("预计", "有望", "可望", "估计", "预期", "将突破", "将达", "将实现", "可突破", "可达", "可实现")
+TARGET_WORDS = ("计划", "目标", "力争", "争取", "到20", "要实现", "确保")
+SKIP_AFTER = ("代", "号", "期", "+", "届", "级", "/", "g", "年代", "月", "日", "点", "时", "岁", "季度", "周年")
+
+
+def figures(sentence: Sentence, mentions: list[Mention], article: dates.ArticleDate, context: dict, next_id) -> list[Figure]:
+    """The statistics of one sentence. `context` carries the paragraph's last year and subject across sentences."""
+    norm = sentence.norm
+    whens = dates.find(norm, article, context.get("year"))
+    blocked = [(w.start, w.end) for w in whens] + _titles(norm)
+    found: list[Figure] = []
+    for match in FIGURE_PATTERN.finditer(norm):
+        if any(s <= match.start("num") < e for s, e in blocked):
+            continue
+        parsed = _value_and_unit(match, norm)
+        if parsed is None:
+            continue
+        value, unit = parsed
+        found.append(_figure(sentence, match.start(), match.end(), value, unit, _qualifier(match), whens, mentions,
+                             article, context, next_id))
+    for match in RANK.finditer(norm):
+        if any(s <= match.start("num") < e for s, e in blocked) or any(f.start <= sentence.offsets[match.start("num")] < f.end for f in found):
+            continue
+        value = _number(match.group("num"))
+        if value is None or value == 0 or value > 100 or not re.search(r"(全国|全市|全球|国内|全省|区县|西部|行业|全区)", norm[max(0, match.start() - 12):match.end()]):
+            continue
+        found.append(_figure(sentence, match.start("pre"), match.end(), value, "rank", None, whens, mentions, article,
+                             context, next_id, measure="rank"))
+    return found
+
+
+def _titles(norm: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"《[^》]*》|（\d{4}-\d{4}年）|\d{4}-\d{4}", norm)]
+
+
+def _value_and_unit(match: re.Match, norm: str) -> tuple[Decimal, str] | None:
+    """The printed value and the vocab unit, or None when this is not a figure (a code, an ordinal, a range)."""
+    number, magnitude, unit = match.group("num"), match.group("mag") or "", match.group("unit") or ""
+    after = norm[match.end():match.end() + 2]
+    before = norm[max(0, match.start() - 1):match.start()]
+    chinese = not number[0].isdigit()
+    if before in ("第", "+", "-", "—", "~", "/", "：") and not chinese or (before.isascii() and before.isalnum()):
+        return None
+    if after.startswith(SKIP_AFTER) and not unit or (unit == "年" and re.fullmatch(r"(19|20)\d{2}", number)):
+        return None
+    if not unit and not magnitude:
+        return None
+    value = _number(number)
+    if value is None:
+        return None
+    if chinese and (value <= 1 or not (unit or magnitude) or unit in ("年", "名", "位")):
+        return None  # 一个, 两年 and the like are words, not figures
+    if unit == "年" and (value > 200 or after.startswith(("前", "后", "来", "以来", "间"))):
+        return None  # 10年前, 10年以来: a distance in time, not a figure
+    return _unit(value, magnitude, unit, norm, match.start())
+
+
+def _number(text: str) -> Decimal | None:
+    text = text.replace(",", "")
+    try:
+        if text[0].isdigit():
+            return Decimal(text)
+        if text in ("十", "百", "千"):  # 突破千万: cn2an wants a digit before a bare unit
+            return Decimal({"十": 10, "百": 100, "千": 1000}[text])
+        return Decimal(str(cn2an.cn2an(text, "smart")))
+    except (InvalidOperation, ValueError, KeyError, IndexError):
+        return None
+
+
+def _unit(value: Decimal, magnitude: str, unit: str, norm: str, at: int) -> tuple[Decimal, str] | None:
+    money = any(word in norm[max(0, at - 30):at + 12] for word in MONEY_WORDS)
+    if magnitude in ("千万", "百万", "十万"):
+        value *= {"千万": 1000, "百万": 100, "十万": 10}[magnitude]
+        magnitude = "万"
+    if unit == "亿元/年":
+        return value, "yi-yuan-per-year"
+    if unit == "元" or (not unit and money and magnitude in ("亿", "万")):
+        return value, {"亿": "yi-yuan", "万": "wan-yuan", "": "yuan"}[magnitude]
+    if magnitude == "亿":
+        return (value, "yi-yuan") if not unit or unit in ("元",) else None
+    if magnitude == "万":
+        if unit and unit not in ("人", "名", "亩", "平方米"):
+            return None
+        return value, {"人": "wan-persons", "名": "wan-persons", "亩": "wan-mu", "平方米": "wan-sqm", "": "wan"}[unit]
+    table = {"家": "firms", "个项目": "projects", "个": "items", "项": "items", "亩": "mu", "平方米": "sqm",
+             "万平方米": "wan-sqm", "平方公里": "sqkm", "公里": "km", "%": "percent", "人": "persons", "名": "persons",
+             "倍": "times", "条": "lines", "户": "households", "年": "years", "个月": "months", "车次": "trips",
+             "台": "items", "座": "items", "件": "items", "款": "items", "支": "items", "吨": "tonnes-per-day",
+             "位": "rank"}
+    if unit not in table:
+        return None
+    vocab = table[unit]
+    if vocab == "items" and "项目" in norm[max(0, at - 8):at + 6]:
+        vocab = "projects"
+    return value, vocab
+
+
+def _qualifier(match: re.Match) -> str | None:
+    for group in ("pre", "post", "post2", "tail"):
+        word = match.group(group)
+        if word in QUALIFIERS:
+            return QUALIFIERS[word]
+    return None
+
+
+def _figure(sentence: Sentence, i: int, j: int, value: Decimal, unit: str, qualifier: str | None, whens, mentions,
+            article: dates.ArticleDate, context: dict, next_id, measure: str | None = None) -> Figure:
+    norm = sentence.norm
+    clause_start = max(norm.rfind(p, 0, i) for p in "，；：,;") + 1
+    before = norm[clause_start:i]
+    when = _when_for(whens, i, clause_start)
+    measure = measure or _measure(before, unit, norm[max(0, i - 25):i])
+    status = "actual"
+    if (when and when.target) or any(w in before or w in norm[:i][-20:] for w in TARGET_WORDS if w != "到20") or \
+            re.search(r"到20\d\d", norm[:i]):
+        status = "target"
+    elif any(w in norm[max(0, i - 25):i] for w in FORECAST_WORDS):
+        status = "forecast"
+    elif qualifier in ("约", "近"):
+        status = "estimate"
+    if when is None:
+        year, period, start, end = context.get("year") or article.year, "point-in-time", None, None
+        label = ""
+    else:
+        year, period, start, end, label = when.year, when.period, when.period_start, when.period_end, when.label
+        if status == "target":
+            period, start, end = "target-year", None, None
+    if status != "target" and period == "full-year" and unit not in ("percent",) and measure in (
+            "firm-count", "project-count", "employee-count", "talent-count", "area", "land-area", "floor-area"):
+        period = "point-in-time" if "累计" not in before else "cumulative"
+    if "累计" in before and status == "actual":
+        period = "cumulative"
+    subject = _subject(mentions, sentence, i, context)
+    a, b = sentence.span(i, j)
+    confidence = 0.8 if when else 0.6
+    return Figure(next_id("f"), sentence.index, a, b, norm[i:j], _printed(value), unit, measure, subject, year, period,
+                  start, end, label or ("目前" if when is None else ""), status, qualifier, confidence)
+
+
+def _when_for(whens, i: int, clause_start: int):
+    """The time expression governing a figure: the last one before it, else the first one after it in its clause."""
+    before = [w for w in whens if w.end <= i]
+    if before:
+        return before[-1]
+    after = [w for w in whens if w.start > i]
+    return after[0] if after else None
+
+
+def _measure(before: str, unit: str, window: str) -> str:
+    best, best_at = None, -1
+    for word, measure in MEASURE_WORDS:
+        at = window.rfind(word)
+        if at > best_at or (at == best_at and best is not None and len(word) > len(best[0])):
+            best, best_at = (word, measure), at
+    if unit == "percent":
+        if best and best[1] in ("growth-rate", "share", "satisfaction-rate", "green-coverage", "efficiency-change",
+                                "time-reduction"):
+            return best[1]
+        return "share"
+    if best is not None and _compatible(best[1], unit):
+        return best[1]
+    return MEASURE_BY_UNIT.get(unit, "count")
+
+
+def _compatible(measure: str, unit: str) -> bool:
+    money = unit in ("yi-yuan", "wan-yuan", "yuan", "yi-yuan-per-year")
+    money_measures = {"revenue", "output-value", "industrial-output-value", "industrial-value-added", "gdp",
+                      "fixed-asset-investment", "rd-investment", "investment", "contract-value", "funds-in-place",
+                      "order-value", "loan-amount", "credit-amount", "fund-size", "trade-volume", "fiscal-revenue",
+                      "industry-scale"}
+    if money:
+        return measure in money_measures
+    if measure in money_measures or measure in ("growth-rate", "share"):
+        return False
+    if unit in ("firms",):
+        return measure in ("firm-count", "new-market-entities")
+    if unit in ("mu", "wan-mu", "sqm", "wan-sqm", "sqkm"):
+        return measure in ("land-area", "floor-area", "area", "park-area-per-capita")
+    return True
+
+
+def _subject(mentions: list[Mention], sentence: Sentence, i: int, context: dict) -> str | None:
+    """The nearest entity mention before the figure (organisations, clusters, chains, parks, projects first)."""
+    at = sentence.offsets[i]
+    before = [m for m in mentions if m.end <= at and m.kind not in ("Person",)]
+    preferred = [m for m in before if m.kind not in ("Industry", "Country", "Municipality", "PolicyDocument")]
+    chosen = (preferred or before or [None])[-1]
+    if chosen is not None:
+        context["subject"] = chosen.id
+        return chosen.id
+    return context.get("subject")
+
+
+def _printed(value: Decimal) -> str:
+    text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+    return text if "." in text else text + ".0"

@@ -1,0 +1,249 @@
+"""Ingesting a new article (graph/ingest/): the article becomes sentences with offsets, candidates of every kind
+are found with the quality the benchmark measured (leave-one-out on the five seed articles), hostile text is
+refused with a clear message and loads nothing, and accepted candidates become a draft that the shapes accept and
+the store loads all-or-nothing."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from decimal import Decimal
+
+import pyoxigraph as ox
+import pytest
+
+from bench import ingest as bench
+from chainkg.graph import loader
+from chainkg.graph.ingest import ArticleDate, Gazetteer, IngestError, analyse, dates, draft, entities, events, figures
+from chainkg.graph.ingest.sentences import decode, split
+from chainkg.graph.namespaces import CK, VOCAB
+from chainkg.graph.settings import Settings
+from tests.conftest import REPO, chainkg_command
+
+# Figures measured by `python -m bench.ingest` (README "Ingesting an article"), each threshold a little below:
+# (entity recall, statistics precision, statistics recall, event precision, event recall) per article.
+MEASURED_FLOOR = {
+    0: (0.50, 0.80, 0.78, 0.45, 0.20),
+    1: (0.40, 0.67, 0.72, 0.80, 0.60),
+    2: (0.35, 0.80, 0.75, 0.35, 0.25),
+    3: (0.28, 0.45, 0.33, 0.50, 0.45),
+    4: (0.30, 0.70, 0.68, 0.50, 0.40),
+}
+
+
+@pytest.fixture(scope="module")
+def curation() -> bench.Curation:
+    """The curated files and the seed texts (from CHAINKG_SEEDS_DIR, default ../shared/seeds)."""
+    settings = Settings(store=":memory:")
+    missing = [p for p in [settings.seeds_dir] if not p.is_dir()]
+    assert not missing, (f"the seed article texts are not in {settings.seeds_dir}: set CHAINKG_SEEDS_DIR to the "
+                         "folder of the five seed articles (CI has them at ../shared/seeds)")
+    return bench.Curation.read(settings)
+
+
+@pytest.fixture(scope="module")
+def shipped_gazetteer(shipped_kg) -> Gazetteer:
+    return Gazetteer.from_graph(shipped_kg)
+
+
+# ---------------------------------------------------------------------------------------------------- quality
+@pytest.mark.parametrize("article", sorted(MEASURED_FLOOR))
+def test_each_seed_article_leave_one_out_keeps_its_measured_quality(curation, article):
+    scores, analysis = bench.leave_one_out(curation, article)
+    entity_recall, stat_precision, stat_recall, event_precision, event_recall = MEASURED_FLOOR[article]
+    assert scores["entities"].recall >= entity_recall
+    assert scores["statistics"].precision >= stat_precision and scores["statistics"].recall >= stat_recall
+    assert scores["events"].precision >= event_precision and scores["events"].recall >= event_recall
+    # every candidate points at its own words in the article
+    for mention in analysis.mentions:
+        assert re.sub(r"\s+", "", analysis.text[mention.start:mention.end]) == mention.text
+
+
+def test_the_held_out_article_teaches_the_gazetteer_nothing(curation):
+    """Leave-one-out is honest: a name only article 001 gives (中允汇吉, its caption misspelling) is not known."""
+    gazetteer = bench.gazetteer_without(curation, 1)
+    assert "中允汇吉" not in gazetteer.names
+    assert "海康威视" in gazetteer.names  # the registry entity, named by the other articles too
+
+
+def test_the_traditional_article_gives_the_same_entities_as_its_simplified_twin(shipped_gazetteer, curation):
+    from chainkg.graph.ingest.sentences import to_simplified
+
+    traditional = curation.texts[2][:3000]
+    found = analyse(traditional, shipped_gazetteer, date=ArticleDate(2021, 12))
+    twin = analyse(to_simplified(traditional), shipped_gazetteer, date=ArticleDate(2021, 12))
+    assert found.script == "zh-Hant" and twin.script == "zh-Hans"
+    assert [(m.iri, m.start) for m in found.mentions] == [(m.iri, m.start) for m in twin.mentions]
+    assert [(f.value, f.unit, f.year) for f in found.figures] == [(f.value, f.unit, f.year) for f in twin.figures]
+    assert any(m.iri and m.iri.endswith("/zhongyuan-huiji") for m in found.mentions)
+
+
+# ---------------------------------------------------------------------------------------------------- parts
+def test_sentences_keep_their_offsets_across_line_breaks():
+    text = "走进重庆天安\n数码城5号楼。这里聚集了10余家企\n业；\n\n“一栋楼就是一个产业”"
+    sentences = split(text)
+    assert [s.text for s in sentences] == ["走进重庆天安数码城5号楼。", "这里聚集了10余家企业；", "“一栋楼就是一个产业”"]
+    for s in sentences:
+        assert re.sub(r"\s+", "", text[s.start:s.end]) == s.text
+
+
+@pytest.mark.parametrize("phrase, year, month, day, period, target", [
+    ("今年1-8月", 2021, None, None, "year-to-date", False),
+    ("去年6月", 2020, 6, None, "months", False),
+    ("上半年", 2021, None, None, "first-half", False),
+    ("2023年9月14日", 2023, 9, 14, "point-in-time", False),
+    ("计划到2027年", 2027, None, None, "target-year", True),
+    ("今年前三季度", 2021, None, None, "first-three-quarters", False),
+    ("“十四五”末期", 2025, None, None, "target-year", True),
+    ("明年", 2022, None, None, "full-year", False),
+])
+def test_relative_dates_resolve_against_the_article_date(phrase, year, month, day, period, target):
+    found = dates.find(phrase.replace("“", "").replace("”", ""), ArticleDate(2021, 10))
+    assert [(w.year, w.month, w.day, w.period, w.target) for w in found] == [(year, month, day, period, target)]
+
+
+@pytest.mark.parametrize("sentence, value, unit, qualifier, year, status", [
+    ("2023年，大数据智能化全产业链营收124.2亿元，同比增长0.5%。", "124.2", "yi-yuan", None, 2023, "actual"),
+    ("计划到2027年实现营收300亿元。", "300.0", "yi-yuan", None, 2027, "target"),
+    ("预计今年重庆小面产业可实现营业80多亿元。", "80.0", "yi-yuan", "余", 2024, "forecast"),
+    ("园区先后吸引400余家企业入驻。", "400.0", "firms", "余", 2024, "actual"),
+    ("占地约1.7万亩的重庆建桥工业园。", "1.7", "wan-mu", "约", 2024, "estimate"),
+    ("2022年，公司年产值成功突破千万。", "1000.0", "wan-yuan", "突破", 2022, "actual"),
+    ("出台深入推动企业科技创新十五项政策。", "15.0", "items", None, 2024, "actual"),
+    ("今年上半年公司的产值已达到1600万元。", "1600.0", "wan-yuan", None, 2024, "actual"),
+])
+def test_figures_keep_value_unit_qualifier_year_and_status(sentence, value, unit, qualifier, year, status):
+    found = analyse(sentence + "这是一篇关于产业发展的文章。", Gazetteer.from_names({}), date=ArticleDate(2024, 7))
+    first = found.figures[0]
+    assert (first.value, first.unit, first.qualifier, first.year, first.status) == (value, unit, qualifier, year, status)
+    assert Decimal(first.value) == Decimal(value)
+
+
+def test_known_entities_are_found_by_every_name_and_new_ones_by_pattern(shipped_gazetteer):
+    text = ("中元匯吉、中元生物和Zybio都是一家企业。重庆星河新能源科技有限公司与《巴南区新能源产业扶持办法(试行)》有关；"
+            "2021年，科技园三期动工。")
+    found = analyse(text, shipped_gazetteer, date=ArticleDate(2024, 7))
+    known = {m.text: m.iri.rsplit("/", 1)[-1] for m in found.mentions if m.iri}
+    assert known["中元匯吉"] == known["中元生物"] == known["Zybio"] == "zhongyuan-huiji"
+    new = {m.text: m.kind for m in found.mentions if m.iri is None}
+    assert new["重庆星河新能源科技有限公司"] == "Company"
+    assert new["巴南区新能源产业扶持办法(试行)"] == "PolicyDocument"
+    assert [(e.kind, e.date) for e in found.events] == [("ConstructionStart", "2021")]
+
+
+def test_every_class_unit_and_measure_the_pipeline_proposes_is_in_the_ontology(shipped_kg):
+    classes = {q.subject.value for q in shipped_kg.match(None, ox.NamedNode(
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode("http://www.w3.org/2002/07/owl#Class"))}
+    proposed = {kind for _, kind in entities.SUFFIX_CLASSES} | {kind for _, kind in events.TRIGGERS} | {"Person",
+                                                                                                       "PolicyDocument"}
+    assert {CK + kind for kind in proposed} <= classes
+    vocabulary = (REPO / "ontology" / "vocab.ttl").read_text(encoding="utf-8")
+    units = set(figures.MEASURE_BY_UNIT) | {"yi-yuan-per-year", "wan", "wan-persons", "items", "times", "lines",
+                                           "tonnes-per-day", "projects"}
+    for unit in units:
+        assert f"unit:{unit} a ck:Unit" in vocabulary, unit
+
+
+# ---------------------------------------------------------------------------------------------------- hostile text
+HOSTILE_TEXTS = {
+    "huge": ("大渡口区引进企业。" * 30_000, "more than the"),
+    "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "binary"),
+    "not UTF-8": ("大渡口区引进企业二十家，营收十亿元。".encode("gb18030"), "not UTF-8"),
+    "HTML": ("<html><body><div><p>大渡口区今年引进企业20家，营收124亿元。</p><p>同比增长。</p></div></body></html>", "HTML"),
+    "mixed scripts": ("大渡口区今年引进企业二十家，营收增长很快，发展势头强劲，产业结构持续优化升级。"
+                      "大渡口區今年引進企業二十家，營收增長很快，發展勢頭強勁，產業結構持續優化升級。", "mixes simplified"),
+    "no Chinese": ("Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 20, "no Chinese"),
+    "invisible characters": ("大渡口区\u202e今年引进\u200b企业\u2066二十家\u200d。" * 5, "control or invisible"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_TEXTS))
+def test_hostile_text_is_refused_with_a_clear_reason(name):
+    data, reason = HOSTILE_TEXTS[name]
+    with pytest.raises(IngestError, match=reason):
+        decode(data, max_chars=100_000)
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_TEXTS))
+def test_the_cli_refuses_hostile_text_and_loads_nothing(name, tmp_path):
+    data, reason = HOSTILE_TEXTS[name]
+    article = tmp_path / "article.txt"
+    article.write_bytes(data if isinstance(data, bytes) else data.encode())
+    store = tmp_path / "store"
+    result = subprocess.run(chainkg_command() + ["--store", str(store), "ingest", str(article), "--out",
+                                                 str(tmp_path / "draft.trig")],
+                            cwd=REPO, capture_output=True, text=True, env={"CHAINKG_INGEST_MAX_CHARS": "100000",
+                                                                           "CHAINKG_LOAD_SHIPPED": "false",
+                                                                           "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 1
+    assert reason in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "draft.trig").exists()
+
+
+# ---------------------------------------------------------------------------------------------------- the draft
+NEW_ARTICLE = """巴南区引进新能源企业
+
+2024年3月，重庆星河新能源科技有限公司正式入驻重庆国际生物城，项目总投资12亿元。
+今年上半年，该公司实现营收3.5亿元，同比增长20%。"""
+
+
+@pytest.fixture
+def new_article(shipped_gazetteer):
+    return analyse(NEW_ARTICLE, shipped_gazetteer, date=ArticleDate(2024, 8), source="new.txt")
+
+
+def test_accepted_candidates_become_a_draft_the_shapes_accept_and_the_store_loads(shipped_copy, new_article):
+    before = len(shipped_copy)
+    quads = draft.build(new_article, draft.Decisions.accept_all(new_article), shipped_copy)
+    loader.commit(shipped_copy, quads)
+    assert len(shipped_copy) == before + len(quads)
+    rows = shipped_copy.select("""
+        SELECT ?value ?year ?text WHERE {
+          GRAPH ?quote { ?stat ck:value ?value ; ck:year ?year ; ck:unit unit:yi-yuan ; ck:measure measure:revenue }
+          ?quote oa:exact ?text ; prov:wasQuotedFrom ?doc . ?doc ck:seedFile "new.txt" }""")
+    assert [(r["value"].value, r["year"].value, r["text"].value) for r in rows] == [
+        ("3.5", "2024", "今年上半年，该公司实现营收3.5亿元，同比增长20%。")]
+    company = next(q.subject for q in quads if q.object == ox.Literal("重庆星河新能源科技有限公司", language="zh-Hans"))
+    assert {q.object.value.rsplit("/", 1)[-1] for q in shipped_copy.match(company, ox.NamedNode(CK + "hostedIn"))} == {
+        "cq-international-bio-city"} or list(shipped_copy.match(company, ox.NamedNode(CK + "hostedIn")))
+
+
+def test_a_merged_name_becomes_an_alias_of_the_existing_entity(shipped_copy, new_article):
+    company = next(m for m in new_article.mentions if m.text == "重庆星河新能源科技有限公司")
+    hikvision = shipped_copy.settings.base_iri + "id/hikvision"
+    decisions = draft.Decisions(mentions={company.id: {"merge": hikvision}})
+    quads = draft.build(new_article, decisions, shipped_copy)
+    assert ox.Quad(ox.NamedNode(hikvision), ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"),
+                   ox.Literal("重庆星河新能源科技有限公司", language="zh-Hans"),
+                   ox.NamedNode(shipped_copy.settings.base_iri + f"id/quote/{new_article.slug}-names")) in quads
+
+
+def test_a_draft_that_breaks_the_shapes_loads_nothing(shipped_copy, new_article):
+    quads = draft.build(new_article, draft.Decisions.accept_all(new_article), shipped_copy)
+    stat = next(q.subject for q in quads if q.predicate.value == CK + "value")
+    broken = [q for q in quads if not (q.subject == stat and q.predicate.value == CK + "unit")]
+    before = len(shipped_copy)
+    with pytest.raises(loader.LoadError, match="ck:unit"):
+        loader.commit(shipped_copy, broken)
+    assert len(shipped_copy) == before
+
+
+def test_merging_into_an_unknown_entity_is_refused(shipped_copy, new_article):
+    company = next(m for m in new_article.mentions if m.iri is None)
+    with pytest.raises(IngestError, match="no such entity"):
+        draft.build(new_article, draft.Decisions(mentions={company.id: {"merge": "https://example.org/nothing"}}),
+                    shipped_copy)
+
+
+def test_the_cli_writes_a_draft_that_chainkg_load_loads(tmp_path):
+    article = tmp_path / "new.txt"
+    article.write_text(NEW_ARTICLE, encoding="utf-8")
+    store = str(tmp_path / "store")
+    made = subprocess.run(chainkg_command() + ["--store", store, "ingest", str(article), "--date", "2024-08",
+                                               "--out", str(tmp_path / "draft.trig")], cwd=REPO, capture_output=True,
+                          text=True)
+    assert made.returncode == 0, made.stderr
+    assert "statistics" in made.stdout and "draft written" in made.stderr
+    loaded = subprocess.run(chainkg_command() + ["--store", store, "load", str(tmp_path / "draft.trig")], cwd=REPO,
+                            capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
