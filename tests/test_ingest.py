@@ -247,3 +247,66 @@ def test_the_cli_writes_a_draft_that_chainkg_load_loads(tmp_path):
     loaded = subprocess.run(chainkg_command() + ["--store", store, "load", str(tmp_path / "draft.trig")], cwd=REPO,
                             capture_output=True, text=True)
     assert loaded.returncode == 0, loaded.stderr
+
+
+# ---------------------------------------------------------------------------------------------------- the page
+@pytest.fixture(scope="module")
+def ingest_server(tmp_path_factory):
+    """A writable service on the shipped graph (embedded store), for the ingest page."""
+    from tests.conftest import WRITE_TOKEN, running_server
+
+    with running_server(tmp_path_factory.mktemp("ingest"), write_token=WRITE_TOKEN) as running:
+        yield running
+
+
+def test_the_ingest_calls_need_the_token_and_refuse_hostile_text(ingest_server):
+    import httpx
+
+    from tests.conftest import WRITE_TOKEN
+
+    body = {"text": NEW_ARTICLE, "date": "2024-08"}
+    assert httpx.post(ingest_server + "/ingest/analyse", json=body).status_code == 401
+    auth = {"Authorization": f"Bearer {WRITE_TOKEN}"}
+    bad = httpx.post(ingest_server + "/ingest/load", json={"text": HOSTILE_TEXTS["HTML"][0]}, headers=auth)
+    assert bad.status_code == 400 and "HTML" in bad.json()["message"]
+    found = httpx.post(ingest_server + "/ingest/analyse", json=body, headers=auth, timeout=60).json()
+    assert any(m["text"] == "重庆星河新能源科技有限公司" for m in found["mentions"])
+
+
+@pytest.mark.browser
+def test_paste_accept_load_and_find_the_new_facts_on_their_pages(browser, ingest_server):
+    from tests.conftest import WRITE_TOKEN, Visitor
+
+    visitor = Visitor(browser, ingest_server)
+    try:
+        page = visitor.page
+        visitor.goto("/ingest")
+        page.fill("#ingest-token", WRITE_TOKEN)
+        page.fill("#ingest-date", "2024-08")
+        page.fill("#ingest-text", NEW_ARTICLE)
+        page.click("#ingest-analyse")
+        page.locator("#ingest-sentences li.sentence").first.wait_for(timeout=60_000)
+        boxes = page.locator("#ingest-sentences input[type=checkbox]")
+        assert boxes.count() >= 4
+        # reject the growth rate, accept everything else as proposed
+        growth = page.locator("li.candidate.figures", has_text="20%").locator("input[type=checkbox]")
+        growth.uncheck()
+        visitor.screenshot("ingest-review")
+        page.click("#ingest-load")
+        page.locator("#ingest-result .ok").wait_for(timeout=60_000)
+        company = page.locator("#ingest-result a", has_text="/id/chong-qing-xing-he")
+        href = company.first.get_attribute("href")
+        assert outside_requests(visitor) == []
+        visitor.goto(href)
+        body = page.locator("main").inner_text()
+        assert "重庆星河新能源科技有限公司" in body
+        # the new fact (hosted in the bio city) with the sentence that states it, as its source
+        assert "2024年3月，重庆星河新能源科技有限公司正式入驻重庆国际生物城，项目总投资12亿元。" in body
+        assert "重庆国际生物城" in body
+        visitor.screenshot("ingest-loaded-entity")
+    finally:
+        visitor.context.close()
+
+
+def outside_requests(visitor) -> list[str]:
+    return visitor.outside()
