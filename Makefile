@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 # Browser assets (YASGUI) from npm, pinned by viz/assets/package-lock.json; installed here, never committed.
 ASSETS := viz/assets/node_modules/.package-lock.json
 
-.PHONY: install system-packages run test validate clean bench
+.PHONY: install system-packages run test validate wheel clean bench
 
 install: $(STAMP) $(ASSETS)
 
@@ -27,17 +27,26 @@ test: install system-packages  ## the whole test suite
 	$(PY) -m pytest
 
 # What the tests drive besides Python: Debian's chromium (through Playwright's executable_path, never a browser
-# download), a CJK font for readable screenshots, and Virtuoso (the remote store's backend). Missing ones are
-# installed with apt; without them those tests fail, they never skip.
+# download), a CJK font for readable screenshots, and Virtuoso (the remote store's backend). Only the missing ones
+# are installed, without recommends (no desktop services, printers or samba), and nothing installed is upgraded;
+# without them those tests fail, they never skip.
 SYSTEM_PACKAGES := chromium fonts-noto-cjk virtuoso-opensource
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 system-packages:
-	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); }
+	@missing="$$(for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done)"; \
+	[ -z "$$missing" ] || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends --no-upgrade $$missing; }
 
-validate: install  ## shapes and quotes of the shipped graph
+validate: install  ## shapes of the shipped graph, and its quotes against the articles in CHAINKG_SEEDS_DIR if set
 	$(VENV)/bin/chainkg validate
+
+# The wheel carries the ontology, curated graph, queries, templates and browser assets (setup.py adds the npm ones).
+# Built with the virtualenv's setuptools; a stale build/ could leak removed files into it, so it goes first.
+wheel: install  ## dist/chainkg-<version>-py3-none-any.whl, for `pipx install ./dist/chainkg-….whl`
+	rm -rf build
+	$(PY) -m pip wheel -q --no-deps --no-build-isolation -w dist .
 
 # --- benchmark (bench/run.py, README "Benchmark"): BENCH_TRIPLES=100000 for a quick run, 10000000 for the big one
 BENCH_TRIPLES ?= 1000000
@@ -50,4 +59,4 @@ bench: install  ## load, SPARQL-over-HTTP, views and memory figures against oxig
 # --- end benchmark
 
 clean:
-	rm -rf $(VENV) var viz/assets/node_modules
+	rm -rf $(VENV) var viz/assets/node_modules build dist

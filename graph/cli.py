@@ -179,13 +179,15 @@ def validate(
     kg = _graph(store=":memory:") if not files else _graph()
     if files:
         quads = [q for f in files for q in loader.parse_file(f, base_iri=kg.settings.base_iri)]
+        quotes = loader.validate.check_quotes(quads, kg.settings.seeds_dir)
         report = loader.validate.check_shapes(kg, quads)
-        report.problems += loader.validate.check_quotes(quads, kg.settings.seeds_dir).problems
+        report.problems += quotes.problems
+        report.unchecked += quotes.unchecked
     else:
         report = loader.check_shipped(kg)
     if not report.ok:
         raise CliError(f"{len(report.problems)} problem(s):\n{report}")
-    out.print("conforms")
+    out.print(str(report), highlight=False, markup=False)
 
 
 @app.command()
@@ -275,14 +277,15 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable
 def serve(
     host: Annotated[Optional[str], typer.Option(help="Interface (default 127.0.0.1).")] = None,
     port: Annotated[Optional[int], typer.Option(help="Port (default 8000).")] = None,
+    store: Annotated[Optional[str], typer.Option(help="Store directory (the same as `chainkg --store DIR serve`).")] = None,
 ) -> None:
-    """Serve the SPARQL endpoint, REST API and explorer with uvicorn."""
+    """Serve the SPARQL endpoint, REST API and explorer with uvicorn; the first start loads the shipped graph."""
     import uvicorn
 
     from chainkg.api.app import create_app
     from chainkg.api.observability import LOG_CONFIG
 
-    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    overrides = {k: v for k, v in {"host": host, "port": port, "store": store}.items() if v is not None}
     settings = _settings(**overrides)
     # chainkg writes its own access log (api/observability.py): uvicorn's would print a write's query string.
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", access_log=False,

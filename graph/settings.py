@@ -7,11 +7,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+# The folder holding graph/, ontology/ and data/: the repository in a source checkout, site-packages/chainkg in an
+# installed wheel (pyproject.toml maps the data folders so the two look alike).
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 MEMORY = ":memory:"
+
+
+def default_store() -> str:
+    """`var/store` in a source checkout (one store per checkout, as `make run` has always used); in an installed
+    package, where site-packages is no place for data, `store` in the user's data directory (platformdirs)."""
+    if (PACKAGE_ROOT / "pyproject.toml").is_file():
+        return str(PACKAGE_ROOT / "var" / "store")
+    return str(platformdirs.user_data_path("chainkg") / "store")
 
 
 class Settings(BaseSettings):
@@ -24,13 +35,15 @@ class Settings(BaseSettings):
         description="Base of instance IRIs: the curated files' relative IRIs (id/…) resolve against it.",
     )
     store: str = Field(
-        str(REPO_ROOT / "var" / "store"),
-        description=f"Directory of the persistent Oxigraph store, or {MEMORY!r} for an in-memory store.",
+        default_factory=default_store,
+        description=f"Directory of the persistent Oxigraph store, or {MEMORY!r} for an in-memory store (default: "
+                    "var/store in a source checkout, else the user's data directory, e.g. ~/.local/share/chainkg/store).",
     )
-    ontology_dir: Path = Field(REPO_ROOT / "ontology", description="Ontology, vocabularies and SHACL shapes.")
-    curated_dir: Path = Field(REPO_ROOT / "data" / "curated", description="The shipped curated graph (TriG).")
-    seeds_dir: Path = Field(
-        REPO_ROOT.parent / "shared" / "seeds", description="Article texts that quotes are checked against."
+    ontology_dir: Path = Field(PACKAGE_ROOT / "ontology", description="Ontology, vocabularies and SHACL shapes.")
+    curated_dir: Path = Field(PACKAGE_ROOT / "data" / "curated", description="The shipped curated graph (TriG).")
+    seeds_dir: Path | None = Field(
+        None, description="The article texts (seed files) that quotes are checked against; unset = quotes are not "
+                          "checked, and the checks say so (CI: ../shared/seeds).",
     )
     load_shipped: bool = Field(
         True, description="On start, (re)load the ontology and curated graph when they changed since the last load."

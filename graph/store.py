@@ -31,14 +31,19 @@ log = logging.getLogger("chainkg.store")
 class KnowledgeGraph:
     """chainkg's store, its graph names and prefixes, and the atomic write operations everything else uses."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, read_only: bool = False) -> None:
+        """Open the store the settings name. `read_only` opens an on-disk store without its write lock, beside the
+        process that owns it (a running `chainkg serve`): Oxigraph refuses every write through it."""
         self.settings = settings
         self.names = GraphNames(settings.base_iri)
         self.prefixes = prefixes(settings.base_iri)
+        self.read_only = read_only
         if settings.remote:  # an external SPARQL store behind the same Store methods (graph/remote.py)
             self.store: ox.Store | RemoteStore = RemoteStore(settings)
+        elif settings.in_memory:
+            self.store = ox.Store()
         else:
-            self.store = ox.Store() if settings.in_memory else _open_on_disk(Path(settings.store))
+            self.store = _open_read_only(Path(settings.store)) if read_only else _open_on_disk(Path(settings.store))
         self.generation = 0  # bumped by every committed write; the query engine snapshots per generation
         self._writing = threading.Lock()  # one writer at a time, so each write is one generation
         self._committing = False
@@ -112,9 +117,12 @@ class KnowledgeGraph:
 
         On an external store it is rdflib's SPARQLUpdateStore over the same endpoints."""
         if isinstance(self.store, RemoteStore):
-            from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
+            from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 
-            remote = SPARQLUpdateStore(self.store.query_url, self.store.update_url)
+            if self.read_only:
+                remote = SPARQLStore(self.store.query_url)
+            else:
+                remote = SPARQLUpdateStore(self.store.query_url, self.store.update_url)
             dataset = rdflib.Dataset(store=remote, default_union=True)
         else:
             dataset = rdflib.Dataset(store=OxigraphStore(store=self.store), default_union=True)
@@ -235,6 +243,12 @@ def bind_parameters(sparql: str, parameters: dict[str, Term]) -> str:
 def _open_on_disk(path: Path) -> ox.Store:
     path.mkdir(parents=True, exist_ok=True)
     return ox.Store(str(path))
+
+
+def _open_read_only(path: Path) -> ox.Store:
+    if not (path / "CURRENT").is_file():  # RocksDB's marker of a database
+        raise FileNotFoundError(f"no chainkg store in {path}: `chainkg serve` or `chainkg load --shipped` makes one")
+    return ox.Store.read_only(str(path))
 
 
 def _as_update_data(quads: Iterable[ox.Quad]) -> str:

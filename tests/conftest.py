@@ -29,6 +29,16 @@ def shipped_kg() -> KnowledgeGraph:
     return kg
 
 
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The folder of article texts (CHAINKG_SEEDS_DIR; CI sets it to ../shared/seeds). Only the checks that compare
+    quotes with the articles need it; where it is not set they are skipped with that reason, everything else runs."""
+    seeds = Settings().seeds_dir
+    if seeds is None:
+        pytest.skip("the article texts are not available here: set CHAINKG_SEEDS_DIR to their folder")
+    return seeds
+
+
 TOY_ECONOMY = REPO / "tests" / "data" / "toy-economy.trig"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 
 import pytest
@@ -10,9 +11,9 @@ import pytest
 from tests.conftest import REPO, chainkg_command
 
 
-def chainkg(*args: str, store, check: bool = True) -> subprocess.CompletedProcess:
+def chainkg(*args: str, store, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     result = subprocess.run(chainkg_command() + ["--store", str(store), *args], cwd=REPO,
-                            capture_output=True, text=True, timeout=300)
+                            capture_output=True, text=True, timeout=300, env=env)
     if check and result.returncode != 0:
         raise AssertionError(f"chainkg {' '.join(args)} failed: {result.stderr}")
     return result
@@ -57,8 +58,16 @@ def test_stats_reports_full_provenance(loaded_store):
     assert stats["entities_per_class"]["Company"] > 10
 
 
-def test_validate_shipped_graph(tmp_path):
-    assert "conforms" in chainkg("validate", store=tmp_path / "unused").stdout
+def test_validate_shipped_graph_against_the_articles(tmp_path, seeds_dir):
+    result = chainkg("validate", store=tmp_path / "unused", env={**os.environ, "CHAINKG_SEEDS_DIR": str(seeds_dir)})
+    assert result.stdout.strip() == "conforms"
+
+
+def test_validate_without_the_articles_checks_the_shapes_and_says_what_it_did_not(tmp_path):
+    plain_clone = {name: value for name, value in os.environ.items() if name != "CHAINKG_SEEDS_DIR"}
+    result = chainkg("validate", store=tmp_path / "unused", env=plain_clone)
+    assert result.stdout.startswith("conforms")
+    assert "not checked" in result.stdout and "CHAINKG_SEEDS_DIR" in result.stdout
 
 
 @pytest.mark.parametrize("args, message", [
