@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -105,6 +107,63 @@ class Server(str):
         """On the embedded store (not an external one): queries run, and are killed, in our own workers."""
         return "CHAINKG_REMOTE_QUERY_URL" not in self.env
 
+    def request(self, method: str, path: str, **options: object) -> httpx.Response:
+        """One request over HTTP; the same call as `InProcess.request`, so a route test runs on either."""
+        return httpx.request(method, self.url + path, **{"timeout": 30, **options})
+
+    def get(self, path: str, **options: object) -> httpx.Response:
+        return self.request("GET", path, **options)
+
+    def post(self, path: str, **options: object) -> httpx.Response:
+        return self.request("POST", path, **options)
+
+
+class InProcess:
+    """`create_app` driven in this process through httpx's ASGITransport: the routes without a process, a port or
+    a disk. httpx's ASGI transport is async only, so an event loop runs in a thread of its own, for the whole
+    session, and each call waits for its answer there (the app's lifespan runs on that loop too)."""
+
+    def __init__(self, app) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="in-process-app", daemon=True)
+        self.thread.start()
+        self.lifespan = app.router.lifespan_context(app)
+        self._wait(self.lifespan.__aenter__())
+        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1")
+
+    def _wait(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
+
+    def request(self, method: str, path: str, **options: object) -> httpx.Response:
+        return self._wait(self.client.request(method, path, **options))
+
+    def get(self, path: str, **options: object) -> httpx.Response:
+        return self.request("GET", path, **options)
+
+    def post(self, path: str, **options: object) -> httpx.Response:
+        return self.request("POST", path, **options)
+
+    def close(self) -> None:
+        self._wait(self.client.aclose())
+        self._wait(self.lifespan.__aexit__(None, None, None))
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+
+
+@pytest.fixture(scope="session")
+def app(shipped_kg: KnowledgeGraph) -> Iterator[InProcess]:
+    """The quick-start service in this process: read-only, default limits, a private in-memory copy of the shipped
+    graph. Route tests use it; tests that need a process (a port, a worker to kill, a browser) use `server`."""
+    from chainkg.api.app import create_app
+
+    settings = Settings(store=":memory:", load_shipped=False)
+    kg = KnowledgeGraph(settings)
+    kg.add(list(shipped_kg.store))
+    in_process = InProcess(create_app(settings, kg=kg))
+    yield in_process
+    in_process.close()
+
 
 @contextmanager
 def running_server(workdir: Path, **settings: object) -> Iterator[Server]:
@@ -124,10 +183,8 @@ def running_server(workdir: Path, **settings: object) -> Iterator[Server]:
         process.wait(timeout=20)
 
 
-# ---- backends: every server test runs on the embedded store and on an external Virtuoso (graph/remote.py).
-BACKENDS = ["embedded", "virtuoso"]
-
-
+# ---- backends: the server tests run on the embedded store; tests/test_backend_contract.py runs the store-dependent
+# ones again on an external Virtuoso (graph/remote.py), with the `virtuoso_*` fixtures below.
 @contextmanager
 def backend_settings(backend: str, workdir: Path) -> Iterator[dict[str, object]]:
     """CHAINKG_* settings for a backend: nothing for the embedded store, a private Virtuoso's endpoints otherwise."""
@@ -140,25 +197,47 @@ def backend_settings(backend: str, workdir: Path) -> Iterator[dict[str, object]]
         yield virtuoso.chainkg_settings()
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The quick-start service: read-only, default limits, the shipped graph loaded; on each backend."""
-    workdir = tmp_path_factory.mktemp(f"server-{request.param}")
-    with backend_settings(request.param, workdir) as remote, running_server(workdir, **remote) as running:
+def quick_start_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The quick-start service: read-only, default limits, the shipped graph loaded."""
+    workdir = tmp_path_factory.mktemp(f"server-{backend}")
+    with backend_settings(backend, workdir) as remote, running_server(workdir, **remote) as running:
         yield running
 
 
 WRITE_TOKEN = "test-token-0123456789"
+TIGHT_LIMITS = dict(write_token=WRITE_TOKEN, query_timeout_s=2, max_rows=50, max_query_bytes=4000,
+                    max_upload_bytes=200_000)
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def writable_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A service with a write token and tight limits (2 s per query, 50 rows, 4 kB of query text); on each backend."""
-    workdir = tmp_path_factory.mktemp(f"writable-{request.param}")
-    with backend_settings(request.param, workdir) as remote, \
-            running_server(workdir, write_token=WRITE_TOKEN, query_timeout_s=2, max_rows=50, max_query_bytes=4000,
-                           max_upload_bytes=200_000, **remote) as running:
+def writable_test_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A service with a write token and tight limits (2 s per query, 50 rows, 4 kB of query text)."""
+    workdir = tmp_path_factory.mktemp(f"writable-{backend}")
+    with backend_settings(backend, workdir) as remote, running_server(workdir, **TIGHT_LIMITS, **remote) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The quick-start service as a real process on the embedded store."""
+    yield from quick_start_server("embedded", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def writable_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A writable service with tight limits, as a real process on the embedded store."""
+    yield from writable_test_server("embedded", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The quick-start service on a private Virtuoso (tests/test_backend_contract.py only)."""
+    yield from quick_start_server("virtuoso", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_writable_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The writable service with tight limits on a private Virtuoso (tests/test_backend_contract.py only)."""
+    yield from writable_test_server("virtuoso", tmp_path_factory)
 # ---- end of backends
 
 
@@ -313,7 +392,9 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {log.read_text(errors='replace')}")
         try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+            # A generous read time-out: on a busy machine /healthz on Virtuoso took 5-10 s, and probes cut at 1 s
+            # piled up and the start was declared failed while the server was answering them.
+            if httpx.get(url + "/healthz", timeout=15).status_code == 200:
                 return
         except httpx.TransportError:
             time.sleep(0.2)

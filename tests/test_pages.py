@@ -1,4 +1,5 @@
-"""The explorer's routes (api/pages.py) over real HTTP: every page kind, Linked Data by Accept or twin, search that
+"""The explorer's routes (api/pages.py), in process (the `app` fixture), save path traversal, which needs a real
+socket to send dots a client would normalise away: every page kind, Linked Data by Accept or twin, search that
 lands on the entity, graph pages with their data twins and node cap, versioned static assets that refuse path
 traversal, and pages that link and load nothing outside the site."""
 
@@ -48,13 +49,13 @@ class Links(HTMLParser):
         self.urls += [value for name, value in attrs if name in ("src", "href") and value is not None]
 
 
-def get(server: str, path: str, accept: str = BROWSER_ACCEPT, **kwargs) -> httpx.Response:
-    return httpx.get(server + path, headers={"Accept": accept}, timeout=30, **kwargs)
+def get(app, path: str, accept: str = BROWSER_ACCEPT, **kwargs) -> httpx.Response:
+    return app.get(path, headers={"Accept": accept}, **kwargs)
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_every_page_is_chinese_first_and_stays_on_the_site(server, path):
-    response = get(server, path)
+def test_every_page_is_chinese_first_and_stays_on_the_site(app, path):
+    response = get(app, path)
     assert response.status_code == (404 if "no-such-thing" in path else 200)
     assert response.headers["content-type"].startswith("text/html")
     assert "default-src 'self'" in response.headers["content-security-policy"]
@@ -78,8 +79,8 @@ def test_every_page_is_chinese_first_and_stays_on_the_site(server, path):
     ("/resource?iri=" + quote("https://w3id.org/chainkg/ontology#Company", safe="") + "&format=jsonld", "*/*",
      "application/ld+json"),
 ])
-def test_entities_are_linked_data(server, path, accept, media_type):
-    response = get(server, path, accept)
+def test_entities_are_linked_data(app, path, accept, media_type):
+    response = get(app, path, accept)
     assert response.status_code == 200
     assert response.headers["content-type"].split(";")[0] == media_type
     assert "Accept" in response.headers["vary"]
@@ -87,23 +88,23 @@ def test_entities_are_linked_data(server, path, accept, media_type):
 
 
 @pytest.mark.parametrize("suffix, syntax", [(".ttl", ox.RdfFormat.TURTLE), (".jsonld", ox.RdfFormat.JSON_LD)])
-def test_the_data_twin_says_what_the_page_says(server, suffix, syntax):
-    body = get(server, "/id/zhongyuan-huiji" + suffix).content
+def test_the_data_twin_says_what_the_page_says(app, suffix, syntax):
+    body = get(app, "/id/zhongyuan-huiji" + suffix).content
     names = {q.object.value for q in ox.parse(body, format=syntax)
              if q.predicate.value == "http://www.w3.org/2004/02/skos/core#prefLabel"}
     assert names == {"中元汇吉", "中元匯吉", "Zybio"}
 
 
-def test_nothing_acceptable_is_a_406(server):
-    response = get(server, "/id/zhongyuan-huiji", "application/rdf+xml")
+def test_nothing_acceptable_is_a_406(app):
+    response = get(app, "/id/zhongyuan-huiji", "application/rdf+xml")
     assert response.status_code == 406
     assert "text/turtle" in response.text
 
 
 @pytest.mark.parametrize("accept, media_type", [(BROWSER_ACCEPT, "text/html"), ("application/json", "application/json"),
                                                 ("text/plain", "application/json")])
-def test_unknown_entities_are_404s_in_the_clients_terms(server, accept, media_type):
-    response = get(server, "/id/no-such-thing", accept)
+def test_unknown_entities_are_404s_in_the_clients_terms(app, accept, media_type):
+    response = get(app, "/id/no-such-thing", accept)
     assert response.status_code == 404
     assert response.headers["content-type"].startswith(media_type)
     if media_type == "application/json":
@@ -116,37 +117,37 @@ def test_unknown_entities_are_404s_in_the_clients_terms(server, accept, media_ty
     ("Hikvision", "/id/hikvision"),
     ("海康威視", "/id/hikvision"),
 ])
-def test_a_search_for_one_exact_name_lands_on_its_page(server, typed, page):
-    response = get(server, "/search?q=" + quote(typed))
+def test_a_search_for_one_exact_name_lands_on_its_page(app, typed, page):
+    response = get(app, "/search?q=" + quote(typed))
     assert response.status_code == 303
     assert response.headers["location"] == page
 
 
-def test_search_lists_results_and_has_a_json_twin(server):
-    listed = get(server, "/search?q=" + quote("海康威视重庆"))
+def test_search_lists_results_and_has_a_json_twin(app):
+    listed = get(app, "/search?q=" + quote("海康威视重庆"))
     assert listed.status_code == 200 and "海康威视重庆科技园" in listed.text and "海康威视重庆科技园智能仓储区" in listed.text
-    data = get(server, "/search?q=" + quote("中元匯吉") + "&format=json").json()
+    data = get(app, "/search?q=" + quote("中元匯吉") + "&format=json").json()
     assert data["results"][0]["label_zh"] == "中元汇吉" and data["results"][0]["href"] == "/id/zhongyuan-huiji"
 
 
-def test_suggestions_while_typing(server):
-    results = get(server, "/search/suggest?q=" + quote("中元"), "application/json").json()["results"]
+def test_suggestions_while_typing(app):
+    results = get(app, "/search/suggest?q=" + quote("中元"), "application/json").json()["results"]
     assert 0 < len(results) <= 8
     assert results[0]["label_zh"] == "中元汇吉" and results[0]["href"] == "/id/zhongyuan-huiji"
-    assert get(server, "/search/suggest?q=", "application/json").json()["results"] == []
+    assert get(app, "/search/suggest?q=", "application/json").json()["results"] == []
 
 
-def test_graph_pages_have_a_json_twin_with_the_leader(server):
-    data = get(server, "/graph/chain/ivd-chain?format=json").json()
+def test_graph_pages_have_a_json_twin_with_the_leader(app):
+    data = get(app, "/graph/chain/ivd-chain?format=json").json()
     leaders = [n for n in data["nodes"] if "chain-leader" in n["roles"]]
     assert [n["label_zh"] for n in leaders] == ["中元汇吉"]
     assert data["shown"] == data["total"] == len(data["nodes"])
 
 
-def test_the_node_cap_says_what_it_left_out_and_offers_more(server):
-    data = get(server, "/graph/park/tianan-cyberpark?format=json&limit=10").json()
+def test_the_node_cap_says_what_it_left_out_and_offers_more(app):
+    data = get(app, "/graph/park/tianan-cyberpark?format=json&limit=10").json()
     assert data["shown"] == 10 and sum(data["left_out"].values()) == data["total"] - 10
-    page = get(server, "/graph/park/tianan-cyberpark?limit=10").text
+    page = get(app, "/graph/park/tianan-cyberpark?limit=10").text
     assert "limit=" in page and "显示更多" in page
 
 
@@ -156,12 +157,12 @@ def test_the_node_cap_says_what_it_left_out_and_offers_more(server):
     ("/graph/nonsense/ivd-chain", 404),
     ("/graph/ego/hikvision?radius=9", 400),
 ])
-def test_graph_pages_refuse_what_they_cannot_draw(server, path, status):
-    assert get(server, path).status_code == status
+def test_graph_pages_refuse_what_they_cannot_draw(app, path, status):
+    assert get(app, path).status_code == status
 
 
-def test_the_sparql_ui_has_the_prefixes_and_the_examples(server):
-    page = get(server, "/sparql").text
+def test_the_sparql_ui_has_the_prefixes_and_the_examples(app):
+    page = get(app, "/sparql").text
     links = Links()
     links.feed(page)
     assert "/static/yasgui-4.6.2/yasgui.min.js" in links.urls
@@ -179,8 +180,8 @@ def test_the_sparql_ui_has_the_prefixes_and_the_examples(server):
     ("/static/chainkg-0.1.0/chainkg.css", "text/css"),
     ("/static/chainkg-0.1.0/graph.js", "text/javascript"),
 ])
-def test_assets_are_served_from_versioned_paths(server, path, media_type):
-    response = httpx.get(server + path)
+def test_assets_are_served_from_versioned_paths(app, path, media_type):
+    response = app.get(path)
     assert response.status_code == 200 and response.headers["content-type"].startswith(media_type)
 
 

@@ -20,11 +20,8 @@ def graph(server) -> rdflib.Dataset:
     return open_graph(server.env["CHAINKG_STORE"])
 
 
-# The embedded store's directory (an external store has none to open).
-on_the_embedded_server = pytest.mark.parametrize("server", ["embedded"], indirect=True)
 
 
-@on_the_embedded_server
 def test_sparql_with_chainkg_prefixes_answers_as_the_endpoint_does(graph, server):
     ours = {(str(row.firm), str(row.name)) for row in graph.query(LEADERS)}
     endpoint = httpx.get(server + "/sparql", params={"query": LEADERS}, timeout=30).json()["results"]["bindings"]
@@ -32,20 +29,17 @@ def test_sparql_with_chainkg_prefixes_answers_as_the_endpoint_does(graph, server
     assert (str(E["zhongyuan-huiji"]), "中元汇吉") in ours
 
 
-@on_the_embedded_server
 def test_rdflib_api_reads_names_in_every_script(graph):
     names = {(str(n), n.language.lower()) for n in graph.objects(E["zhongyuan-huiji"], SKOS.prefLabel)}
     assert {("中元汇吉", "zh-hans"), ("中元匯吉", "zh-hant"), ("Zybio", "en")} <= names
 
 
-@on_the_embedded_server
 def test_each_fact_comes_with_its_evidence_graph(graph):
     [(_, _, _, evidence)] = graph.quads((E["zhongyuan-huiji"], CK.chainLeaderOf, E["ivd-chain"], None))
     article = graph.value(evidence, rdflib.URIRef("http://www.w3.org/ns/prov#wasQuotedFrom"))
     assert article is not None and "链主" in str(graph.value(evidence, rdflib.URIRef("http://www.w3.org/ns/oa#exact")))
 
 
-@on_the_embedded_server
 def test_writes_are_refused_and_the_server_goes_on(graph, server):
     with pytest.raises(Exception, match="read-write"):
         graph.add((E["zhongyuan-huiji"], SKOS.altLabel, rdflib.Literal("改名", lang="zh-Hans")))
