@@ -9,8 +9,9 @@ against its curated graph.
 Scored (precision = right candidates ÷ candidates, recall = curated facts found ÷ curated facts):
 - entities: the curated entities the article names (a name of theirs occurs in its text), matched by IRI or name;
 - relations: curated triples of the relation predicates below, subject and object matched as entities are;
-- statistics: value, unit and year all right (one candidate per curated figure);
-- events: kind and date right;
+- statistics: value, unit and year all right (one candidate per curated figure), in a sentence that overlaps the
+  curated quote (the same value in another sentence is another statement);
+- events: kind and date right, in a sentence that overlaps the curated quote;
 - quotes: of the right candidates, the share whose sentence is the curated quote (and the share that overlaps it).
 Targets (issue 14): entity recall ≥ 90 %, statistics recall ≥ 80 % at precision ≥ 80 %, relations and events
 recall ≥ 60 % at precision ≥ 70 %. Where one is missed, the ten most common misses are listed by cause.
@@ -250,6 +251,12 @@ def score(analysis: Analysis, truth: Gold) -> dict[str, Score]:
     mention = {m.id: m for m in analysis.mentions}
     scores = {name: Score() for name in ("entities", "relations", "statistics", "events")}
 
+    def stated_here(key: str, sentence: int) -> bool:
+        """A figure or an event is the curated one only where the curation quotes it: the same value and year (or
+        kind and date) in another sentence is another statement, not a match."""
+        text = sentence_text[sentence]
+        return any(text in q or q in text for q in truth.quotes_of.get(key, ()) if q)
+
     def quoted(s: Score, key: str, sentence: int) -> None:
         quotes = truth.quotes_of.get(key, set())
         text = sentence_text[sentence]
@@ -308,7 +315,7 @@ def score(analysis: Analysis, truth: Gold) -> dict[str, Score]:
     open_gold = list(truth.statistics)
     for fig in analysis.figures:
         key = (Decimal(fig.value), fig.unit, str(fig.year))
-        match = next((g for g in open_gold if g[:3] == key), None)
+        match = next((g for g in open_gold if g[:3] == key and stated_here(g[3], fig.sentence)), None)
         if match:
             open_gold.remove(match)
             s.found += 1
@@ -316,7 +323,8 @@ def score(analysis: Analysis, truth: Gold) -> dict[str, Score]:
         else:
             near = [g for g in truth.statistics if g[0] == key[0]]
             cause = "not curated" if not near else ("wrong year" if near[0][1] == fig.unit else "wrong unit") \
-                if all(g[:3] != key for g in near) else "duplicate"
+                if all(g[:3] != key for g in near) else "duplicate" if any(
+                    g[:3] == key and stated_here(g[3], fig.sentence) for g in near) else "curated in another sentence"
             s.miss(f"wrong figure: {cause}", f"{fig.text} ({fig.unit}, {fig.year})")
     s.recalled = s.found
     printed = normalise(analysis.text)
@@ -332,7 +340,8 @@ def score(analysis: Analysis, truth: Gold) -> dict[str, Score]:
     v.candidates, v.curated = len(analysis.events), len(truth.events)
     open_events = list(truth.events)
     for event in analysis.events:
-        match = next((g for g in open_events if g[:2] == (event.kind, event.date)), None)
+        match = next((g for g in open_events if g[:2] == (event.kind, event.date) and stated_here(g[2], event.sentence)),
+                     None)
         if match:
             open_events.remove(match)
             v.found += 1

@@ -38,12 +38,17 @@ SUFFIX_CLASSES: list[tuple[str, str]] = sorted([
     ("人民政府", "GovernmentBody"), ("政府", "GovernmentBody"), ("委员会", "GovernmentBody"), ("经信委", "GovernmentBody"),
     ("管委会", "GovernmentBody"), ("办公厅", "GovernmentBody"), ("发展办", "GovernmentBody"), ("发改委", "GovernmentBody"),
     ("项目", "Project"), ("产业集群", "IndustryCluster"), ("产业链", "IndustryChain"), ("全产业链", "IndustryChain"),
-    ("产业", "Industry"), ("行业", "Industry"),
+    ("产业", "Industry"), ("行业", "Industry"), ("服务业", "Industry"), ("制造业", "Industry"), ("经济", "Industry"),
+    ("改革", "PolicyMeasure"), ("机制", "PolicyMeasure"), ("制度", "PolicyMeasure"), ("战略", "PolicyMeasure"),
+    ("试点", "PolicyMeasure"), ("举措", "PolicyMeasure"), ("政策", "PolicyMeasure"), ("服务模式", "PolicyMeasure"),
+    ("理念", "PolicyMeasure"), ("新发展格局", "PolicyMeasure"), ("工程", "PolicyMeasure"), ("产业体系", "PolicyMeasure"),
+    ("长制", "PolicyMeasure"), ("信用贷", "PolicyMeasure"), ("担保贷", "PolicyMeasure"),
 ], key=lambda pair: -len(pair[0]))
 # Suffixes that are also ordinary words: the name needs a distinctive core before them.
 WEAK_SUFFIXES = {"生物", "诊断", "检验", "医疗", "动力", "光电", "物流", "公司", "平台", "基地", "产业", "行业", "项目",
-                 "集团", "电器", "新材", "产业链"}
-CONFIDENCE = {"Company": 0.6, "Industry": 0.3, "Project": 0.5}
+                 "集团", "电器", "新材", "产业链", "经济", "改革", "机制", "制度", "战略", "试点", "举措", "政策", "理念",
+                 "工程", "服务业", "制造业"}
+CONFIDENCE = {"Company": 0.6, "Industry": 0.3, "Project": 0.5, "PolicyMeasure": 0.4, "Place": 0.5}
 # Tokens a name never starts with or crosses: function words and the verbs that govern names in these articles.
 STOP_WORDS = set("""
 在 与 和 及 以 由 为 是 将 把 对 从 向 于 及其 以及 还 并 也 都 其 该 这 那 此 已 即 又 就 被 让 使 给 同 跟 或 等 的 了 着 过
@@ -98,12 +103,33 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
     spans = [(hit.start, hit.end) for hit in hits]
     new = _titles(sentence, article, next_id) + _suffixed(sentence, article, words, spans, next_id)
     new += _people(sentence, article, words, next_id)
+    new += _listed(sentence, article, words, known, new, next_id)
+    new += _places(sentence, article, words, spans + [_after_home_place(_norm_span(sentence, m)) for m in new], next_id)
     taken = {(m.start, m.end) for m in known}
     unique: dict[tuple[int, int], Mention] = {}
     for mention in new:
-        if (mention.start, mention.end) not in taken and mention.name not in gazetteer.names:
-            unique.setdefault((mention.start, mention.end), mention)
+        if (mention.start, mention.end) in taken or mention.name in gazetteer.names or _known_with_a_verb(mention, known):
+            continue
+        unique.setdefault((mention.start, mention.end), mention)
     return sorted(known + list(unique.values()), key=lambda m: (m.start, -m.end))
+
+
+def _norm_span(sentence: Sentence, mention: Mention) -> tuple[int, int]:
+    start = next(i for i, offset in enumerate(sentence.offsets) if offset >= mention.start)
+    return start, start + len(mention.name)
+
+
+def _after_home_place(span: tuple[int, int]) -> tuple[int, int]:
+    """A place may open a longer new name (浙江 in 浙江春风动力股份有限公司): only the name's last part is taken."""
+    start, end = span
+    return (start + 2, end) if end - start >= 6 else span
+
+
+def _known_with_a_verb(mention: Mention, known: list[Mention]) -> bool:
+    """挂牌重庆市小面产业园: a new name that is a known name with words before it is the known name."""
+    return any(k.end == mention.end and k.start > mention.start and k.kind == mention.kind or
+               k.end == mention.end and k.start > mention.start and mention.how.startswith("suffix") and
+               mention.how[7:] in k.name for k in known)
 
 
 def _known(sentence: Sentence, article: str, hit, next_id) -> Mention:
@@ -157,8 +183,9 @@ def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, in
     return kept
 
 
-def _left_edge(words, suffix_start: int, norm: str) -> int:
-    """Where a name ending at the suffix begins: the start of the leftmost acceptable token before it."""
+def _left_edge(words, suffix_start: int, norm: str, *, strict: bool = False) -> int:
+    """Where a name ending at the suffix begins: the start of the leftmost acceptable token before it (`strict`:
+    a list item, which no verb begins)."""
     start = suffix_start
     index = next((k for k, (s, e, _, _) in enumerate(words) if s <= suffix_start < e), None)
     if index is None:
@@ -171,12 +198,22 @@ def _left_edge(words, suffix_start: int, norm: str) -> int:
         s, e, word, flag = words[k]
         if word in STOP_WORDS or flag.startswith(STOP_FLAGS) or _punct(word) or suffix_start - s > 18:
             break
-        if flag == "m" and not re.fullmatch(r"[a-z0-9]+", word):
+        if flag == "m" and not re.fullmatch(r"[a-z0-9]+", word) and not (strict and not word.isdigit()):
             break
         if flag.startswith("v") and len(word) >= 2 and k == index - 1 and word in STOP_WORDS:
             break
+        if strict and flag in ("v", "vg", "vd") and k < index - 1:  # 不乏|三峰集团, but 镜头制造 ends in a verb
+            break
         start = s
         k -= 1
+    return _without_leading_verb(words, start, suffix_start)
+
+
+def _without_leading_verb(words, start: int, suffix_start: int) -> int:
+    """走进重庆天安数码城5号楼, 挂牌重庆市小面产业园: a verb heading the name governs it and is not part of it."""
+    for s, e, word, flag in words:
+        if s == start and flag == "v" and len(word) == 2 and e < suffix_start:
+            return e
     return start
 
 
@@ -202,3 +239,111 @@ def _people(sentence: Sentence, article: str, words, next_id) -> list[Mention]:
         for match in re.finditer(re.escape(title) + r"([\u4e00-\u9fff]{2,3}?)(?=" + "|".join(SPEECH) + ")", norm):
             found.append(_new(sentence, article, match.start(1), match.end(1), "Person", f"after {title}", 0.6, next_id))
     return found
+
+
+# ---------------------------------------------------------------------------------------------------- lists
+# The noun a list of names ends in (…等10余家企业, …等产业) says what its items are.
+LIST_HEADS: list[tuple[str, str]] = [
+    ("企业", "Company"), ("公司", "Company"), ("龙头", "Company"), ("品牌", "Company"), ("产业集群", "Industry"),
+    ("产业", "Industry"), ("行业", "Industry"), ("领域", "Industry"), ("业态", "Industry"), ("方向", "Industry"),
+    ("产品", "Industry"), ("平台", "Platform"), ("载体", "IndustrialPark"), ("园区", "IndustrialPark"),
+    ("基金", "InvestmentFund"), ("项目", "Project"), ("国家", "Country"), ("城市", "City"), ("高校", "University"),
+    ("机构", "FormalOrganization"),
+]
+# Items ending in an activity are industries or chain links, not firms, whatever the list's head says.
+ACTIVITIES = ("制造", "设计", "生产", "研发", "服务", "系统", "材料", "设备", "检测", "加工", "销售", "治理", "处理",
+              "修复", "监测", "器械", "医药", "旅游", "健身", "创意", "金融", "物流", "电商", "软件", "通讯", "器具")
+LIST_ITEM = r"[^,.;:!?…—，。；：、！？“”「」《》()（）\s]{2,14}"  # the text is normalised: half-width punctuation
+LIST = re.compile(rf"(?:{LIST_ITEM}、)+(?:{LIST_ITEM}?(?:和|及|以及|与))?{LIST_ITEM}")
+
+
+def _listed(sentence: Sentence, article: str, words, known: list[Mention], found: list[Mention],
+            next_id) -> list[Mention]:
+    """Names in an enumeration (A、B、C等…企业): typed by the noun the list ends in, else by the kind most of its
+    already recognised items have; items that are known or already found stay as they are."""
+    norm = sentence.norm
+    out: list[Mention] = []
+    recognised = known + found
+    for match in LIST.finditer(norm):
+        items = _items(norm, match, words)
+        if len(items) < 2:
+            continue
+        kind = _list_kind(norm, items, recognised, sentence)
+        if kind is None:
+            continue
+        for i, j in items:
+            a, b = sentence.span(i, j)
+            if any(m.start <= a and b <= m.end or a <= m.start and m.end <= b for m in recognised):
+                continue
+            item_kind = "Industry" if kind == "Company" and norm[i:j].endswith(ACTIVITIES) else kind
+            if not _good_core(norm[i:j], "") or norm[i:j] in STOP_WORDS:
+                continue
+            out.append(_new(sentence, article, i, j, item_kind, "list item", 0.4, next_id))
+    return out
+
+
+def _items(norm: str, match: re.Match, words) -> list[tuple[int, int]]:
+    """The items' spans: split at 、 (和/及/与 before the last), the first cut at its left edge, the last before 等."""
+    spans, start = [], match.start()
+    for sep in re.finditer(r"、|以及|和|及|与", match.group(0)):
+        if sep.group(0) != "、" and "、" in match.group(0)[sep.end():]:
+            continue
+        spans.append((start, match.start() + sep.start()))
+        start = match.start() + sep.end()
+    spans.append((start, match.end()))
+    first_end = spans[0][1]
+    spans[0] = (max(spans[0][0], _left_edge(words, first_end, norm, strict=True)), first_end)
+    last_start, last_end = spans[-1]
+    cut = re.search(r"等|为主|为代表|在内|的|这|作为|[0-9一二三四五六七八九十两]+(?:家|个|大|类|种)", norm[last_start:last_end])
+    if cut:
+        last_end = last_start + cut.start()
+    else:
+        last_end = _right_edge(words, last_start, last_end)
+    spans[-1] = (last_start, last_end)
+    return [(i, j) for i, j in spans if 2 <= j - i <= 14]
+
+
+def _right_edge(words, start: int, end: int) -> int:
+    """The last item of a list without 等 ends where its first token that cannot be part of a name starts."""
+    for s, e, word, flag in words:
+        if s <= start:
+            continue
+        if s >= end:
+            break
+        if word in STOP_WORDS or flag.startswith(("v", "p", "u", "d", "c")) and flag not in ("vn",):
+            return s
+    return end
+
+
+def _list_kind(norm: str, items, recognised: list[Mention], sentence: Sentence) -> str | None:
+    after = norm[items[-1][1]:items[-1][1] + 14]
+    if after.startswith(("等", "为主", "为代表", "在内")) or re.match(r"[0-9一二三四五六七八九十两]+(?:家|个|大)", after):
+        phrase = re.split(r"[,;:。!?、]", after)[0]
+        head = max(((phrase.rfind(word) + len(word), kind) for word, kind in LIST_HEADS if word in phrase), default=None)
+        if head is not None:
+            return head[1]
+    kinds = [m.kind for i, j in items for m in recognised
+             if sentence.span(i, j)[0] <= m.start and m.end <= sentence.span(i, j)[1]]
+    if len(kinds) * 2 >= len(items) and kinds:
+        best = max(set(kinds), key=kinds.count)
+        return "Industry" if best in ("IndustryCluster", "IndustryChain", "ChainSegment") else best
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------- places
+# Everyday words jieba's dictionary tags as place names (ns): not places in an article about an economy.
+NOT_PLACES = set("英雄 深度 三区 半壁江山 上市 城市 都市 大都市 山水 宜居 新区 新城 湾区 法治化 之区 都市区 城区 江山 中华 "
+                 "东方 天下 江湖 海外 内地 本土 边疆 山区 乡村 农村 港口 口岸 沿海 内陆".split())
+PLACE_SUFFIX_CLASSES = (("自治区", "AdministrativeArea"), ("省", "AdministrativeArea"), ("市", "City"), ("区", "District"),
+                        ("县", "District"))
+
+
+def _places(sentence: Sentence, article: str, words, known: list[tuple[int, int]], next_id) -> list[Mention]:
+    """Place names jieba's dictionary knows (its ns tag): 绵阳, 俄罗斯, 嘉陵江. Typed by their suffix, else Place."""
+    out = []
+    for start, end, word, flag in words:
+        if flag != "ns" or len(word) < 2 or word in NOT_PLACES or any(i < end and start < j for i, j in known):
+            continue
+        kind = next((k for suffix, k in PLACE_SUFFIX_CLASSES if word.endswith(suffix) and len(word) > 2), "Place")
+        out.append(_new(sentence, article, start, end, kind, "place name", CONFIDENCE["Place"], next_id))
+    return out

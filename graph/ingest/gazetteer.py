@@ -24,7 +24,7 @@ ORG = "http://www.w3.org/ns/org#"
 LEGAL_SUFFIXES = ("股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司", "集团", "公司")
 QUOTES = "“”「」『』《》\"'‘’"
 # Names too common to mean an entity on their own, whatever a curator once aliased them to.
-TOO_GENERIC = {"全国", "中国", "全市", "全区", "区", "市", "产业", "园区", "公司", "集团"}
+TOO_GENERIC = {"全国", "全市", "全区", "区", "市", "产业", "园区", "公司", "集团"}
 
 
 @dataclass(frozen=True)

@@ -135,17 +135,80 @@ def split(text: str) -> list[Sentence]:
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """Blank-line separated paragraphs, except where the blank line is only layout: narrow newspaper columns put
+    a blank line after every few characters, even inside a word (跳出钢铁谋产 / 业。)."""
     spans, start = [], 0
     for blank in re.finditer(r"\n[ \t\u3000]*\n\s*", text):
         spans.append((start, blank.start()))
         start = blank.end()
     spans.append((start, len(text)))
-    return spans
+    merged = [spans[0]]
+    for span in spans[1:]:
+        if _continues(text[merged[-1][0]:merged[-1][1]], text[span[0]:span[1]]):
+            merged[-1] = (merged[-1][0], span[1])
+        else:
+            merged.append(span)
+    return merged
+
+
+CONTINUING = "，、：—"
+CAPTION = re.compile(r"摄\s*/|供图|^#")
+
+
+def _continues(before: str, after: str) -> bool:
+    """Does the paragraph `after` finish the sentence `before` broke off? Only when `before` stops mid-sentence
+    (a character or a comma, not a full stop), neither is a caption or a heading, and either `before` is prose
+    (it has punctuation inside), or the break cuts a word in two, or `after` opens with a fragment of ≤ 4
+    characters before its first punctuation that is not a date (a heading above 7月5日，… stays a heading).
+
+    >>> _continues("口区努力克服产业", "转型阵痛，坚持绿色")
+    True
+    >>> _continues("大数据智能化产业", "2021 年签约项目 24个，实")
+    False
+    """
+    before, after = before.strip(), after.strip()
+    if not before or not after or CAPTION.search(before) or CAPTION.search(after):
+        return False
+    last = before[-1]
+    if not (last in CONTINUING or CJK.match(last)):
+        return False
+    if any(c in before[:-1] for c in "，、；：。"):
+        return True
+    fragment = re.split(r"[，、；：。！？]", re.sub(r"\s+", "", after), maxsplit=1)
+    if len(fragment) > 1 and len(fragment[0]) <= 4 and not re.search(r"[\d年月日]", fragment[0]):
+        return True
+    return _cuts_a_word(re.sub(r"\s+", "", before)[-4:], re.sub(r"\s+", "", after)[:4])
+
+
+def _cuts_a_word(left: str, right: str) -> bool:
+    from chainkg.graph.ingest.entities import tokens
+
+    at = 0
+    for start, end, _, _ in tokens(normalise(left + right)):
+        if start < len(left) < end:
+            return True
+        at = end
+    return False
+
+
+OPEN_QUOTES, CLOSE_QUOTES = "“「『", "”」』"
+LONGEST_QUOTE = 400
 
 
 def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence ends inside a paragraph. A quoted utterance is not cut at its inner full stops (the curators quote
+    speech whole): no break inside “…” unless the quote runs on for more than LONGEST_QUOTE characters (an
+    unbalanced quotation mark); a quote ending in 。” ends its sentence."""
     spans, i, begin = [], start, start
     while i < end:
+        if text[i] in OPEN_QUOTES:
+            close = _closing_quote(text, i, end)
+            if close is not None:
+                i = close + 1
+                if text[close - 1] in SENTENCE_END and (i >= end or text[i] not in SENTENCE_END):
+                    spans.append((begin, i))
+                    begin = i
+                continue
         if text[i] in SENTENCE_END:
             j = i + 1
             while j < end and (text[j] in CLOSERS or text[j] in SENTENCE_END):
@@ -156,6 +219,19 @@ def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
         i += 1
     spans.append((begin, end))
     return spans
+
+
+def _closing_quote(text: str, at: int, end: int) -> int | None:
+    """The offset of the quotation mark that closes the one opened at `at`, or None when there is none near."""
+    depth = 0
+    for k in range(at, min(end, at + LONGEST_QUOTE)):
+        if text[k] in OPEN_QUOTES:
+            depth += 1
+        elif text[k] in CLOSE_QUOTES:
+            depth -= 1
+            if depth == 0:
+                return k
+    return None
 
 
 def _make(text: str, start: int, end: int, index: int, paragraph: int) -> Sentence | None:
