@@ -68,11 +68,14 @@ def analyse(text: str | bytes, gazetteer: Gazetteer, *, date: ArticleDate | None
         if sentence.paragraph != paragraph:
             paragraph = sentence.paragraph
             context.pop("subject", None)
+            context.pop("year", None)
+            context.pop("event_date", None)
         found = entities.mentions(sentence, text, gazetteer, next_id)
         analysis.mentions += found
-        analysis.relations += relations.relations(sentence, found, next_id)
+        analysis.relations += relations.relations(sentence, found, next_id, context)
         analysis.figures += figures.figures(sentence, found, analysis.date, context, next_id)
         analysis.events += events.events(sentence, found, analysis.date, context, next_id)
+    analysis.relations += relations.article_relations(analysis.mentions, analysis.relations, next_id)
     return analysis
 
 

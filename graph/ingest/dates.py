@@ -30,6 +30,9 @@ EXPRESSIONS = [
 ]
 
 
+BARE_MONTHS = 3  # EXPRESSIONS from this index on carry no year of their own
+
+
 @dataclass(frozen=True)
 class ArticleDate:
     """When the article was written: a year, and a month and day when known."""
@@ -96,11 +99,15 @@ def find(norm: str, article: ArticleDate, context_year: int | None = None) -> li
     """
     found: list[When] = []
     taken: list[tuple[int, int]] = []
-    for pattern in EXPRESSIONS:
+    for index, pattern in enumerate(EXPRESSIONS):
         for match in pattern.finditer(norm):
             if any(match.start() < e and s < match.end() for s, e in taken):
                 continue
-            when = _resolve(match, article, context_year)
+            year = context_year
+            if index >= BARE_MONTHS:  # 去年6月…，10月…: a bare month is of the year named before it in the sentence
+                before = sorted((w for w in found if w.end <= match.start() and not w.target), key=lambda w: w.start)
+                year = before[-1].year if before else context_year
+            when = _resolve(match, article, year)
             if when is not None:
                 found.append(when)
                 taken.append((match.start(), match.end()))

@@ -59,6 +59,7 @@ STOP_WORDS = set("""
 我市 该区 区内 市内 国内 目前 如今 今年 去年 其中 同时 此外 另外 未来 下一步 接下来 记者 获 有 达 超 近 约 居 占 新增
 引育 招引 培养 拓展 加大 落地 建 设 入 迁入 迁 入孵 扩能 促建 包含 涵盖 涉及 中 内 上 下 里 外 后 前 间 以来 负责人
 介绍 表示 说 称 指出 认为 透视 参与 合作 共 旗下 子公司 叫 名为 简称 以下简称 开设 引导 主导 一栋 首批 一家
+纳入 全域 加入 融入 挂牌 走进 迈入 进入 推出 建立 布局 承接 抓住 借助 利用 依靠 面向 对接 服务于 致力于 专注于
 """.split())
 STOP_FLAGS = ("p", "c", "u", "d", "r", "y", "e", "o", "q", "mq", "t", "f", "x", "w", "ad", "vd", "uj", "ul", "zg")
 TITLES = ("总经理", "董事长", "副总经理", "总裁", "主任", "区长", "市长", "书记", "局长", "院长", "联合创始人", "创始人",
@@ -111,7 +112,10 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
         if (mention.start, mention.end) in taken or mention.name in gazetteer.names or _known_with_a_verb(mention, known):
             continue
         unique.setdefault((mention.start, mention.end), mention)
-    return sorted(known + list(unique.values()), key=lambda m: (m.start, -m.end))
+    longer = list(unique.values())
+    known = [k for k in known if k.how != "abbreviation" or not any(
+        m.start <= k.start and k.end <= m.end and m.end - m.start > k.end - k.start for m in longer)]
+    return sorted(known + longer, key=lambda m: (m.start, -m.end))
 
 
 def _norm_span(sentence: Sentence, mention: Mention) -> tuple[int, int]:
@@ -198,7 +202,7 @@ def _left_edge(words, suffix_start: int, norm: str, *, strict: bool = False) -> 
         s, e, word, flag = words[k]
         if word in STOP_WORDS or flag.startswith(STOP_FLAGS) or _punct(word) or suffix_start - s > 18:
             break
-        if flag == "m" and not re.fullmatch(r"[a-z0-9]+", word) and not (strict and not word.isdigit()):
+        if flag == "m" and re.fullmatch(NUMERAL, word):  # 35家…, but 三峰集团 and 红九九 are names
             break
         if flag.startswith("v") and len(word) >= 2 and k == index - 1 and word in STOP_WORDS:
             break
@@ -207,6 +211,9 @@ def _left_edge(words, suffix_start: int, norm: str, *, strict: bool = False) -> 
         start = s
         k -= 1
     return _without_leading_verb(words, start, suffix_start)
+
+
+NUMERAL = r"[\d.,%一二三四五六七八九十百千万亿两零〇几多余]+"
 
 
 def _without_leading_verb(words, start: int, suffix_start: int) -> int:
@@ -222,11 +229,19 @@ def _punct(word: str) -> bool:
 
 
 def _good_core(core: str, suffix: str) -> bool:
-    if len(core) < 2 or core in STOP_WORDS or re.fullmatch(r"[\d.%]+", core):
+    """Is `core` the distinctive part of a name? Not a function word, a count (4大产业集群), a clause (做优做强以…),
+    and before a suffix that is also an everyday word (…项目, …公司) not an everyday word itself (上市公司, 招商项目)."""
+    if len(core) < 2 or core in STOP_WORDS or re.fullmatch(r"[\d.%]+", core) or re.match(r"[\d一二三四五六七八九十两]+[大个家类项条]", core):
         return False
-    if suffix in WEAK_SUFFIXES and (len(core) < 2 or core.endswith(("的", "和", "与"))):
+    if CLAUSE_INSIDE.search(core):
         return False
-    return not core.startswith(("等", "的", "和", "与", "及"))
+    if suffix in WEAK_SUFFIXES and (len(core) < 2 or core.endswith(("的", "和", "与")) or
+                                    len(core) == 2 and jieba_dictionary().get(core, 0) > 500):
+        return False
+    return not core.startswith(("等", "的", "和", "与", "及", "起", "了", "着"))
+
+
+CLAUSE_INSIDE = re.compile(r"以|进行|打通|拉长|做优|做强|做大|企业(?=.)|实现|通过")
 
 
 def _people(sentence: Sentence, article: str, words, next_id) -> list[Mention]:
@@ -292,7 +307,10 @@ def _items(norm: str, match: re.Match, words) -> list[tuple[int, int]]:
         start = match.start() + sep.end()
     spans.append((start, match.end()))
     first_end = spans[0][1]
-    spans[0] = (max(spans[0][0], _left_edge(words, first_end, norm, strict=True)), first_end)
+    first_start = max(spans[0][0], _left_edge(words, first_end, norm, strict=True))
+    if norm[first_start] in "起了着" and first_end - first_start > 3:  # 聚集起|惠科金渝: jieba glues the particle on
+        first_start += 1
+    spans[0] = (first_start, first_end)
     last_start, last_end = spans[-1]
     cut = re.search(r"等|为主|为代表|在内|的|这|作为|[0-9一二三四五六七八九十两]+(?:家|个|大|类|种)", norm[last_start:last_end])
     if cut:
@@ -325,7 +343,7 @@ def _list_kind(norm: str, items, recognised: list[Mention], sentence: Sentence) 
     kinds = [m.kind for i, j in items for m in recognised
              if sentence.span(i, j)[0] <= m.start and m.end <= sentence.span(i, j)[1]]
     if len(kinds) * 2 >= len(items) and kinds:
-        best = max(set(kinds), key=kinds.count)
+        best = max(sorted(set(kinds)), key=kinds.count)
         return "Industry" if best in ("IndustryCluster", "IndustryChain", "ChainSegment") else best
     return None
 

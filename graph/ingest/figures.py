@@ -82,6 +82,9 @@ def figures(sentence: Sentence, mentions: list[Mention], article: dates.ArticleD
             continue
         found.append(_figure(sentence, match.start("pre"), match.end(), value, "rank", None, whens, mentions, article,
                              context, next_id, measure="rank"))
+    stated = [w for w in whens if not w.target and not w.relative]
+    if stated:  # 截至2020年底，…。科技型企业2585家: the paragraph's later figures are of its stated year
+        context["year"] = stated[-1].year
     return found
 
 
@@ -146,8 +149,11 @@ def _unit(value: Decimal, magnitude: str, unit: str, norm: str, at: int) -> tupl
     if unit not in table:
         return None
     vocab = table[unit]
-    if vocab == "items" and "项目" in norm[max(0, at - 8):at + 6]:
+    counted = re.split(r"[,;:。!?、]", norm[at:at + 16], maxsplit=1)[0]  # 20多个重庆小面品牌企业: what is counted
+    if vocab == "items" and ("项目" in norm[max(0, at - 8):at + 6] or "项目" in counted):
         vocab = "projects"
+    elif vocab == "items" and re.search(r"企业|公司", counted):
+        vocab = "firms"
     return value, vocab
 
 

@@ -22,7 +22,13 @@ LED = {"IndustryCluster", "IndustryChain", "Industry", "IndustrialPark", "ChainS
 EXCHANGES = re.compile(r"深交所|上交所|港交所|北交所|创业板|科创板|主板|证券交易所")
 
 
-def relations(sentence: Sentence, mentions: list[Mention], next_id) -> list[Relation]:
+ANAPHORS = re.compile(r"其中|园区|园内|该园|这里|此处|于此|在此|该基地|基地内")
+
+
+def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dict | None = None) -> list[Relation]:
+    """The relations of one sentence. `context` carries the carrier (park, building …) the paragraph is about, which
+    园区, 其中, 这里 refer back to: “园区先后吸引400余家企业入驻，其中不乏三峰集团…” is about the park named before."""
+    context = {} if context is None else context
     norm = sentence.norm
     at = {m.id: _norm_start(sentence, m) for m in mentions}
     found: list[Relation] = []
@@ -45,25 +51,46 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id) -> list[Rela
         for chain in chains[:1]:
             for firm in firms[:1]:
                 add(firm, "ck:chainLeaderOf", chain, cue, 0.8)
+    referred = context.get("carrier") if ANAPHORS.search(norm) and not kinds(CARRIERS) else None
     for cue in re.finditer(r"龙头|骨干|排头兵|领跑者|领军", norm):
         led = _nearest(kinds(LED), at, cue.start(), after=True) or _nearest(kinds(LED), at, cue.start())
         leaders = _enumeration_before(kinds(ORGANISATIONS), at, cue.start(), norm) or \
             [m for m in [_nearest(kinds(ORGANISATIONS), at, cue.end(), after=True)] if m]
-        carrier = _nearest(kinds(CARRIERS), at, cue.start())
+        carrier = _nearest(kinds(CARRIERS), at, cue.start()) or referred
         target = led or carrier
         for leader in leaders:
             if target is not None:
                 add(leader, "ck:leadingEnterpriseOf", target, cue, 0.6)
-    for cue in re.finditer(r"落户|入驻|进驻|落地|迁入|入孵|位于|坐落|聚集|集聚|汇聚|云集|集中", norm):
+    for cue in re.finditer(r"落户|入驻|进驻|落地|迁入|入孵|位于|坐落|聚集|集聚|汇聚|云集|集中|依托", norm):
         gathering = cue.group(0) in ("聚集", "集聚", "汇聚", "云集", "集中")
         places = [m for m in kinds(CARRIERS | AREAS) if (at[m.id] < cue.start()) == gathering]
         place = _nearest(places, at, cue.start(), after=not gathering)
         sitters = [m for m in kinds(SITTERS) if (at[m.id] > cue.start()) == gathering and m is not place]
+        if cue.group(0) == "依托":  # 依托示范基地，已聚集起A、B、C: the carrier after the cue hosts what follows it
+            place = _nearest(kinds(CARRIERS), at, cue.start(), after=True)
+            sitters = [m for m in kinds(SITTERS) if place is not None and at[m.id] > at[place.id]]
+        elif gathering and place is None:  # A、B等24家企业云集重庆公路物流基地
+            place = _nearest(kinds(CARRIERS | AREAS), at, cue.start(), after=True)
+            sitters = [m for m in kinds(SITTERS) if at[m.id] < cue.start()]
+        whole = gathering
+        if place is None and referred is not None:  # 企业入驻其中 / 园区吸引…入驻，其中不乏A、B
+            place, sitters, whole = referred, kinds(SITTERS), True
         if place is None:
             continue
         predicate = "ck:hostedIn" if place.kind in CARRIERS else "ck:locatedIn"
-        for sitter in (sitters if gathering else sitters[-3:]):
+        for sitter in (sitters if whole else sitters[-3:]):
             add(sitter, predicate, place, cue, 0.6)
+    for cue in re.finditer(r"以(?P<firms>[^,;。]{2,60}?)为(?:核心|龙头|骨干|依托|主体|引领)", norm):
+        inside = [m for m in kinds(SITTERS) if cue.start("firms") <= at[m.id] < cue.end("firms")]
+        led = _nearest(kinds(LED - {"IndustrialPark"}), at, cue.end(), after=True)
+        carrier = _nearest(kinds(CARRIERS), at, cue.end(), after=True) or context.get("carrier")
+        for firm in inside:
+            if "龙头" in cue.group(0) or "骨干" in cue.group(0) or "引领" in cue.group(0):
+                for target in (led, carrier):
+                    if target is not None:
+                        add(firm, "ck:leadingEnterpriseOf", target, cue, 0.6)
+            elif carrier is not None:  # 以A、B为核心，加快打造高峰湖创新生态圈
+                add(firm, "ck:hostedIn", carrier, cue, 0.5)
     for cue in re.finditer(r"签约|签订|签署|合作|共建|共同打造|携手|联合", norm):
         parties = [m for m in kinds(ORGANISATIONS) if at[m.id] < cue.start()][-2:]
         if len(parties) == 2 and "与" in norm[at[parties[0].id]:at[parties[1].id]]:
@@ -89,7 +116,59 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id) -> list[Rela
             if exchange is not None:
                 add(firm, "ck:listedOn", exchange, cue, 0.7)
     _memberships(sentence, mentions, at, add)
+    carriers = kinds(CARRIERS - {"Facility"})
+    if carriers:  # the sentence's topic, named first: 重庆建桥工业园，…，A、B区全域纳入高新区拓展园 is about the park
+        context["carrier"] = carriers[0]
     return found
+
+
+# ---------------------------------------------------------------------------------------------------- the article
+HOME_KINDS = ("District", "PlanningArea", "City")
+# Not firms: a firm named beside the district is as often one from elsewhere (杭州, 浙江) that invests there.
+LOCATED_AT_HOME = {"Platform", "GovernmentBody", "Facility", "Project", "Alliance", "ResearchInstitute",
+                   "FormalOrganization"}
+HOME_CUE = "(the article's district)"
+
+
+def article_relations(mentions: list[Mention], found: list[Relation], next_id) -> list[Relation]:
+    """What the curators read off the article as a whole: an office, platform, facility or project named beside the
+    district an article is about is located in that district, unless the sentence names another place or a cue
+    places it (hosted in a park). The district is the area the article names most; confidence is low, for review."""
+    home = _home(mentions)
+    if home is None:
+        return []
+    placed = {r.subject for r in found if r.predicate in ("ck:locatedIn", "ck:hostedIn")}
+    placed_keys = {_key(m) for m in mentions if m.id in placed}
+    home_sentences = {m.sentence for m in mentions if _key(m) == _key(home)}
+    elsewhere = {m.sentence for m in mentions if m.kind in AREAS | CARRIERS and _key(m) != _key(home)}
+    out, seen = [], set()
+    for mention in mentions:
+        key = _key(mention)
+        if mention.kind not in LOCATED_AT_HOME or key in placed_keys or key in seen or key == _key(home):
+            continue
+        if mention.sentence not in home_sentences or mention.sentence in elsewhere:
+            continue
+        seen.add(key)
+        out.append(Relation(next_id("r"), mention.sentence, mention.id, "ck:locatedIn", home.id, HOME_CUE,
+                            mention.start, mention.end, 0.35))
+    return out
+
+
+def _home(mentions: list[Mention]) -> Mention | None:
+    for kind in HOME_KINDS:
+        areas = [m for m in mentions if m.kind == kind]
+        if areas:
+            counts: dict[str, int] = {}
+            for m in areas:
+                counts[_key(m)] = counts.get(_key(m), 0) + 1
+            best = max(counts, key=counts.get)
+            if counts[best] >= 3:
+                return next(m for m in areas if _key(m) == best)
+    return None
+
+
+def _key(mention: Mention) -> str:
+    return mention.iri or "new:" + mention.name
 
 
 def _memberships(sentence: Sentence, mentions: list[Mention], at: dict, add) -> None:

@@ -170,7 +170,7 @@ def _continues(before: str, after: str) -> bool:
     if not before or not after or CAPTION.search(before) or CAPTION.search(after):
         return False
     last = before[-1]
-    if not (last in CONTINUING or CJK.match(last)):
+    if not (last in CONTINUING or CJK.match(last) or last.isascii() and last.isalnum()):
         return False
     if any(c in before[:-1] for c in "，、；：。"):
         return True
