@@ -77,6 +77,8 @@ class Curation:
         for n, quads in articles.items():
             seed = next(q.object.value for q in quads if q.predicate.value == CK + "seedFile")
             seeds[n] = seed
+            if settings.seeds_dir is None:
+                raise SystemExit("the seed article texts are needed: set CHAINKG_SEEDS_DIR to their folder")
             path = settings.seeds_dir / seed
             if not path.exists():
                 raise SystemExit(f"seed text {path} not found: set CHAINKG_SEEDS_DIR to the folder of the article texts")
