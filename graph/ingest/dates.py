@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 RELATIVE_YEARS = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
 FIVE_YEAR_PLANS = {"十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
-NOW_WORDS = ("目前", "如今", "截至目前", "当前", "现已", "当下", "现在")
+NOW_WORDS = ("目前", "如今", "截至目前", "当前", "现已", "当下", "现在", "至今")
 
 YEAR = r"(?P<year>(?:19|20)\d{2})年(?:度)?"
 RELATIVE = r"(?P<rel>今年|本年|去年|上年|前年|明年)"
@@ -26,7 +26,7 @@ EXPRESSIONS = [
     re.compile(r"(?<![\d.年])(?P<m1>\d{1,2})(?:月)?(?:-|—|–|至)(?P<m2>\d{1,2})月"),
     re.compile(r"(?<![\d.年])(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})日)?(?!份?\d)"),
     re.compile(r"(?P<half>上半年|前三季度)"),
-    re.compile(r"(?P<now>截至目前|目前|如今|当前|当下|现已)"),
+    re.compile(r"(?P<now>截至目前|目前|如今|当前|当下|现已|至今)"),
 ]
 
 
@@ -134,8 +134,10 @@ def _resolve(match: re.Match, article: ArticleDate, context_year: int | None) ->
     if "now" in groups:
         return When(start, end, label, article.year, article.month, period="point-in-time", relative=True)
     target = "target" in groups and year > article.year
-    if "target" in groups and not target:
-        return None if groups.get("target") in ("至",) and "part" not in groups else When(
+    if "target" in groups and not target:  # 2016年至2020年 ends a range; 增长至2020年的44万人 is of 2020
+        ending_a_range = groups.get("target") in ("至",) and "part" not in groups and \
+            not match.string[match.end():match.end() + 1] == "的"
+        return None if ending_a_range else When(
             start, end, label, year, period="full-year", period_start=f"{year}-01-01", period_end=f"{year}-12-31")
     return _with_part(When(start, end, label, year, target=target, relative=relative), groups, article)
 

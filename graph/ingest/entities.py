@@ -42,10 +42,17 @@ SUFFIX_CLASSES: list[tuple[str, str]] = sorted([
     ("改革", "PolicyMeasure"), ("机制", "PolicyMeasure"), ("制度", "PolicyMeasure"), ("战略", "PolicyMeasure"),
     ("试点", "PolicyMeasure"), ("举措", "PolicyMeasure"), ("政策", "PolicyMeasure"), ("服务模式", "PolicyMeasure"),
     ("理念", "PolicyMeasure"), ("新发展格局", "PolicyMeasure"), ("工程", "PolicyMeasure"), ("产业体系", "PolicyMeasure"),
-    ("长制", "PolicyMeasure"), ("信用贷", "PolicyMeasure"), ("担保贷", "PolicyMeasure"),
+    ("长制", "PolicyMeasure"), ("信用贷", "PolicyMeasure"), ("担保贷", "PolicyMeasure"), ("营商环境", "PolicyMeasure"),
+    ("一期", "Project"), ("二期", "Project"), ("三期", "Project"), ("四期", "Project"), ("扩能", "Project"),
+    ("产业化", "Project"), ("生鲜仓", "Project"),
+    ("高新区", "PlanningArea"), ("科学城", "PlanningArea"), ("核心区", "PlanningArea"), ("拓展区", "PlanningArea"),
+    ("主城区", "PlanningArea"), ("中心城区", "PlanningArea"), ("都市区", "PlanningArea"), ("新城", "PlanningArea"),
+    ("示范区", "PlanningArea"), ("上游地区", "PlanningArea"), ("经济圈", "PlanningArea"), ("画廊", "PlanningArea"),
+    ("物流业", "Industry"), ("冷链物流", "Industry"),
 ], key=lambda pair: -len(pair[0]))
 # Suffixes that are also ordinary words: the name needs a distinctive core before them.
-WEAK_SUFFIXES = {"生物", "诊断", "检验", "医疗", "动力", "光电", "物流", "公司", "平台", "基地", "产业", "行业", "项目",
+WEAK_SUFFIXES = {"生物", "诊断", "检验", "医疗", "动力", "光电", "物流", "公司", "平台", "基地", "产业", "行业", "项目", "新城",
+                 "一期", "二期", "三期", "四期", "扩能", "产业化", "核心区", "拓展区",
                  "集团", "电器", "新材", "产业链", "经济", "改革", "机制", "制度", "战略", "试点", "举措", "政策", "理念",
                  "工程", "服务业", "制造业"}
 CONFIDENCE = {"Company": 0.6, "Industry": 0.3, "Project": 0.5, "PolicyMeasure": 0.4, "Place": 0.5}
@@ -105,6 +112,7 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
     new = _titles(sentence, article, next_id) + _suffixed(sentence, article, words, spans, next_id)
     new += _people(sentence, article, words, next_id)
     new += _listed(sentence, article, words, known, new, next_id)
+    new += _leaders(sentence, article, known + new, next_id)
     new += _places(sentence, article, words, spans + [_after_home_place(_norm_span(sentence, m)) for m in new], next_id)
     taken = {(m.start, m.end) for m in known}
     unique: dict[tuple[int, int], Mention] = {}
@@ -202,8 +210,8 @@ def _left_edge(words, suffix_start: int, norm: str, *, strict: bool = False) -> 
         s, e, word, flag = words[k]
         if word in STOP_WORDS or flag.startswith(STOP_FLAGS) or _punct(word) or suffix_start - s > 18:
             break
-        if flag == "m" and re.fullmatch(NUMERAL, word):  # 35家…, but 三峰集团 and 红九九 are names
-            break
+        if flag == "m" and re.fullmatch(NUMERAL, word) and not word.isascii():  # 十家… ends a name; 5号楼,
+            break                                                                 # 三峰集团, 红九九 do not
         if flag.startswith("v") and len(word) >= 2 and k == index - 1 and word in STOP_WORDS:
             break
         if strict and flag in ("v", "vg", "vd") and k < index - 1:  # 不乏|三峰集团, but 镜头制造 ends in a verb
@@ -346,6 +354,21 @@ def _list_kind(norm: str, items, recognised: list[Mention], sentence: Sentence) 
         best = max(sorted(set(kinds)), key=kinds.count)
         return "Industry" if best in ("IndustryCluster", "IndustryChain", "ChainSegment") else best
     return None
+
+
+LEADER = re.compile(r"以[“「]?(?P<name>[^,;:。!?、“”「」()\s]{2,8}?)[”」]?为(?:龙头|骨干|核心企业|链主)")
+
+
+def _leaders(sentence: Sentence, article: str, recognised: list[Mention], next_id) -> list[Mention]:
+    """以德润环境为龙头, 以中元汇吉为骨干: what leads a cluster or chain is a firm, whatever its name ends in."""
+    out = []
+    for match in LEADER.finditer(sentence.norm):
+        i, j = match.span("name")
+        a, b = sentence.span(i, j)
+        if any(m.start <= a and b <= m.end for m in recognised) or not _good_core(match.group("name"), ""):
+            continue
+        out.append(_new(sentence, article, i, j, "Company", "以…为龙头", 0.6, next_id))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------- places

@@ -63,7 +63,10 @@ def figures(sentence: Sentence, mentions: list[Mention], article: dates.ArticleD
     """The statistics of one sentence. `context` carries the paragraph's last year and subject across sentences."""
     norm = sentence.norm
     whens = dates.find(norm, article, context.get("year"))
+    whens = sorted(whens + [s for s in (_shifted(w, norm, article) for w in whens) if s is not None], key=lambda w: w.start)
+    bases = [w for w in whens if norm[w.end:w.end + 2] == "同期"]  # 与去年同期相比: a comparison's base
     blocked = [(w.start, w.end) for w in whens] + _titles(norm)
+    whens = [w for w in whens if w not in bases]
     found: list[Figure] = []
     for match in FIGURE_PATTERN.finditer(norm):
         if any(s <= match.start("num") < e for s, e in blocked):
@@ -86,6 +89,22 @@ def figures(sentence: Sentence, mentions: list[Mention], article: dates.ArticleD
     if stated:  # 截至2020年底，…。科技型企业2585家: the paragraph's later figures are of its stated year
         context["year"] = stated[-1].year
     return found
+
+
+AFTER_YEARS = re.compile(r"(?:经过|历经|用了|不到|仅用)?近?(?P<n>\d{1,2}|[一二三四五六七八九十]{1,2})年(?:多)?(?:时间|来|后)")
+
+
+def _shifted(when: dates.When, norm: str, article: dates.ArticleDate) -> dates.When | None:
+    """自2021年启动…以来，不到3年时间，…引育企业69家: a span of years after a stated year moves the figures on to its
+    end (2021 + 3), never past the article's year."""
+    if when.target or when.relative:
+        return None
+    span = AFTER_YEARS.search(norm, when.end, when.end + 30)
+    years = _number(span.group("n")) if span else None
+    if years is None:
+        return None
+    year = min(when.year + int(years), article.year)
+    return dates.When(span.start(), span.end(), span.group(0), year, period="point-in-time")
 
 
 def _titles(norm: str) -> list[tuple[int, int]]:
