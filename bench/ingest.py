@@ -126,7 +126,7 @@ class Gold:
     unnamed: set[str]  # entities the article's facts use but whose names are not in its text
     kinds: dict[str, str]
     relations: set[tuple[str, str, str]]
-    statistics: list[tuple[Decimal, str, str, str]]  # value, unit, year, stat IRI
+    statistics: list[tuple[Decimal, str, str, str, str]]  # value, unit, year, stat IRI, its ck:statSubject
     events: list[tuple[str, str, str]]  # kind, date, event IRI
     quotes_of: dict[str, set[str]]  # a node or triple key → the squeezed quotes that state it
 
@@ -177,7 +177,7 @@ def gold(curation: Curation, n: int) -> Gold:
     for stat, props in by_stat.items():
         if props.get(DCTERMS + "source") and props[DCTERMS + "source"].value == source:
             statistics.append((Decimal(props[CK + "value"].value), props[CK + "unit"].value.rsplit("/", 1)[-1],
-                               props[CK + "year"].value, stat))
+                               props[CK + "year"].value, stat, props[CK + "statSubject"].value))
     event_list = []
     for event, date in events.items():
         kind = max(types[event], key=lambda t: len(supers.get(t, ())))
@@ -218,6 +218,7 @@ class Score:
     recalled: int = 0
     quote_exact: int = 0
     quote_overlap: int = 0
+    subject_right: int = 0  # statistics: right figures whose subject is the curated ck:statSubject
     misses: Counter = field(default_factory=Counter)
     examples: dict = field(default_factory=dict)
 
@@ -234,7 +235,7 @@ class Score:
         self.examples.setdefault(cause, example)
 
     def add(self, other: Score) -> None:
-        for name in ("found", "candidates", "curated", "recalled", "quote_exact", "quote_overlap"):
+        for name in ("found", "candidates", "curated", "recalled", "quote_exact", "quote_overlap", "subject_right"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.misses.update(other.misses)
         for cause, example in other.examples.items():
@@ -243,7 +244,7 @@ class Score:
     def as_json(self) -> dict:
         return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "right": self.found,
                 "candidates": self.candidates, "curated": self.curated, "recalled": self.recalled,
-                "quote_exact": self.quote_exact, "quote_overlap": self.quote_overlap,
+                "quote_exact": self.quote_exact, "quote_overlap": self.quote_overlap, "subject_right": self.subject_right,
                 "misses": [{"cause": c, "count": k, "example": self.examples[c]} for c, k in self.misses.most_common()]}
 
 
@@ -326,6 +327,7 @@ def score(analysis: Analysis, truth: Gold) -> dict[str, Score]:
         if match:
             open_gold.remove(match)
             s.found += 1
+            s.subject_right += bool(fig.subject) and mention_iri.get(fig.subject) == match[4]
             quoted(s, match[3], fig.sentence)
         else:
             near = [g for g in truth.statistics if g[0] == key[0]]
@@ -335,7 +337,7 @@ def score(analysis: Analysis, truth: Gold) -> dict[str, Score]:
             s.miss(f"wrong figure: {cause}", f"{fig.text} ({fig.unit}, {fig.year})")
     s.recalled = s.found
     printed = normalise(analysis.text)
-    for value, unit, year, iri in open_gold:
+    for value, unit, year, iri, _ in open_gold:
         near = [f for f in analysis.figures if Decimal(f.value) == value]
         if near:
             cause = "wrong year" if near[0].unit == unit else "wrong unit"
@@ -427,6 +429,8 @@ def report(results: dict[str, dict[str, Score]]) -> str:
         wanted = f"recall ≥ {target[1]:.0%}" + (f" at precision ≥ {target[2]:.0%}" if target[2] else "")
         lines.append(f"- {name}: {'met' if met(name, s) else 'MISSED'} ({wanted}; precision {s.precision:.1%}, "
                      f"recall {s.recall:.1%})")
+    lines.append(f"- statistics: the subject is the curated ck:statSubject for {total['statistics'].subject_right} of "
+                 f"the {total['statistics'].found} right figures")
     for name, s in total.items():
         if met(name, s):
             continue

@@ -85,6 +85,7 @@ def figures(sentence: Sentence, mentions: list[Mention], article: dates.ArticleD
             continue
         found.append(_figure(sentence, match.start("pre"), match.end(), value, "rank", None, whens, mentions, article,
                              context, next_id, measure="rank"))
+    context["seen"] = (context.get("seen", []) + mentions)[-40:]  # what 该公司, 园区 may refer back to
     stated = [w for w in whens if not w.target and not w.relative]
     if stated:  # 截至2020年底，…。科技型企业2585家: the paragraph's later figures are of its stated year
         context["year"] = stated[-1].year
@@ -260,16 +261,48 @@ def _compatible(measure: str, unit: str) -> bool:
     return True
 
 
+# Words that name the subject again: 该公司 is the firm named before, 园区 the park, 该区 the district.
+SUBJECT_ANAPHORS = [(re.compile(r"该公司|公司的|公司(?=年|营|产|已|员工)|企业的"), ("Company",)),
+                    (re.compile(r"该园|园区|其中|该基地"), ("IndustrialPark", "Building", "Incubator", "MakerSpace")),
+                    (re.compile(r"该区|全区|区内"), ("District",))]
+
+
 def _subject(mentions: list[Mention], sentence: Sentence, i: int, context: dict) -> str | None:
-    """The nearest entity mention before the figure (organisations, clusters, chains, parks, projects first)."""
+    """Whose figure this is: the entity an anaphor before it in its clause refers to (该公司 after a park's name is
+    the company named last, not the park), else the nearest mention before it (organisations, clusters, chains,
+    parks, projects first), else the paragraph's last subject."""
     at = sentence.offsets[i]
+    clause = sentence.norm[max(sentence.norm.rfind(p, 0, i) for p in ",;:。") + 1:i]
+    for pattern, kinds in SUBJECT_ANAPHORS:
+        if pattern.search(clause):
+            earlier = [m for m in mentions if m.end <= at and m.kind in kinds] or \
+                [m for m in context.get("seen", []) if m.kind in kinds]
+            if earlier:
+                return _remember(context, earlier[-1])
     before = [m for m in mentions if m.end <= at and m.kind not in ("Person",)]
+    listed = [m for m in before if "等" in sentence.norm[_norm_end(sentence, m):i][:2] or
+              sentence.norm[_norm_end(sentence, m):_norm_end(sentence, m) + 1] == "、"]
+    before = [m for m in before if m not in listed]  # 中元汇吉、迪安诊断等650家企业: a count of the set, not theirs
     preferred = [m for m in before if m.kind not in ("Industry", "Country", "Municipality", "PolicyDocument")]
     chosen = (preferred or before or [None])[-1]
     if chosen is not None:
-        context["subject"] = chosen.id
-        return chosen.id
+        return _remember(context, chosen)
+    rest = re.split(r"[,;:。]", sentence.norm[i:], maxsplit=1)[0]
+    if re.search(r"其中|于此|园区", rest) and context.get("carrier") is not None:  # 650家企业入驻其中
+        return _remember(context, context["carrier"])
+    topic = context.get("cluster")  # a heading 大数据智能化产业 over 2021年签约项目24个…
+    if topic is not None and topic[1] == sentence.paragraph - 1 and topic[2]:
+        return _remember(context, topic[0])
     return context.get("subject")
+
+
+def _norm_end(sentence: Sentence, mention: Mention) -> int:
+    return next((k for k, offset in enumerate(sentence.offsets) if offset >= mention.end), len(sentence.norm))
+
+
+def _remember(context: dict, mention: Mention) -> str:
+    context["subject"] = mention.id
+    return mention.id
 
 
 def _printed(value: Decimal) -> str:

@@ -116,6 +116,7 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
             if exchange is not None:
                 add(firm, "ck:listedOn", exchange, cue, 0.7)
     _memberships(sentence, mentions, at, add)
+    _topic_memberships(sentence, mentions, at, add, context)
     carriers = kinds(CARRIERS - {"Facility"})
     if carriers:  # the sentence's topic, named first: 重庆建桥工业园，…，A、B区全域纳入高新区拓展园 is about the park
         context["carrier"] = carriers[0]
@@ -186,11 +187,35 @@ def _memberships(sentence: Sentence, mentions: list[Mention], at: dict, add) -> 
                 add(firm, predicate, group, _Cue(cue, at[group.id]), 0.4)
 
 
+TOPIC = re.compile(r"(?:在|从)?(?P<topic>[^,;:。!?]{2,24}?)(?:方面|领域)")
+TOPIC_CUE = "(the paragraph's cluster)"
+
+
+def _topic_memberships(sentence: Sentence, mentions: list[Mention], at: dict, add, context: dict) -> None:
+    """在新材料产业方面，…风渡新材… / a heading 大健康生物医药产业 over its paragraph: the firms of a paragraph whose
+    topic is a cluster belong to it (a heading's topic holds for the paragraph under it)."""
+    clusters = [m for m in mentions if m.kind == "IndustryCluster"]
+    topic = TOPIC.match(sentence.norm)
+    heading = len(clusters) == 1 and len(sentence.norm) <= len(clusters[0].name) + 4
+    named = [m for m in clusters if topic and at[m.id] < topic.end()] or (clusters if heading else [])
+    if named:
+        context["cluster"] = (named[0], sentence.paragraph, heading)
+    current = context.get("cluster")
+    if current is None or clusters and not named:
+        return
+    group, paragraph, from_heading = current
+    if sentence.paragraph - paragraph > (1 if from_heading else 0):
+        return
+    for firm in mentions:
+        if firm.kind == "Company":
+            add(firm, "ck:memberOfCluster", group, _Cue(re.search(".", sentence.norm), at[firm.id], TOPIC_CUE), 0.35)
+
+
 class _Cue:
     """A cue match moved to where the group is named."""
 
-    def __init__(self, match: re.Match, offset: int) -> None:
-        self._match, self._offset = match, offset
+    def __init__(self, match: re.Match, offset: int, text: str = "(same sentence)") -> None:
+        self._match, self._offset, self._text = match, offset, text
 
     def start(self) -> int:
         return self._offset
@@ -199,7 +224,7 @@ class _Cue:
         return self._offset + 1
 
     def group(self, _: int = 0) -> str:
-        return "(same sentence)"
+        return self._text
 
 
 def _norm_start(sentence: Sentence, mention: Mention) -> int:
