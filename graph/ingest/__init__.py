@@ -73,7 +73,7 @@ def analyse(text: str | bytes, gazetteer: Gazetteer, *, date: ArticleDate | None
         found = entities.mentions(sentence, text, gazetteer, next_id)
         analysis.mentions += found
         analysis.relations += relations.relations(sentence, found, next_id, context)
-        analysis.figures += figures.figures(sentence, found, analysis.date, context, next_id)
+        analysis.figures += figures.figures(sentence, found, analysis.date, context, next_id, gazetteer.units)
         analysis.events += events.events(sentence, found, analysis.date, context, next_id)
     analysis.relations += relations.article_relations(analysis.mentions, analysis.relations, next_id)
     return analysis

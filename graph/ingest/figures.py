@@ -59,7 +59,8 @@ TARGET_WORDS = ("计划", "目标", "力争", "争取", "到20", "要实现", "�
 SKIP_AFTER = ("代", "号", "期", "+", "届", "级", "/", "g", "年代", "月", "日", "点", "时", "岁", "季度", "周年")
 
 
-def figures(sentence: Sentence, mentions: list[Mention], article: dates.ArticleDate, context: dict, next_id) -> list[Figure]:
+def figures(sentence: Sentence, mentions: list[Mention], article: dates.ArticleDate, context: dict, next_id,
+            units: dict[str, str] | None = None) -> list[Figure]:
     """The statistics of one sentence. `context` carries the paragraph's last year and subject across sentences."""
     norm = sentence.norm
     whens = dates.find(norm, article, context.get("year"))
@@ -71,7 +72,7 @@ def figures(sentence: Sentence, mentions: list[Mention], article: dates.ArticleD
     for match in FIGURE_PATTERN.finditer(norm):
         if any(s <= match.start("num") < e for s, e in blocked):
             continue
-        parsed = _value_and_unit(match, norm)
+        parsed = _value_and_unit(match, norm, units or {})
         if parsed is None:
             continue
         value, unit = parsed
@@ -81,6 +82,8 @@ def figures(sentence: Sentence, mentions: list[Mention], article: dates.ArticleD
         if any(s <= match.start("num") < e for s, e in blocked) or any(f.start <= sentence.offsets[match.start("num")] < f.end for f in found):
             continue
         value = _number(match.group("num"))
+        if norm[match.end():match.end() + 1] in ("次", "批", "代"):  # 第三次创业, 第一批: an ordinal, not a rank
+            continue
         if value is None or value == 0 or value > 100 or not re.search(r"(全国|全市|全球|国内|全省|区县|西部|行业|全区)", norm[max(0, match.start() - 12):match.end()]):
             continue
         found.append(_figure(sentence, match.start("pre"), match.end(), value, "rank", None, whens, mentions, article,
@@ -112,7 +115,7 @@ def _titles(norm: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(r"《[^》]*》|（\d{4}-\d{4}年）|\d{4}-\d{4}", norm)]
 
 
-def _value_and_unit(match: re.Match, norm: str) -> tuple[Decimal, str] | None:
+def _value_and_unit(match: re.Match, norm: str, units: dict[str, str]) -> tuple[Decimal, str] | None:
     """The printed value and the vocab unit, or None when this is not a figure (a code, an ordinal, a range)."""
     number, magnitude, unit = match.group("num"), match.group("mag") or "", match.group("unit") or ""
     after = norm[match.end():match.end() + 2]
@@ -122,7 +125,7 @@ def _value_and_unit(match: re.Match, norm: str) -> tuple[Decimal, str] | None:
         return None
     if after.startswith(SKIP_AFTER) and not unit or (unit == "年" and re.fullmatch(r"(19|20)\d{2}", number)):
         return None
-    if not unit and not magnitude:
+    if not unit and not magnitude or _a_name(match, norm):
         return None
     value = _number(number)
     if value is None:
@@ -131,7 +134,37 @@ def _value_and_unit(match: re.Match, norm: str) -> tuple[Decimal, str] | None:
         return None  # 一个, 两年 and the like are words, not figures
     if unit == "年" and (value > 200 or after.startswith(("前", "后", "来", "以来", "间"))):
         return None  # 10年前, 10年以来: a distance in time, not a figure
-    return _unit(value, magnitude, unit, norm, match.start())
+    if unit and magnitude[-1:] + unit in units:  # 千万台 in 万台 (wan-units), where the graph has that unit
+        factor = {"千万": 1000, "百万": 100, "十万": 10}.get(magnitude, 1)
+        return value * factor, units[magnitude[-1:] + unit]
+    found = _unit(value, magnitude, unit, norm, match.start())
+    return _counted(found, match, norm, units) if found is not None else None
+
+
+def _counted(found: tuple[Decimal, str], match: re.Match, norm: str, units: dict[str, str]) -> tuple[Decimal, str]:
+    """A count the graph has a unit for: 5个千亿级产业集群 in clusters, 49台 in units (the curators' own units)."""
+    value, vocab = found
+    if vocab != "items" or not units:
+        return found
+    if match.group("unit") in units:
+        return value, units[match.group("unit")]
+    counted = re.split(r"[,;:。!?、]", norm[match.end():match.end() + 12], maxsplit=1)[0]
+    for noun in sorted(units, key=len, reverse=True):
+        if len(noun) >= 2 and noun in counted:
+            return value, units[noun]
+    return found
+
+
+def _a_name(match: re.Match, norm: str) -> bool:
+    """Numbers that are part of a name, not a figure: “四个一”, “五大百亿”, 五个千亿级产业集群 (a class of clusters),
+    唯一一个 (not 11)."""
+    quote = re.search(r"[“「]([^”」]{0,10})[”」]", norm[max(0, match.start() - 10):match.end() + 10])
+    if quote and match.group(0) in quote.group(1):
+        return True
+    if match.group("mag") == "亿" and match.group("num") in ("百", "千") and (
+            norm[match.end():match.end() + 1] in ("级", "产") or norm[max(0, match.start() - 1):match.start()] == "大"):
+        return True
+    return norm[max(0, match.start() - 1):match.start()] == "唯"
 
 
 def _number(text: str) -> Decimal | None:

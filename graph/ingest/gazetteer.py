@@ -50,9 +50,11 @@ class Hit:
 class Gazetteer:
     """Normalised name → the known entities it names; `find` returns leftmost-longest, non-overlapping matches."""
 
-    def __init__(self, names: dict[str, list[Known]], labels: dict[str, dict[str, str]] | None = None) -> None:
+    def __init__(self, names: dict[str, list[Known]], labels: dict[str, dict[str, str]] | None = None,
+                 units: dict[str, str] | None = None) -> None:
         self.names = {key: tuple(dict.fromkeys(found)) for key, found in names.items()}
         self.labels = labels or {}  # IRI → {lang: prefLabel}
+        self.units = units or {}  # what a unit counts (产业集群, 台) → the unit's local name
         self.kinds = {k.iri: k.kind for found in self.names.values() for k in found}
         self._automaton = ahocorasick.Automaton()
         for key in self.names:
@@ -76,7 +78,9 @@ class Gazetteer:
             names_of[iri].add(name)
             if isinstance(row["name"], ox.Literal) and row["name"].language:
                 labels[iri].setdefault(row["name"].language.lower(), name)
-        return cls.from_names({iri: (best[iri][1], names) for iri, names in names_of.items()}, labels)
+        gazetteer = cls.from_names({iri: (best[iri][1], names) for iri, names in names_of.items()}, labels)
+        gazetteer.units = counted_units(kg)
+        return gazetteer
 
     @classmethod
     def from_names(cls, entities: dict[str, tuple[str, set[str]]],
@@ -119,6 +123,18 @@ class Gazetteer:
 
     def label(self, iri: str, lang: str = "zh-hans") -> str | None:
         return self.labels.get(iri, {}).get(lang)
+
+
+def counted_units(kg: KnowledgeGraph) -> dict[str, str]:
+    """The graph's units by what they count: 个产业集群 → 产业集群 → clusters, 台 → units. The shared vocabulary's
+    firms (家), items (个) and the like are the figure patterns' own; these are the ones curators added."""
+    units = {}
+    for row in kg.select(queries.text("ingest_units")):
+        label = normalise(row["label"].value)
+        counted = label[1:] if label.startswith(("个", "家", "项")) and len(label) >= 3 else label
+        if len(counted) >= 2 or counted == "台":
+            units[counted] = _local(row["unit"].value)
+    return units
 
 
 def _local(iri: str) -> str:
