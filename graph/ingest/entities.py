@@ -113,6 +113,8 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
     new += _people(sentence, article, words, next_id)
     new += _listed(sentence, article, words, known, new, next_id)
     new += _leaders(sentence, article, known + new, next_id)
+    new += _quoted_terms(sentence, article, known + new, next_id)
+    new += _focus(sentence, article, known + new, next_id)
     new += _places(sentence, article, words, spans + [_after_home_place(_norm_span(sentence, m)) for m in new], next_id)
     taken = {(m.start, m.end) for m in known}
     unique: dict[tuple[int, int], Mention] = {}
@@ -368,6 +370,42 @@ def _leaders(sentence: Sentence, article: str, recognised: list[Mention], next_i
         if any(m.start <= a and b <= m.end for m in recognised) or not _good_core(match.group("name"), ""):
             continue
         out.append(_new(sentence, article, i, j, "Company", "以…为龙头", 0.6, next_id))
+    return out
+
+
+FOCUS = re.compile(r"以(?P<items>[^,;:。!?“”「」]{2,40}?)为(?:特色|主|重点|主导|方向|代表)")
+
+
+def _focus(sentence: Sentence, article: str, recognised: list[Mention], next_id) -> list[Mention]:
+    """以固废资源循环利用和环保友好型新材料为特色的…产业体系: what an industry is built on are industries."""
+    out = []
+    for match in FOCUS.finditer(sentence.norm):
+        start = match.start("items")
+        for part in re.split(r"(、|和|及|与)", match.group("items")):
+            i, j = start, start + len(part)
+            start = j
+            if part in ("、", "和", "及", "与") or not 2 <= len(part) <= 12 or not _good_core(part, ""):
+                continue
+            a, b = sentence.span(i, j)
+            if any(m.start <= a and b <= m.end or a <= m.start and m.end <= b for m in recognised):
+                continue
+            out.append(_new(sentence, article, i, j, "Industry", "以…为特色", 0.4, next_id))
+    return out
+
+
+QUOTED_TERM = re.compile(r"[“「](?P<term>[^“”「」,;:。!?、\s]{2,10})[”」]")
+
+
+def _quoted_terms(sentence: Sentence, article: str, recognised: list[Mention], next_id) -> list[Mention]:
+    """A short term in quotation marks is a coined name — “智慧监管”, “双循环”, “一区两群” — most often of a policy
+    measure in these articles; low confidence, for the curator to type."""
+    out = []
+    for match in QUOTED_TERM.finditer(sentence.norm):
+        i, j = match.span("term")
+        a, b = sentence.span(i, j)
+        if any(m.start <= a and b <= m.end or a <= m.start and m.end <= b for m in recognised):
+            continue
+        out.append(_new(sentence, article, i, j, "PolicyMeasure", "“” term", 0.3, next_id))
     return out
 
 

@@ -312,7 +312,7 @@ def _subject(mentions: list[Mention], sentence: Sentence, i: int, context: dict)
                 [m for m in context.get("seen", []) if m.kind in kinds]
             if earlier:
                 return _remember(context, earlier[-1])
-    before = [m for m in mentions if m.end <= at and m.kind not in ("Person",)]
+    before = [m for m in mentions if m.end <= at and m.kind not in ("Person",) and m.confidence >= 0.35]
     listed = [m for m in before if "等" in sentence.norm[_norm_end(sentence, m):i][:2] or
               sentence.norm[_norm_end(sentence, m):_norm_end(sentence, m) + 1] == "、"]
     before = [m for m in before if m not in listed]  # 中元汇吉、迪安诊断等650家企业: a count of the set, not theirs
