@@ -244,7 +244,8 @@ class Score:
     def as_json(self) -> dict:
         return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "right": self.found,
                 "candidates": self.candidates, "curated": self.curated, "recalled": self.recalled,
-                "quote_exact": self.quote_exact, "quote_overlap": self.quote_overlap, "subject_right": self.subject_right,
+                "quote_exact": self.quote_exact, "quote_overlap": self.quote_overlap,
+                "subject_right": self.subject_right,
                 "misses": [{"cause": c, "count": k, "example": self.examples[c]} for c, k in self.misses.most_common()]}
 
 

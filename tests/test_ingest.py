@@ -198,7 +198,8 @@ def test_counts_take_the_units_the_graph_has_for_what_they_count(shipped_gazette
     assert shipped_gazetteer.units["产业集群"] == "clusters" and shipped_gazetteer.units["万台"] == "wan-units"
     found = analyse("巴南五个千亿级产业集群汇聚，形成惠科千万台液晶显示器项目，整条产线由49台全自动专用设备组成。"
                     "这是一篇关于产业发展的文章。", shipped_gazetteer, date=ArticleDate(2021, 9))
-    assert [(f.value, f.unit) for f in found.figures] == [("5.0", "clusters"), ("1000.0", "wan-units"), ("49.0", "units")]
+    expected = [("5.0", "clusters"), ("1000.0", "wan-units"), ("49.0", "units")]
+    assert [(f.value, f.unit) for f in found.figures] == expected
 
 
 def test_a_park_named_before_is_the_park_its_firms_settle_in():

@@ -119,7 +119,8 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
     taken = {(m.start, m.end) for m in known}
     unique: dict[tuple[int, int], Mention] = {}
     for mention in new:
-        if (mention.start, mention.end) in taken or mention.name in gazetteer.names or _known_with_a_verb(mention, known):
+        if (mention.start, mention.end) in taken or mention.name in gazetteer.names or \
+                _known_with_a_verb(mention, known):
             continue
         unique.setdefault((mention.start, mention.end), mention)
     longer = list(unique.values())
@@ -241,7 +242,8 @@ def _punct(word: str) -> bool:
 def _good_core(core: str, suffix: str) -> bool:
     """Is `core` the distinctive part of a name? Not a function word, a count (4大产业集群), a clause (做优做强以…),
     and before a suffix that is also an everyday word (…项目, …公司) not an everyday word itself (上市公司, 招商项目)."""
-    if len(core) < 2 or core in STOP_WORDS or re.fullmatch(r"[\d.%]+", core) or re.match(r"[\d一二三四五六七八九十两]+[大个家类项条]", core):
+    if len(core) < 2 or core in STOP_WORDS or re.fullmatch(r"[\d.%]+", core) or \
+            re.match(r"[\d一二三四五六七八九十两]+[大个家类项条]", core):
         return False
     if CLAUSE_INSIDE.search(core):
         return False
@@ -297,8 +299,7 @@ def _listed(sentence: Sentence, article: str, words, known: list[Mention], found
         if kind is None:
             continue
         for i, j in items:
-            a, b = sentence.span(i, j)
-            if any(m.start <= a and b <= m.end or a <= m.start and m.end <= b for m in recognised):
+            if _nested(sentence, i, j, recognised):
                 continue
             item_kind = "Industry" if kind == "Company" and norm[i:j].endswith(ACTIVITIES) else kind
             if not _good_core(norm[i:j], "") or norm[i:j] in STOP_WORDS:
@@ -347,7 +348,8 @@ def _list_kind(norm: str, items, recognised: list[Mention], sentence: Sentence) 
     after = norm[items[-1][1]:items[-1][1] + 14]
     if after.startswith(("等", "为主", "为代表", "在内")) or re.match(r"[0-9一二三四五六七八九十两]+(?:家|个|大)", after):
         phrase = re.split(r"[,;:。!?、]", after)[0]
-        head = max(((phrase.rfind(word) + len(word), kind) for word, kind in LIST_HEADS if word in phrase), default=None)
+        head = max(((phrase.rfind(word) + len(word), kind) for word, kind in LIST_HEADS if word in phrase),
+                   default=None)
         if head is not None:
             return head[1]
     kinds = [m.kind for i, j in items for m in recognised
@@ -358,6 +360,12 @@ def _list_kind(norm: str, items, recognised: list[Mention], sentence: Sentence) 
     return None
 
 
+def _nested(sentence: Sentence, i: int, j: int, recognised: list[Mention]) -> bool:
+    """Is the normalised span [i, j) inside a name already found, or around one? Then it is not a new name."""
+    a, b = sentence.span(i, j)
+    return any(m.start <= a and b <= m.end or a <= m.start and m.end <= b for m in recognised)
+
+
 LEADER = re.compile(r"以[“「]?(?P<name>[^,;:。!?、“”「」()\s]{2,8}?)[”」]?为(?:龙头|骨干|核心企业|链主)")
 
 
@@ -366,8 +374,7 @@ def _leaders(sentence: Sentence, article: str, recognised: list[Mention], next_i
     out = []
     for match in LEADER.finditer(sentence.norm):
         i, j = match.span("name")
-        a, b = sentence.span(i, j)
-        if any(m.start <= a and b <= m.end for m in recognised) or not _good_core(match.group("name"), ""):
+        if _nested(sentence, i, j, recognised) or not _good_core(match.group("name"), ""):
             continue
         out.append(_new(sentence, article, i, j, "Company", "以…为龙头", 0.6, next_id))
     return out
@@ -386,10 +393,8 @@ def _focus(sentence: Sentence, article: str, recognised: list[Mention], next_id)
             start = j
             if part in ("、", "和", "及", "与") or not 2 <= len(part) <= 12 or not _good_core(part, ""):
                 continue
-            a, b = sentence.span(i, j)
-            if any(m.start <= a and b <= m.end or a <= m.start and m.end <= b for m in recognised):
-                continue
-            out.append(_new(sentence, article, i, j, "Industry", "以…为特色", 0.4, next_id))
+            if not _nested(sentence, i, j, recognised):
+                out.append(_new(sentence, article, i, j, "Industry", "以…为特色", 0.4, next_id))
     return out
 
 
@@ -402,10 +407,8 @@ def _quoted_terms(sentence: Sentence, article: str, recognised: list[Mention], n
     out = []
     for match in QUOTED_TERM.finditer(sentence.norm):
         i, j = match.span("term")
-        a, b = sentence.span(i, j)
-        if any(m.start <= a and b <= m.end or a <= m.start and m.end <= b for m in recognised):
-            continue
-        out.append(_new(sentence, article, i, j, "PolicyMeasure", "“” term", 0.3, next_id))
+        if not _nested(sentence, i, j, recognised):
+            out.append(_new(sentence, article, i, j, "PolicyMeasure", "“” term", 0.3, next_id))
     return out
 
 

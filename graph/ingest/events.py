@@ -71,8 +71,9 @@ def _event(sentence: Sentence, norm: str, start: int, end: int, clause: str, tri
     if when is None or when.target and kind not in ("ProductionStart", "Listing", "Opening", "ConstructionStart"):
         return None
     date, datatype = when.date_literal()
+    cue_at = sentence.span(cue_start, cue_end)[0]
     if kind == "ProductionStart" and "投用" in norm[cue_start:cue_end] and not any(
-            m.kind in ("Facility", "Company", "Project") for m in mentions if m.start < sentence.span(cue_start, cue_end)[0]):
+            m.kind in ("Facility", "Company", "Project") for m in mentions if m.start < cue_at):
         kind = "Opening"  # a platform or a centre put into use opens; a plant or a line starts producing
     planned = any(w in norm[start:cue_start] for w in PLANNED) or when.target or _after(when, article)
     clause_mentions = [m for m in mentions if sentence.span(start, end)[0] <= m.start < sentence.span(start, end)[1]]

@@ -64,7 +64,8 @@ def figures(sentence: Sentence, mentions: list[Mention], article: dates.ArticleD
     """The statistics of one sentence. `context` carries the paragraph's last year and subject across sentences."""
     norm = sentence.norm
     whens = dates.find(norm, article, context.get("year"))
-    whens = sorted(whens + [s for s in (_shifted(w, norm, article) for w in whens) if s is not None], key=lambda w: w.start)
+    shifted = [s for s in (_shifted(w, norm, article) for w in whens) if s is not None]
+    whens = sorted(whens + shifted, key=lambda w: w.start)
     bases = [w for w in whens if norm[w.end:w.end + 2] == "同期"]  # 与去年同期相比: a comparison's base
     blocked = [(w.start, w.end) for w in whens] + _titles(norm)
     whens = [w for w in whens if w not in bases]
