@@ -23,7 +23,7 @@ BEFORE = r"(?P<pre>超过|超|逾|近|约|不到|不足|突破|达到|达|高达
 MAGNITUDE = r"(?P<mag>千万|百万|十万|万|亿)?"
 AFTER_NUMBER = r"(?P<post>余|多)?"
 UNITS = ("亿元/年", "元/年", "平方公里", "万平方米", "平方米", "公里", "个项目", "个月", "车次", "元", "家", "个", "项", "亩",
-         "%", "人", "名", "倍", "条", "户", "年", "吨", "台", "位", "座", "件", "款", "支")
+         "%", "人", "名", "倍", "条", "户", "年", "吨", "台", "位", "座", "件", "款", "支", "种")
 UNIT = r"(?P<unit>" + "|".join(re.escape(u) for u in UNITS) + r")?"
 TAIL = r"(?P<tail>以上|左右|以下|余)?"
 FIGURE_PATTERN = re.compile(BEFORE + NUMBER + AFTER_NUMBER + MAGNITUDE + r"(?P<post2>余|多)?" + UNIT + TAIL)
@@ -65,6 +65,8 @@ def figures(sentence: Sentence, mentions: list[Mention], article: dates.ArticleD
     norm = sentence.norm
     whens = dates.find(norm, article, context.get("year"))
     shifted = [s for s in (_shifted(w, norm, article) for w in whens) if s is not None]
+    shifted += _planned_spans(norm, article)
+    shifted += _spans_from_paragraph(norm, whens + shifted, article, context.get("year"))
     whens = sorted(whens + shifted, key=lambda w: w.start)
     bases = [w for w in whens if norm[w.end:w.end + 2] == "同期"]  # 与去年同期相比: a comparison's base
     blocked = [(w.start, w.end) for w in whens] + _titles(norm)
@@ -77,13 +79,29 @@ def figures(sentence: Sentence, mentions: list[Mention], article: dates.ArticleD
         if parsed is None:
             continue
         value, unit = parsed
-        found.append(_figure(sentence, match.start(), match.end(), value, unit, _qualifier(match), whens, mentions,
-                             article, context, next_id))
+        if unit == "percent" and DECLINE.search(norm[max(0, match.start() - 6):match.start()]):
+            value = -value  # 工业产值至少减少50%: a fall is a negative change (降低 names a reduction measure: positive)
+        if unit == "yi-yuan" and ANNUAL.search(norm[max(0, match.start() - 8):match.start()]):
+            unit = "yi-yuan-per-year"  # 年产值突破10亿元: an annual rate
+        low = _range_low(match, norm)
+        if low is not None and unit != "years":  # 其中2—3家实现上市: both ends of a range are figures
+            found.append(_figure(sentence, match.start() - len(low) - 1, match.end(), Decimal(low), unit, None, whens,
+                                 mentions, article, context, next_id))
+        for year in _running_years(norm, match.start(), whens):
+            found.append(_figure(sentence, match.start(), match.end(), value, unit, _qualifier(match), whens,
+                                 mentions, article, context, next_id, in_year=year))
+    for match in PROPORTION.finditer(norm):
+        if any(s <= match.start() < e for s, e in blocked) or _inside(found, sentence, match.start()):
+            continue
+        value = _proportion(match)
+        if value is not None:
+            found.append(_figure(sentence, match.start(), match.end(), value, "percent", _qualifier(match), whens,
+                                 mentions, article, context, next_id))
     for match in RANK.finditer(norm):
         if any(s <= match.start("num") < e for s, e in blocked) or any(f.start <= sentence.offsets[match.start("num")] < f.end for f in found):
             continue
         value = _number(match.group("num"))
-        if norm[match.end():match.end() + 1] in ("次", "批", "代"):  # 第三次创业, 第一批: an ordinal, not a rank
+        if norm[match.end():match.end() + 1] in ("次", "批", "代", "方"):  # 第三次创业, 第一批, 第三方: not a rank
             continue
         if value is None or value == 0 or value > 100 or not re.search(r"(全国|全市|全球|国内|全省|区县|西部|行业|全区)", norm[max(0, match.start() - 12):match.end()]):
             continue
@@ -94,6 +112,62 @@ def figures(sentence: Sentence, mentions: list[Mention], article: dates.ArticleD
     if stated:  # 截至2020年底，…。科技型企业2585家: the paragraph's later figures are of its stated year
         context["year"] = stated[-1].year
     return found
+
+
+DECLINE = re.compile(r"(?:减少|下降|下滑|回落|缩减)了?(?:至少|约|近)?$")
+ANNUAL = re.compile(r"(?<![\d今去明本当上前同全])年(?:产值|营收|营业收入|销售额|产出)[^,;:。]{0,4}$")
+# Shares written in words: 三成以上 (30 %), 近两成, 一半以上, 过半, 减半, 三分之一, 2/3以上.
+PROPORTION = re.compile(r"(?P<pre>近|超|约|逾)?(?:(?P<tenths>[一二两三四五六七八九])成(?![为立功本果员熟交长型绩都不])"
+                        r"|(?P<half>一半|过半|减半|半数)|(?P<den>[二三四五六七八九十])分之(?P<numer>[一二三四五六七八九])"
+                        r"|(?<![\d.])(?P<a>\d)/(?P<b>\d{1,2})(?![\d/]))(?P<tail>以上|左右)?")
+RUNNING = re.compile(r"连续(?P<n>[两二三四五六七八九十]|\d{1,2})年")
+
+
+def _proportion(match: re.Match) -> Decimal | None:
+    """The share a word form states, in percent (two decimals where it does not come out even)."""
+    if match.group("tenths"):
+        return Decimal(10) * _number(match.group("tenths"))
+    if match.group("half"):
+        return Decimal(50)
+    if match.group("den"):
+        numer, den = _number(match.group("numer")), _number(match.group("den"))
+    else:
+        numer, den = Decimal(match.group("a")), Decimal(match.group("b"))
+    if not den or numer >= den:
+        return None
+    return (Decimal(100) * numer / den).quantize(Decimal("0.01")).normalize()
+
+
+def _running_years(norm: str, i: int, whens) -> list[int | None]:
+    """连续三年实现营收超百亿元 (2023年…): one figure for each of the years, ending with the stated one, which the
+    sentence's own figure for that year already gives."""
+    clause = norm[max(norm.rfind(p, 0, i) for p in ",;:。") + 1:i]
+    running = RUNNING.search(clause)
+    stated = [w for w in whens if w.end <= i and not w.relative and not w.target]
+    years = _number(running.group("n")) if running else None
+    if not years or not stated or years > 10:
+        return [None]
+    last = stated[-1].year
+    return [last - k for k in range(int(years) - 1, 0, -1)]
+
+
+def _range_low(match: re.Match, norm: str) -> str | None:
+    """The low end of a range printed before this figure (2—3家), if there is one."""
+    low = re.search(r"(?<![\d.])(\d{1,4})[-—~至到]$", norm[max(0, match.start() - 6):match.start()])
+    return low.group(1) if low and not match.group("pre") else None
+
+
+PLANNED_SPAN = re.compile(r"(?:计划|力争|争取|预计|拟|目标)(?:用|在)?(?:未来)?(?:(?P<a>\d{1,2})[-—~至到])?(?P<b>\d{1,2})年(?:内|时间)?")
+
+
+def _planned_spans(norm: str, article: dates.ArticleDate) -> list[dates.When]:
+    """项目计划3—5年在重庆大渡口聚集50个…: a plan over the next years targets the article's year plus its span."""
+    return [dates.When(m.start(), m.end(), m.group(0), article.year + int(m.group("b")), period="target-year",
+                       target=True) for m in PLANNED_SPAN.finditer(norm)]
+
+
+def _inside(found: list[Figure], sentence: Sentence, i: int) -> bool:
+    return any(f.start <= sentence.offsets[i] < f.end for f in found)
 
 
 AFTER_YEARS = re.compile(r"(?:经过|历经|用了|不到|仅用)?近?(?P<n>\d{1,2}|[一二三四五六七八九十]{1,2})年(?:多)?(?:时间|来|后)")
@@ -112,6 +186,22 @@ def _shifted(when: dates.When, norm: str, article: dates.ArticleDate) -> dates.W
     return dates.When(span.start(), span.end(), span.group(0), year, period="point-in-time")
 
 
+def _spans_from_paragraph(norm: str, whens: list[dates.When], article: dates.ArticleDate,
+                          year: int | None) -> list[dates.When]:
+    """1965年，大渡口…设区。40年来，…一半以上 / 经过近5年时间发展，…258亩: a span of years in a sentence that states
+    no year of its own runs from the year the paragraph stated last, so its figures are of that year plus the span."""
+    if year is None or any(not w.relative and not w.target for w in whens):
+        return []
+    out = []
+    for span in AFTER_YEARS.finditer(norm):
+        years = _number(span.group("n"))
+        if years is None or any(w.start < span.end() and span.start() < w.end for w in whens):
+            continue
+        out.append(dates.When(span.start(), span.end(), span.group(0), min(year + int(years), article.year),
+                              period="point-in-time"))
+    return out
+
+
 def _titles(norm: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(r"《[^》]*》|（\d{4}-\d{4}年）|\d{4}-\d{4}", norm)]
 
@@ -122,9 +212,12 @@ def _value_and_unit(match: re.Match, norm: str, units: dict[str, str]) -> tuple[
     after = norm[match.end():match.end() + 2]
     before = norm[max(0, match.start() - 1):match.start()]
     chinese = not number[0].isdigit()
-    if before in ("第", "+", "-", "—", "~", "/", "：") and not chinese or (before.isascii() and before.isalnum()):
+    ranged = _range_low(match, norm) is not None and unit != "年"  # 2—3家
+    if before in ("第", "+", "-", "—", "~", "/", "：") and not chinese and not ranged or \
+            (before.isascii() and before.isalnum()):
         return None
-    if after.startswith(SKIP_AFTER) and not unit or (unit == "年" and re.fullmatch(r"(19|20)\d{2}", number)):
+    skipped = after.startswith(SKIP_AFTER) and not unit and not _scale_reached(match, norm)
+    if skipped or (unit == "年" and re.fullmatch(r"(19|20)\d{2}", number)):
         return None
     if not unit and not magnitude or _a_name(match, norm):
         return None
@@ -156,12 +249,21 @@ def _counted(found: tuple[Decimal, str], match: re.Match, norm: str, units: dict
     return found
 
 
+def _scale_reached(match: re.Match, norm: str) -> bool:
+    """突破百亿级, 将达100亿级规模: a scale reached is a figure (五大百亿级产业集群, a class of clusters, is not)."""
+    if match.group("mag") != "亿" or norm[match.end():match.end() + 1] != "级" or match.group("unit"):
+        return False
+    return match.group("pre") in ("突破", "达", "达到", "超过", "超") or norm[match.end():match.end() + 3] == "级规模"
+
+
 def _a_name(match: re.Match, norm: str) -> bool:
     """Numbers that are part of a name, not a figure: “四个一”, “五大百亿”, 五个千亿级产业集群 (a class of clusters),
     唯一一个 (not 11)."""
     quote = re.search(r"[“「]([^”」]{0,10})[”」]", norm[max(0, match.start() - 10):match.end() + 10])
     if quote and match.group(0) in quote.group(1):
         return True
+    if _scale_reached(match, norm):
+        return False
     if match.group("mag") == "亿" and match.group("num") in ("百", "千") and (
             norm[match.end():match.end() + 1] in ("级", "产") or norm[max(0, match.start() - 1):match.start()] == "大"):
         return True
@@ -198,7 +300,7 @@ def _unit(value: Decimal, magnitude: str, unit: str, norm: str, at: int) -> tupl
     table = {"家": "firms", "个项目": "projects", "个": "items", "项": "items", "亩": "mu", "平方米": "sqm",
              "万平方米": "wan-sqm", "平方公里": "sqkm", "公里": "km", "%": "percent", "人": "persons", "名": "persons",
              "倍": "times", "条": "lines", "户": "households", "年": "years", "个月": "months", "车次": "trips",
-             "台": "items", "座": "items", "件": "items", "款": "items", "支": "items", "吨": "tonnes-per-day",
+             "台": "items", "座": "items", "件": "items", "款": "items", "支": "items", "种": "items", "吨": "tonnes-per-day",
              "位": "rank"}
     if unit not in table:
         return None
@@ -213,18 +315,19 @@ def _unit(value: Decimal, magnitude: str, unit: str, norm: str, at: int) -> tupl
 
 def _qualifier(match: re.Match) -> str | None:
     for group in ("pre", "post", "post2", "tail"):
-        word = match.group(group)
+        word = match.groupdict().get(group)
         if word in QUALIFIERS:
             return QUALIFIERS[word]
     return None
 
 
 def _figure(sentence: Sentence, i: int, j: int, value: Decimal, unit: str, qualifier: str | None, whens, mentions,
-            article: dates.ArticleDate, context: dict, next_id, measure: str | None = None) -> Figure:
+            article: dates.ArticleDate, context: dict, next_id, measure: str | None = None,
+            in_year: int | None = None) -> Figure:
     norm = sentence.norm
     clause_start = max(norm.rfind(p, 0, i) for p in "，；：,;") + 1
     before = norm[clause_start:i]
-    when = _when_for(whens, i, clause_start)
+    when = _when_for(whens, i, _clause_end(norm, i))
     measure = measure or _measure(before, unit, norm[max(0, i - 25):i])
     status = "actual"
     if (when and when.target) or any(w in before or w in norm[:i][-20:] for w in TARGET_WORDS if w != "到20") or \
@@ -241,6 +344,8 @@ def _figure(sentence: Sentence, i: int, j: int, value: Decimal, unit: str, quali
         year, period, start, end, label = when.year, when.period, when.period_start, when.period_end, when.label
         if status == "target":
             period, start, end = "target-year", None, None
+    if in_year is not None:  # one of the years 连续三年 covers
+        year, period, start, end, label = in_year, "full-year", f"{in_year}-01-01", f"{in_year}-12-31", str(in_year)
     if status != "target" and period == "full-year" and unit not in ("percent",) and measure in (
             "firm-count", "project-count", "employee-count", "talent-count", "area", "land-area", "floor-area"):
         period = "point-in-time" if "累计" not in before else "cumulative"
@@ -253,13 +358,19 @@ def _figure(sentence: Sentence, i: int, j: int, value: Decimal, unit: str, quali
                   start, end, label or ("目前" if when is None else ""), status, qualifier, confidence)
 
 
-def _when_for(whens, i: int, clause_start: int):
-    """The time expression governing a figure: the last one before it, else the first one after it in its clause."""
-    before = [w for w in whens if w.end <= i]
+def _when_for(whens, i: int, clause_end: int):
+    """The time expression governing a figure: the last one before it (or around it: 近5年时间), else the first one
+    after it in its clause (全区企业总数达119家，2020年营业收入55亿元: 2020 dates the revenue, not the count)."""
+    before = [w for w in whens if w.start <= i]
     if before:
         return before[-1]
-    after = [w for w in whens if w.start > i]
+    after = [w for w in whens if i < w.start < clause_end]
     return after[0] if after else None
+
+
+def _clause_end(norm: str, i: int) -> int:
+    ends = [k for k in (norm.find(p, i) for p in ",;:。!?") if k >= 0]
+    return min(ends, default=len(norm))
 
 
 def _measure(before: str, unit: str, window: str) -> str:
