@@ -31,6 +31,7 @@ SUFFIX_CLASSES: list[tuple[str, str]] = sorted([
     ("号楼", "Building"), ("大楼", "Building"), ("大厦", "Building"),
     ("孵化器", "Incubator"), ("孵化中心", "Incubator"), ("加速器", "Incubator"), ("创业苗圃", "Incubator"),
     ("孵化机构", "Incubator"), ("众创空间", "MakerSpace"), ("创客中心", "MakerSpace"), ("生态圈", "InnovationEcosystem"),
+    ("生态体系", "InnovationEcosystem"),
     ("生产基地", "Facility"), ("基地", "Facility"), ("工厂", "Facility"), ("医院", "Facility"), ("算力中心", "Facility"),
     ("物流中心", "Facility"), ("分拣中心", "Facility"), ("监管中心", "Facility"), ("商业中心", "Facility"),
     ("服务中心", "ServiceCenter"), ("平台", "Platform"), ("基金", "InvestmentFund"),
@@ -59,7 +60,7 @@ CONFIDENCE = {"Company": 0.6, "Industry": 0.3, "Project": 0.5, "PolicyMeasure": 
 # Tokens a name never starts with or crosses: function words and the verbs that govern names in these articles.
 STOP_WORDS = set("""
 在 与 和 及 以 由 为 是 将 把 对 从 向 于 及其 以及 还 并 也 都 其 该 这 那 此 已 即 又 就 被 让 使 给 同 跟 或 等 的 了 着 过
-推动 获得 引进 引入 入驻 落户 进驻 聚集 吸引 支持 包括 不乏 打造 建设 成立 组建 设立 依托 围绕 加快 正式 成功 积极 实现
+推动 获得 引进 引入 入驻 落户 进驻 聚集 集聚 云集 汇聚 汇集 吸引 支持 包括 不乏 打造 建设 成立 组建 设立 依托 围绕 加快 正式 成功 积极 实现
 完成 形成 培育 推进 带动 签约 签订 签署 开展 拥有 成为 作为 建成 投用 投产 开工 启动 发布 出台 印发 获批 获评 认定 举办
 召开 提供 专注 位于 来自 联合 共同 共建 携手 集中 相继 先后 陆续 全力 大力 持续 进一步 深入 加强 强化 提升 发挥 聚焦
 发展 做强 做优 做大 做精 壮大 补齐 完善 构建 搭建 一批 一个 多家 这些 各类 相关 重点 主要 首个 首家 全市 全区 全国
@@ -183,12 +184,15 @@ def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, in
                 continue
             if kind in ("Industry",) and norm[end:end + 2] in ("集群", "园区", "链", "基地"):
                 continue
-            start = _left_edge(words, match.start(), norm)
-            core = norm[start:match.start()]
+            if suffix in WEAK_SUFFIXES and kind == "Company" and norm[end:end + 2] in ("企业", "产业", "行业", "领域"):
+                continue  # 精准医疗企业, 生物产业: the suffix word describes a trade here, it does not end a name
+            start = _over_quoted(words, _left_edge(words, match.start(), norm), norm)
+            core = _unquoted(norm[start:match.start()])
             if not _good_core(core, suffix):
                 continue
             confidence = CONFIDENCE.get(kind, 0.7) - (0.2 if suffix in WEAK_SUFFIXES else 0.0)
-            found.append(_new(sentence, article, start, end, kind, f"suffix {suffix}", round(confidence, 2), next_id))
+            found.append(_new(sentence, article, start, end, kind, f"suffix {suffix}", round(confidence, 2), next_id,
+                              name=_unquoted(norm[start:end])))
     # the longest name wins where suffixes nest (…科技园 inside …科技园项目)
     found.sort(key=lambda m: -(m.end - m.start))
     kept: list[Mention] = []
@@ -196,6 +200,30 @@ def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, in
         if not any(m.start <= mention.start and mention.end <= m.end for m in kept):
             kept.append(mention)
     return kept
+
+
+OPENING, CLOSING = "“「", "”」"
+
+
+def _over_quoted(words, start: int, norm: str) -> int:
+    """“芯屏器核网”全产业链, 医疗器械“放管服”服务中心, 京东“重庆亚洲一号”电商产业园: a coined term in quotation marks
+    before the suffix is part of the name, and so are the name-like words before it."""
+    if start < 1 or norm[start - 1] not in CLOSING:
+        return start
+    opening = max(norm.rfind(q, max(0, start - 14), start - 1) for q in OPENING)
+    if opening < 0 or re.search(r"[,;:。!?、]", norm[opening:start]):
+        return start
+    for s, e, word, flag in reversed(words):  # before the quote only nouns: 驱动“数智”产业 is 数智产业
+        if e > opening:
+            continue
+        if e < opening or not flag.startswith(("n", "eng")) or word in STOP_WORDS or opening - s > 8:
+            break
+        opening = s
+    return opening
+
+
+def _unquoted(text: str) -> str:
+    return "".join(c for c in text if c not in OPENING + CLOSING)
 
 
 def _left_edge(words, suffix_start: int, norm: str, *, strict: bool = False) -> int:
@@ -213,7 +241,7 @@ def _left_edge(words, suffix_start: int, norm: str, *, strict: bool = False) -> 
         s, e, word, flag = words[k]
         if word in STOP_WORDS or flag.startswith(STOP_FLAGS) or _punct(word) or suffix_start - s > 18:
             break
-        if flag == "m" and re.fullmatch(NUMERAL, word) and not word.isascii():  # 十家… ends a name; 5号楼,
+        if flag == "m" and (re.fullmatch(NUMERAL, word) or re.fullmatch("第[一二三四五六七八九十百]+", word)) and not word.isascii():  # 十家… ends a name; 5号楼,
             break                                                                 # 三峰集团, 红九九 do not
         if flag.startswith("v") and len(word) >= 2 and k == index - 1 and word in STOP_WORDS:
             break
@@ -415,7 +443,7 @@ def _quoted_terms(sentence: Sentence, article: str, recognised: list[Mention], n
 # ---------------------------------------------------------------------------------------------------- places
 # Everyday words jieba's dictionary tags as place names (ns): not places in an article about an economy.
 NOT_PLACES = set("英雄 深度 三区 半壁江山 上市 城市 都市 大都市 山水 宜居 新区 新城 湾区 法治化 之区 都市区 城区 江山 中华 "
-                 "东方 天下 江湖 海外 内地 本土 边疆 山区 乡村 农村 港口 口岸 沿海 内陆".split())
+                 "东方 天下 江湖 海外 内地 本土 边疆 山区 乡村 农村 港口 口岸 沿海 内陆 云集".split())
 PLACE_SUFFIX_CLASSES = (("自治区", "AdministrativeArea"), ("省", "AdministrativeArea"), ("市", "City"), ("区", "District"),
                         ("县", "District"))
 

@@ -19,7 +19,19 @@ SITTERS = ORGANISATIONS | {"Project", "Facility"}
 CARRIERS = {"Carrier", "IndustrialPark", "Building", "Incubator", "MakerSpace", "InnovationEcosystem", "Facility"}
 AREAS = {"AdministrativeArea", "District", "City", "Municipality", "PlanningArea", "Country", "Place"}
 LED = {"IndustryCluster", "IndustryChain", "Industry", "IndustrialPark", "ChainSegment"}
+ASPIRED = re.compile(r"力争|争取|计划|准备|冲刺|到$|筹备")
 EXCHANGES = re.compile(r"深交所|上交所|港交所|北交所|创业板|科创板|主板|证券交易所")
+
+
+# 在<place>…揭牌成立 / 竣工投产 / 建成投用: what is set up there is in that place.
+SITED = re.compile(r"在(?:(?P<anaphor>园区|该园|这里|此)|[^,;:。]{2,24}?)(?:正式|顺利|成功|率先)?"
+                   r"(?:揭牌成立|揭牌|挂牌|成立|竣工投产|投产|建成投用|投用|建成|开工|开业|注册|设立)")
+# Projects, facilities and funds are located in a park; organisations are hosted in it (docs/curation.md).
+PLACED_THINGS = {"Project", "Facility", "InvestmentFund"}
+
+
+def _placed(sitter: Mention, place: Mention) -> str:
+    return "ck:hostedIn" if place.kind in CARRIERS and sitter.kind not in PLACED_THINGS else "ck:locatedIn"
 
 
 ANAPHORS = re.compile(r"其中|园区|园内|该园|这里|此处|于此|在此|该基地|基地内")
@@ -53,7 +65,9 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
                 add(firm, "ck:chainLeaderOf", chain, cue, 0.8)
     referred = context.get("carrier") if ANAPHORS.search(norm) and not kinds(CARRIERS) else None
     for cue in re.finditer(r"龙头|骨干|排头兵|领跑者|领军", norm):
-        led = _nearest(kinds(LED), at, cue.start(), after=True) or _nearest(kinds(LED), at, cue.start())
+        # a park named after the cue is where the leaders are (…龙头企业云集重庆公路物流基地), not what they lead
+        led = _nearest(kinds(LED - {"IndustrialPark"}), at, cue.start(), after=True) or \
+            _nearest(kinds(LED), at, cue.start())
         leaders = _enumeration_before(kinds(ORGANISATIONS), at, cue.start(), norm) or \
             [m for m in [_nearest(kinds(ORGANISATIONS), at, cue.end(), after=True)] if m]
         carrier = _nearest(kinds(CARRIERS), at, cue.start()) or referred
@@ -63,23 +77,32 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
                 add(leader, "ck:leadingEnterpriseOf", target, cue, 0.6)
     for cue in re.finditer(r"落户|入驻|进驻|落地|迁入|入孵|位于|坐落|聚集|集聚|汇聚|云集|集中|依托", norm):
         gathering = cue.group(0) in ("聚集", "集聚", "汇聚", "云集", "集中")
+        listed_before = gathering and _named_right_after(kinds(CARRIERS | AREAS), at, cue.end())
+        if listed_before:
+            gathering = False  # A、B等24家企业云集重庆公路物流基地: the place follows, the firms come before
         places = [m for m in kinds(CARRIERS | AREAS) if (at[m.id] < cue.start()) == gathering]
         place = _nearest(places, at, cue.start(), after=not gathering)
         sitters = [m for m in kinds(SITTERS) if (at[m.id] > cue.start()) == gathering and m is not place]
         if cue.group(0) == "依托":  # 依托示范基地，已聚集起A、B、C: the carrier after the cue hosts what follows it
             place = _nearest(kinds(CARRIERS), at, cue.start(), after=True)
             sitters = [m for m in kinds(SITTERS) if place is not None and at[m.id] > at[place.id]]
-        elif gathering and place is None:  # A、B等24家企业云集重庆公路物流基地
-            place = _nearest(kinds(CARRIERS | AREAS), at, cue.start(), after=True)
-            sitters = [m for m in kinds(SITTERS) if at[m.id] < cue.start()]
-        whole = gathering
+        whole = gathering or listed_before
         if place is None and referred is not None:  # 企业入驻其中 / 园区吸引…入驻，其中不乏A、B
             place, sitters, whole = referred, kinds(SITTERS), True
         if place is None:
             continue
-        predicate = "ck:hostedIn" if place.kind in CARRIERS else "ck:locatedIn"
         for sitter in (sitters if whole else sitters[-3:]):
-            add(sitter, predicate, place, cue, 0.6)
+            add(sitter, _placed(sitter, place), place, cue, 0.6)
+    for cue in SITED.finditer(norm):  # A项目，在巴南经济园区正式竣工投产 / 服务中心在园区揭牌成立
+        place = next((m for m in kinds(CARRIERS | AREAS) if at[m.id] == cue.start() + 1), None)
+        if place is None and cue.group("anaphor"):
+            place = referred if referred is not None else context.get("carrier")
+        if place is None:
+            continue
+        clause_start = max(norm.rfind(p, 0, max(0, cue.start() - 1)) for p in ",;:。") + 1
+        for sitter in kinds(SITTERS):
+            if clause_start <= at[sitter.id] < cue.start():
+                add(sitter, _placed(sitter, place), place, cue, 0.6)
     for cue in re.finditer(r"以(?P<firms>[^,;。]{2,60}?)为(?:核心|龙头|骨干|依托|主体|引领)", norm):
         inside = [m for m in kinds(SITTERS) if cue.start("firms") <= at[m.id] < cue.end("firms")]
         led = _nearest(kinds(LED - {"IndustrialPark"}), at, cue.end(), after=True)
@@ -90,7 +113,7 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
                     if target is not None:
                         add(firm, "ck:leadingEnterpriseOf", target, cue, 0.6)
             elif carrier is not None:  # 以A、B为核心，加快打造高峰湖创新生态圈
-                add(firm, "ck:hostedIn", carrier, cue, 0.5)
+                add(firm, _placed(firm, carrier), carrier, cue, 0.5)
     for cue in re.finditer(r"签约|签订|签署|合作|共建|共同打造|携手|联合", norm):
         parties = [m for m in kinds(ORGANISATIONS) if at[m.id] < cue.start()][-2:]
         if len(parties) == 2 and "与" in norm[at[parties[0].id]:at[parties[1].id]]:
@@ -106,8 +129,8 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
             if "配套" in norm:
                 add(firm, "ck:supportingCompanyOf", anchor, cue, 0.6)
     for cue in re.finditer(r"上市(?!辅导)", norm):
-        if norm[max(0, cue.start() - 1):cue.start()] == "拟":
-            continue
+        if norm[max(0, cue.start() - 1):cue.start()] == "拟" or ASPIRED.search(norm[max(0, cue.start() - 6):cue.start()]):
+            continue  # 力争实现上市, 为企业从初创到上市提供服务: not (yet) listed
         listed = _enumeration_before(kinds({"Company"}), at, cue.start(), norm) or \
             [m for m in [_nearest(kinds({"Company"}), at, cue.start())] if m]
         exchange = next((m for m in mentions if EXCHANGES.search(m.name)), None)
@@ -232,6 +255,10 @@ def _norm_start(sentence: Sentence, mention: Mention) -> int:
         if offset >= mention.start:
             return i
     return len(sentence.offsets)
+
+
+def _named_right_after(candidates: list[Mention], at: dict, position: int) -> bool:
+    return any(0 <= at[m.id] - position <= 1 for m in candidates)
 
 
 def _nearest(candidates: list[Mention], at: dict, position: int, *, after: bool = False) -> Mention | None:
