@@ -75,7 +75,7 @@ def analyse(text: str | bytes, gazetteer: Gazetteer, *, date: ArticleDate | None
         analysis.relations += relations.relations(sentence, found, next_id, context)
         analysis.figures += figures.figures(sentence, found, analysis.date, context, next_id, gazetteer.units)
         analysis.events += events.events(sentence, found, analysis.date, context, next_id)
-    analysis.relations += relations.article_relations(analysis.mentions, analysis.relations, next_id)
+    analysis.relations += relations.article_relations(analysis.mentions, analysis.relations, next_id, split)
     return analysis
 
 

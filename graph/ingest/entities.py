@@ -117,6 +117,7 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
     new += _quoted_terms(sentence, article, known + new, next_id)
     new += _focus(sentence, article, known + new, next_id)
     new += _places(sentence, article, words, spans + [_after_home_place(_norm_span(sentence, m)) for m in new], next_id)
+    new += _owners(sentence, article, new, next_id)
     taken = {(m.start, m.end) for m in known}
     unique: dict[tuple[int, int], Mention] = {}
     for mention in new:
@@ -184,6 +185,8 @@ def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, in
                 continue
             if kind in ("Industry",) and norm[end:end + 2] in ("集群", "园区", "链", "基地"):
                 continue
+            if suffix == "项目" and _unquoted(norm[:match.start()]).endswith(PROJECT_CLASSES):
+                continue  # 重庆市重点项目, 重庆小面产业项目: a class of projects, not one project's name
             if suffix in WEAK_SUFFIXES and kind == "Company" and norm[end:end + 2] in ("企业", "产业", "行业", "领域"):
                 continue  # 精准医疗企业, 生物产业: the suffix word describes a trade here, it does not end a name
             start = _over_quoted(words, _left_edge(words, match.start(), norm), norm)
@@ -203,6 +206,7 @@ def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, in
 
 
 OPENING, CLOSING = "“「", "”」"
+PROJECT_CLASSES = ("重点", "示范", "试点", "招商", "产业", "在建", "重大", "签约", "开工")
 
 
 def _over_quoted(words, start: int, norm: str) -> int:
@@ -438,6 +442,52 @@ def _quoted_terms(sentence: Sentence, article: str, recognised: list[Mention], n
         if not _nested(sentence, i, j, recognised):
             out.append(_new(sentence, article, i, j, "PolicyMeasure", "“” term", 0.3, next_id))
     return out
+
+
+# ---------------------------------------------------------------------------------------------------- owners
+OWNED = {"Project", "Facility", "Platform", "ResearchInstitute", "ServiceCenter", "IndustrialPark", "Incubator",
+         "InnovationEcosystem"}
+FIRM_WORDS = ("生物", "光电", "医疗", "动力", "科技", "高科", "新材", "电器", "集团", "药业", "制药")
+
+
+def _owners(sentence: Sentence, article: str, found: list[Mention], next_id) -> list[Mention]:
+    """宸安生物中试平台, 博唯生物二期扩能, 南芯西南总部运营中心: a facility, platform or project named after its firm names
+    the firm — a head that is no everyday word, ending in a firm word or followed by a place."""
+    out = []
+    for mention in found:
+        if mention.kind not in OWNED:
+            continue
+        i, j = _norm_span(sentence, mention)
+        head = _owner_head(sentence.norm[i:j])
+        if head:
+            at = i + sentence.norm[i:j].index(head)
+            out.append(_new(sentence, article, at, at + len(head), "Company", "owner in a name", 0.5, next_id))
+    return out
+
+
+def _owner_head(name: str) -> str | None:
+    """The firm a longer name begins with, if it begins with one (without the city before it: 苏州|汉朗光电)."""
+    words = tokens(name)
+    home = words[0][1] if words and words[0][3] == "ns" and len(words) > 1 else 0
+    for word in FIRM_WORDS:
+        at = name.find(word, home + 2)
+        if 2 <= at - home <= 4 and len(name) - at - len(word) >= 2 and _unusual(name[home:at]):
+            return name[home:at + len(word)]
+    places = [s for s, _, word, flag in words if flag == "ns" and s >= 2]
+    if places and places[0] <= 4 and _unusual(name[:places[0]]):
+        return name[:places[0]]
+    return None
+
+
+def _unusual(head: str) -> bool:
+    """No everyday word: 宸安, 南芯, 中南高科 are names; 精准, 北大, 先进, 好环保 are not."""
+    if head in STOP_WORDS or not all("\u4e00" <= c <= "\u9fff" for c in head):
+        return False
+    words = tokens(head)
+    if all(flag == "ns" for _, _, _, flag in words) or jieba_dictionary().get(head, 0) >= 20:
+        return False
+    return not any(e - s >= 2 and not flag.startswith(("nr", "ns", "nz")) and jieba_dictionary().get(word, 0) > 100
+                   for s, e, word, flag in words)
 
 
 # ---------------------------------------------------------------------------------------------------- places

@@ -73,7 +73,8 @@ def _event(sentence: Sentence, norm: str, start: int, end: int, clause: str, tri
     date, datatype = when.date_literal()
     cue_at = sentence.span(cue_start, cue_end)[0]
     if kind == "ProductionStart" and "投用" in norm[cue_start:cue_end] and not any(
-            m.kind in ("Facility", "Company", "Project") for m in mentions if m.start < cue_at):
+            m.kind in ("Facility", "Company", "Project") and m.how != "owner in a name"  # the firm a centre is
+            for m in mentions if m.start < cue_at):                                          # named after: not a plant
         kind = "Opening"  # a platform or a centre put into use opens; a plant or a line starts producing
     planned = any(w in norm[start:cue_start] for w in PLANNED) or when.target or _after(when, article)
     clause_mentions = [m for m in mentions if sentence.span(start, end)[0] <= m.start < sentence.span(start, end)[1]]

@@ -138,11 +138,13 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
             add(firm, "ck:isListedCompany", None, cue, 0.7, value=True)
             if exchange is not None:
                 add(firm, "ck:listedOn", exchange, cue, 0.7)
+    _topic_places(sentence, mentions, at, add, context, {r.subject for r in found if r.predicate in PLACING})
     _memberships(sentence, mentions, at, add)
     _topic_memberships(sentence, mentions, at, add, context)
     carriers = kinds(CARRIERS - {"Facility"})
     if carriers:  # the sentence's topic, named first: 重庆建桥工业园，…，A、B区全域纳入高新区拓展园 is about the park
         context["carrier"] = carriers[0]
+        context["carrier_paragraph"] = sentence.paragraph
     return found
 
 
@@ -154,21 +156,32 @@ LOCATED_AT_HOME = {"Platform", "GovernmentBody", "Facility", "Project", "Allianc
 HOME_CUE = "(the article's district)"
 
 
-def article_relations(mentions: list[Mention], found: list[Relation], next_id) -> list[Relation]:
+def article_relations(mentions: list[Mention], found: list[Relation], next_id,
+                      sentences: list[Sentence] | None = None) -> list[Relation]:
     """What the curators read off the article as a whole: an office, platform, facility or project named beside the
-    district an article is about is located in that district, unless the sentence names another place or a cue
-    places it (hosted in a park). The district is the area the article names most; confidence is low, for review."""
+    district an article is about (or 该区, 区内 for it) is located in that district, and so is a firm the district
+    has, grows or brought in (拥有, 培育, 引进, 在区); not where the sentence names another place (a place inside a
+    name, 重庆 in 重庆华韶算力中心, does not count) or a cue placed it already. The district is the area the article
+    names most; confidence is low, for review."""
     home = _home(mentions)
     if home is None:
         return []
+    norms = {s.index: s.norm for s in sentences or []}
     placed = {r.subject for r in found if r.predicate in ("ck:locatedIn", "ck:hostedIn")}
     placed_keys = {_key(m) for m in mentions if m.id in placed}
     home_sentences = {m.sentence for m in mentions if _key(m) == _key(home)}
-    elsewhere = {m.sentence for m in mentions if m.kind in AREAS | CARRIERS and _key(m) != _key(home)}
+    if home.kind == "District":
+        home_sentences |= {i for i, norm in norms.items() if DISTRICT_ANAPHOR.search(norm)}
+    elsewhere = {m.sentence for m in mentions if m.kind in AREAS | CARRIERS and _key(m) != _key(home)
+                 and not _inside_another(m, mentions)}
     out, seen = [], set()
     for mention in mentions:
         key = _key(mention)
-        if mention.kind not in LOCATED_AT_HOME or key in placed_keys or key in seen or key == _key(home):
+        at_home = mention.kind in LOCATED_AT_HOME or \
+            mention.kind == "Company" and HOME_VERBS.search(norms.get(mention.sentence, ""))
+        if mention.kind == "GovernmentBody" and mention.name.startswith(("市", "省", "国家", "国务院", "中央")):
+            continue  # 市政府办公厅 is the city's, not the district's
+        if not at_home or key in placed_keys or key in seen or key == _key(home):
             continue
         if mention.sentence not in home_sentences or mention.sentence in elsewhere:
             continue
@@ -176,6 +189,15 @@ def article_relations(mentions: list[Mention], found: list[Relation], next_id) -
         out.append(Relation(next_id("r"), mention.sentence, mention.id, "ck:locatedIn", home.id, HOME_CUE,
                             mention.start, mention.end, 0.35))
     return out
+
+
+DISTRICT_ANAPHOR = re.compile(r"该区|全区|区内|在区|我区|本区")
+HOME_VERBS = re.compile(r"拥有|培育|引进|区内|在区|扎根")
+
+
+def _inside_another(mention: Mention, mentions: list[Mention]) -> bool:
+    return any(m.sentence == mention.sentence and m.start <= mention.start and mention.end <= m.end and
+               m.end - m.start > mention.end - mention.start for m in mentions)
 
 
 def _home(mentions: list[Mention]) -> Mention | None:
@@ -193,6 +215,29 @@ def _home(mentions: list[Mention]) -> Mention | None:
 
 def _key(mention: Mention) -> str:
     return mention.iri or "new:" + mention.name
+
+
+PLACING = ("ck:locatedIn", "ck:hostedIn")
+TOPIC_PLACE_CUE = "(the park the sentence is about)"
+
+
+def _topic_places(sentence: Sentence, mentions: list[Mention], at: dict, add, context: dict, placed: set) -> None:
+    """重庆国际生物城持续推动…，推动博唯生物二期扩能、美莱德生物P3实验室… / (the paragraph's park:) 加大A产业化、B产业基地
+    等在建项目促建力度: the projects and facilities of a sentence about a park are located in it — the park opens the
+    sentence, or the sentence names no place and its paragraph is about the park. Low confidence, for review."""
+    places = [m for m in mentions if m.kind in CARRIERS | AREAS and not _inside_another(m, mentions)]
+    opening = [m for m in places if at[m.id] <= 8 and m.kind in CARRIERS - {"Facility"}]
+    if opening and len({_key(m) for m in places}) == 1:
+        topic = opening[0]
+    elif not places and context.get("carrier_paragraph") == sentence.paragraph:
+        topic = context.get("carrier")
+    else:
+        return
+    for thing in mentions:
+        designated = re.search(r"(?:作为|成为|列为|纳入|是)[^,;:。]{0,6}$", sentence.norm[:at[thing.id]])
+        if thing.kind in PLACED_THINGS and thing.id not in placed and not _inside_another(thing, mentions) \
+                and not designated:  # 重庆天安数码城作为重庆市重点项目: what the park is, not what is in it
+            add(thing, "ck:locatedIn", topic, _Cue(re.search(".", sentence.norm), at[thing.id], TOPIC_PLACE_CUE), 0.35)
 
 
 def _memberships(sentence: Sentence, mentions: list[Mention], at: dict, add) -> None:
