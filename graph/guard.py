@@ -7,7 +7,9 @@ its form (SELECT, ASK, CONSTRUCT, DESCRIBE or an update), the IRIs it names in `
 
 The scanner is a SPARQL 1.1 tokenizer (strings, IRIs, comments, prefixed names with their escapes), not a parser:
 Oxigraph still parses and reports syntax errors. It only has to agree with Oxigraph on which words are keywords,
-and where it cannot tell it errs towards refusing. Oxigraph does not pre-process `\\u` escapes, so neither do we:
+and where it cannot tell it errs towards refusing: a bare word that merely contains SERVICE or LOAD counts as one.
+It is the first of two fences: the processes and threads that run user SPARQL cannot open a network socket at all
+(graph/sandbox.py), whatever the scanner missed. Oxigraph does not pre-process `\\u` escapes, so neither do we:
 doing it here would let an escaped quote open a "string" that hides a real keyword.
 """
 
@@ -135,6 +137,41 @@ def _line_column(text: str, position: int) -> tuple[int, int]:
     return line, position - (text.rfind("\n", 0, position) + 1) + 1
 
 
+# Keywords that reach outside the store or choose the dataset, with the modifier that may follow each. Oxigraph's
+# lexer matches a keyword wherever it starts, glued to what comes before or after it (`trueSERVICE`, `1e5SERVICE`,
+# `SERVICESILENT<iri>`, `FROMNAMED<g>`), so any bare word that *contains* one counts as that keyword.
+GLUED = (("SERVICE", "SILENT"), ("LOAD", "SILENT"), ("FROM", "NAMED"), ("USING", "NAMED"), ("WITH", None))
+
+
+def _clause_target(word: str, keyword: str, modifier: str | None, words: list[str | None], i: int,
+                   iri_at: Callable[[int], str | None]) -> tuple[bool, str]:
+    """(modified, target IRI) of the clause whose keyword is inside `word` (the i-th token), "?" when unsure.
+
+    Only the plain shapes are believed: KEYWORD [MODIFIER] <iri>, with the modifier glued or not. Anything else
+    after the keyword inside the word (`SERVICEx`) gives "?", which the policy refuses.
+    """
+    rest = word[word.rindex(keyword) + len(keyword):]
+    if rest and rest != modifier:
+        return False, "?"
+    if rest:
+        return True, iri_at(i + 1) or "?"
+    following = words[i + 1] if i + 1 < len(words) else None
+    if modifier and following is not None and modifier in following:
+        return True, (iri_at(i + 2) or "?") if following == modifier else "?"
+    return False, iri_at(i + 1) or "?"
+
+
+def _note(result: Shape, keyword: str, modified: bool, target: str) -> None:
+    if keyword == "SERVICE":
+        result.service.append(target)
+    elif keyword == "LOAD":
+        result.load.append(target)
+    elif keyword == "FROM":
+        (result.from_named if modified else result.from_graphs).append(target)
+    else:
+        result.using.append(target)
+
+
 def shape(text: str, prefixes: dict[str, str], base_iri: str) -> Shape:
     """Scan a query or update: its form and the IRIs it would reach, resolved against its PREFIX and BASE.
 
@@ -143,6 +180,8 @@ def shape(text: str, prefixes: dict[str, str], base_iri: str) -> Shape:
     ('SELECT', ['http://ex.org/g'], ['http://x/sparql'])
     >>> shape("LOAD <http://x/data.ttl> INTO GRAPH <g>", {}, "https://base/").load
     ['http://x/data.ttl']
+    >>> shape("SELECT * { ?s ?p trueSERVICE <http://x/> {} }", {}, "").service  # glued, as Oxigraph reads it
+    ['http://x/']
     """
     toks = tokens(text)
     words = [t.text.upper() if t.kind == "word" else None for t in toks]
@@ -183,19 +222,9 @@ def shape(text: str, prefixes: dict[str, str], base_iri: str) -> Shape:
             continue
         elif form is None and (word in QUERY_FORMS or word in UPDATE_VERBS):
             form = word if word in QUERY_FORMS else "UPDATE"
-        if word == "SERVICE":
-            offset = 2 if (words[i + 1:i + 2] == ["SILENT"]) else 1
-            result.service.append(iri_at(i + offset) or "?")
-        elif word == "LOAD":
-            offset = 2 if (words[i + 1:i + 2] == ["SILENT"]) else 1
-            result.load.append(iri_at(i + offset) or "?")
-        elif word == "FROM":
-            named = words[i + 1:i + 2] == ["NAMED"]
-            target = iri_at(i + (2 if named else 1)) or "?"
-            (result.from_named if named else result.from_graphs).append(target)
-        elif word in ("USING", "WITH"):
-            named = words[i + 1:i + 2] == ["NAMED"]
-            result.using.append(iri_at(i + (2 if named else 1)) or "?")
+        for keyword, modifier in GLUED:
+            if keyword in word:
+                _note(result, keyword, *_clause_target(word, keyword, modifier, words, i, iri_at))
     result.form = form or ""
     return result
 

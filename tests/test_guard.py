@@ -34,9 +34,65 @@ def scan(text: str) -> guard.Shape:
     f"SELECT * WHERE {{ ?s ?p \"\\u0022\" . SERVICE <{EVIL}> {{}} }}",  # \\u escapes are not expanded by Oxigraph
     f"SELECT * WHERE {{ ?s ?p 'it''s' . SERVICE <{EVIL}> {{}} }}",
     f"SELECT * WHERE {{ ?s ?p \"\"\"a \\\"\"\"\" . SERVICE <{EVIL}> {{}} }}",
+    # glued to the token before or after it: Oxigraph's lexer still reads the keyword (issue 19)
+    f"SELECT ?x WHERE {{ ?c ?p trueSERVICE <{EVIL}> {{ ?x ?y ?z }} }}",
+    f"SELECT ?x WHERE {{ ?c ?p falseSERVICE <{EVIL}> {{ ?x ?y ?z }} }}",
+    f"SELECT ?x WHERE {{ ?c ?p 1e5SERVICE <{EVIL}> {{ ?x ?y ?z }} }}",
+    f"ASK {{ ?c ?p 1.5E-3SERVICE <{EVIL}> {{ }} }}",
+    f"SELECT * WHERE {{ ?c ex:a/ex:b trueSERVICE <{EVIL}> {{ }} }}",
+    f"SELECT * WHERE {{ SERVICESILENT<{EVIL}>{{ ?s ?p ?o }} }}",
+    f"SELECT * WHERE {{ SERVICEsilent <{EVIL}> {{ }} }}",
+    f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ SELECT * {{ SERVICESILENT<{EVIL}>{{ ?s ?p ?o }} }} }} }}",
+    f"SELECT * WHERE {{ ?s ?p \"x\"@en-1SERVICE <{EVIL}> {{ }} }}",
+    f"SELECT * WHERE {{ ?s ?p true_SERVICE_x <{EVIL}> {{ }} }}",
 ])
 def test_service_is_found_wherever_oxigraph_would_see_it(text):
     assert scan(text).service, text
+
+
+@pytest.mark.parametrize(("text", "clause"), [
+    (f"INSERT {{ ?s ?p ?o }} WHERE {{ ?s ?p trueSERVICE <{EVIL}> {{ ?s ?p ?o }} }}", "service"),
+    (f"INSERT DATA {{ <a> <b> <c> }} ; LOADSILENT<{EVIL}>", "load"),
+    (f"INSERT DATA {{ <a> <b> <c> }} ;LOAD<{EVIL}>", "load"),
+    (f"DELETE WHERE {{ ?s ?p ?o }} ; INSERT {{ ?s ?p ?o }} WHERE {{ SERVICESILENT<{EVIL}>{{ }} }}", "service"),
+    (f"CLEAR ALL ; trueLOAD <{EVIL}>", "load"),
+])
+def test_glued_keywords_in_updates_are_found(text, clause):
+    found = scan(text)
+    assert EVIL in getattr(found, clause) or "?" in getattr(found, clause), text
+    with pytest.raises(guard.Refused):
+        guard.Policy((), lambda iri: False).check(found)
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("SELECT * FROMNAMED<urn:g> WHERE {}", ["urn:g"]),
+    ("SELECT * FROM NAMED<urn:g> WHERE {}", ["urn:g"]),
+    ("SELECT *FROM<urn:d> WHERE {}", []),
+])
+def test_glued_dataset_clauses_are_found(text, named):
+    found = scan(text)
+    assert found.from_named == named and (found.from_graphs == ["urn:d"]) == (not named)
+
+
+@pytest.mark.parametrize("text", [
+    f"SELECT * WHERE {{ SERVICEx <{EVIL}> {{ }} }}",      # not a shape we believe: refused, whatever it is
+    f"SELECT * WHERE {{ SERVICE SILENTly <{EVIL}> {{ }} }}",
+    "SELECT * WHERE { ?s ?p trueSERVICE }",
+])
+def test_a_keyword_in_a_shape_we_do_not_understand_is_refused(text):
+    assert scan(text).service == ["?"]
+    with pytest.raises(guard.Refused):
+        guard.Policy(("http://",), lambda iri: False).check(scan(text))
+
+
+@pytest.mark.parametrize("text", [
+    "PREFIX schema: <http://schema.org/> SELECT * WHERE { ?s schema:serviceType ?t ; schema:download ?d }",
+    "SELECT * WHERE { ?s <http://schema.org/serviceType> ?load . ?service ?p _:loadService }",
+])
+def test_names_that_contain_the_keywords_still_run(text):
+    found = scan(text)
+    assert (found.service, found.load) == ([], [])
+    guard.Policy((), lambda iri: False).check(found)
 
 
 @pytest.mark.parametrize("text", [
