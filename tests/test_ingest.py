@@ -26,9 +26,9 @@ from tests.conftest import REPO, chainkg_command
 MEASURED_FLOOR = {
     0: (0.80, 0.77, 0.40, 0.96, 0.88, 0.60, 0.45),
     1: (0.63, 0.68, 0.27, 0.83, 0.86, 0.85, 0.68),
-    2: (0.61, 0.65, 0.25, 0.83, 0.81, 0.95, 0.68),
+    2: (0.61, 0.60, 0.25, 0.83, 0.81, 0.95, 0.68),
     3: (0.46, 0.49, 0.12, 0.73, 0.56, 0.75, 0.45),
-    4: (0.58, 0.47, 0.15, 0.88, 0.90, 0.60, 0.53),
+    4: (0.61, 0.59, 0.24, 0.88, 0.90, 0.60, 0.53),
 }
 
 
@@ -123,6 +123,11 @@ def test_sentences_follow_the_curated_quotes_over_layout(text, sentences):
     ("以宸安生物中试平台等为核心，构建生物药专业服务平台。", "宸安生物", "Company"),
     ("加大中南高科重庆大健康智慧谷等在建项目促建力度。", "中南高科", "Company"),
     ("总投资5亿元的苏州汉朗光电有限公司高性能液晶混晶项目竣工投产。", "汉朗光电", "Company"),
+    # a cluster's exemplars are firms; a long name keeps its 联合
+    ("物流基地已形成以普洛斯等为代表的综合物流产业集群。", "普洛斯", "Company"),
+    ("形成以华南城、协信汽车公园为代表的专业市场集群。", "专业市场集群", "IndustryCluster"),
+    ("引进了上海交通大学重庆国际生物城数字医学联合技术中心等项目。", "上海交通大学重庆国际生物城数字医学联合技术中心",
+     "ResearchInstitute"),
 ])
 def test_new_names_come_from_lists_places_and_the_ontologys_suffixes(text, name, kind):
     found = analyse(text + "这是一篇关于产业发展的文章。", Gazetteer.from_names({}), date=ArticleDate(2021, 11))
@@ -284,6 +289,11 @@ def test_firms_and_projects_are_placed_by_the_verbs_that_place_them(text, fact):
     # the projects of a sentence about a park are located in it
     ("今年上半年，重庆国际生物城持续推动产业链招商，推动博唯生物二期扩能。",
      ("new:博唯生物二期扩能", "ck:locatedIn", "e:city")),
+    # 该生态圈 is the ecosystem named last, though a park was named since
+    ("重庆国际生物城加快打造高峰湖创新生态圈。重庆国际生物城位于巴南。目前该生态圈已初具规模，以重庆国际免疫研究院等为核心，"
+     "构建研究平台。", ("new:重庆国际免疫研究院", "ck:hostedIn", "new:高峰湖创新生态圈")),
+    # 以A、B等为代表的…产业集群: its members
+    ("重庆公路物流基地已形成以京东、顺丰等为代表的电子商务产业集群。", ("new:顺丰", "ck:memberOfCluster", "new:电子商务产业集群")),
 ])
 def test_the_article_and_the_sentence_topic_place_what_they_name(text, fact):
     gazetteer = Gazetteer.from_names({"e:ddk": ("District", {"大渡口区"}), "e:city": ("IndustrialPark", {"重庆国际生物城"})})

@@ -31,7 +31,7 @@ SUFFIX_CLASSES: list[tuple[str, str]] = sorted([
     ("号楼", "Building"), ("大楼", "Building"), ("大厦", "Building"),
     ("孵化器", "Incubator"), ("孵化中心", "Incubator"), ("加速器", "Incubator"), ("创业苗圃", "Incubator"),
     ("孵化机构", "Incubator"), ("众创空间", "MakerSpace"), ("创客中心", "MakerSpace"), ("生态圈", "InnovationEcosystem"),
-    ("生态体系", "InnovationEcosystem"),
+    ("生态体系", "InnovationEcosystem"), ("集群", "IndustryCluster"),
     ("生产基地", "Facility"), ("基地", "Facility"), ("工厂", "Facility"), ("医院", "Facility"), ("算力中心", "Facility"),
     ("物流中心", "Facility"), ("分拣中心", "Facility"), ("监管中心", "Facility"), ("商业中心", "Facility"),
     ("服务中心", "ServiceCenter"), ("平台", "Platform"), ("基金", "InvestmentFund"),
@@ -52,7 +52,7 @@ SUFFIX_CLASSES: list[tuple[str, str]] = sorted([
     ("物流业", "Industry"), ("冷链物流", "Industry"),
 ], key=lambda pair: -len(pair[0]))
 # Suffixes that are also ordinary words: the name needs a distinctive core before them.
-WEAK_SUFFIXES = {"生物", "诊断", "检验", "医疗", "动力", "光电", "物流", "公司", "平台", "基地", "产业", "行业", "项目", "新城",
+WEAK_SUFFIXES = {"集群", "生物", "诊断", "检验", "医疗", "动力", "光电", "物流", "公司", "平台", "基地", "产业", "行业", "项目", "新城",
                  "一期", "二期", "三期", "四期", "扩能", "产业化", "核心区", "拓展区",
                  "集团", "电器", "新材", "产业链", "经济", "改革", "机制", "制度", "战略", "试点", "举措", "政策", "理念",
                  "工程", "服务业", "制造业"}
@@ -62,7 +62,7 @@ STOP_WORDS = set("""
 在 与 和 及 以 由 为 是 将 把 对 从 向 于 及其 以及 还 并 也 都 其 该 这 那 此 已 即 又 就 被 让 使 给 同 跟 或 等 的 了 着 过
 推动 获得 引进 引入 入驻 落户 进驻 聚集 集聚 云集 汇聚 汇集 吸引 支持 包括 不乏 打造 建设 成立 组建 设立 依托 围绕 加快 正式 成功 积极 实现
 完成 形成 培育 推进 带动 签约 签订 签署 开展 拥有 成为 作为 建成 投用 投产 开工 启动 发布 出台 印发 获批 获评 认定 举办
-召开 提供 专注 位于 来自 联合 共同 共建 携手 集中 相继 先后 陆续 全力 大力 持续 进一步 深入 加强 强化 提升 发挥 聚焦
+召开 提供 专注 位于 来自 共同 共建 携手 集中 相继 先后 陆续 全力 大力 持续 进一步 深入 加强 强化 提升 发挥 聚焦
 发展 做强 做优 做大 做精 壮大 补齐 完善 构建 搭建 一批 一个 多家 这些 各类 相关 重点 主要 首个 首家 全市 全区 全国
 我市 该区 区内 市内 国内 目前 如今 今年 去年 其中 同时 此外 另外 未来 下一步 接下来 记者 获 有 达 超 近 约 居 占 新增
 引育 招引 培养 拓展 加大 落地 建 设 入 迁入 迁 入孵 扩能 促建 包含 涵盖 涉及 中 内 上 下 里 外 后 前 间 以来 负责人
@@ -243,7 +243,7 @@ def _left_edge(words, suffix_start: int, norm: str, *, strict: bool = False) -> 
     k = index - 1
     while k >= 0:
         s, e, word, flag = words[k]
-        if word in STOP_WORDS or flag.startswith(STOP_FLAGS) or _punct(word) or suffix_start - s > 18:
+        if word in STOP_WORDS or flag.startswith(STOP_FLAGS) or _punct(word) or suffix_start - s > 24:
             break
         if flag == "m" and (re.fullmatch(NUMERAL, word) or re.fullmatch("第[一二三四五六七八九十百]+", word)) and not word.isascii():  # 十家… ends a name; 5号楼,
             break                                                                 # 三峰集团, 红九九 do not
@@ -355,7 +355,8 @@ def _items(norm: str, match: re.Match, words) -> list[tuple[int, int]]:
         first_start += 1
     spans[0] = (first_start, first_end)
     last_start, last_end = spans[-1]
-    cut = re.search(r"等|为主|为代表|在内|的|这|作为|[0-9一二三四五六七八九十两]+(?:家|个|大|类|种)", norm[last_start:last_end])
+    cut = re.search(r"等|为(?:主|代表|载体|核心|龙头|骨干|重点|特色|引领)|在内|的|这|作为|[0-9一二三四五六七八九十两]+(?:家|个|大|类|种)",
+                    norm[last_start:last_end])
     if cut:
         last_end = last_start + cut.start()
     else:
@@ -378,6 +379,8 @@ def _right_edge(words, start: int, end: int) -> int:
 
 def _list_kind(norm: str, items, recognised: list[Mention], sentence: Sentence) -> str | None:
     after = norm[items[-1][1]:items[-1][1] + 14]
+    if re.match(r"等?为代表的[^,;:。]*(?:集群|产业|行业)", after):
+        return "Company"  # 以京东、顺丰等为代表的电子商务产业集群: a cluster's exemplars are its firms
     if after.startswith(("等", "为主", "为代表", "在内")) or re.match(r"[0-9一二三四五六七八九十两]+(?:家|个|大)", after):
         phrase = re.split(r"[,;:。!?、]", after)[0]
         head = max(((phrase.rfind(word) + len(word), kind) for word, kind in LIST_HEADS if word in phrase),
@@ -398,7 +401,7 @@ def _nested(sentence: Sentence, i: int, j: int, recognised: list[Mention]) -> bo
     return any(m.start <= a and b <= m.end or a <= m.start and m.end <= b for m in recognised)
 
 
-LEADER = re.compile(r"以[“「]?(?P<name>[^,;:。!?、“”「」()\s]{2,8}?)[”」]?为(?:龙头|骨干|核心企业|链主)")
+LEADER = re.compile(r"以[“「]?(?P<name>[^,;:。!?、“”「」()\s]{2,8}?)[”」]?(?:为(?:龙头|骨干|核心企业|链主)|等?为代表的[^,;:。]{0,8}(?:集群|产业))")
 
 
 def _leaders(sentence: Sentence, article: str, recognised: list[Mention], next_id) -> list[Mention]:
@@ -412,7 +415,7 @@ def _leaders(sentence: Sentence, article: str, recognised: list[Mention], next_i
     return out
 
 
-FOCUS = re.compile(r"以(?P<items>[^,;:。!?“”「」]{2,40}?)为(?:特色|主|重点|主导|方向|代表)")
+FOCUS = re.compile(r"以(?P<items>[^,;:。!?“”「」]{2,40}?)(?<!等)为(?:特色|主|重点|主导|方向)")
 
 
 def _focus(sentence: Sentence, article: str, recognised: list[Mention], next_id) -> list[Mention]:

@@ -19,6 +19,7 @@ SITTERS = ORGANISATIONS | {"Project", "Facility"}
 CARRIERS = {"Carrier", "IndustrialPark", "Building", "Incubator", "MakerSpace", "InnovationEcosystem", "Facility"}
 AREAS = {"AdministrativeArea", "District", "City", "Municipality", "PlanningArea", "Country", "Place"}
 LED = {"IndustryCluster", "IndustryChain", "Industry", "IndustrialPark", "ChainSegment"}
+GROUPS = {"IndustryCluster": "ck:memberOfCluster", "IndustryChain": "ck:inChain", "ChainSegment": "ck:inSegment"}
 ASPIRED = re.compile(r"力争|争取|计划|准备|冲刺|到$|筹备")
 EXCHANGES = re.compile(r"深交所|上交所|港交所|北交所|创业板|科创板|主板|证券交易所")
 
@@ -34,6 +35,7 @@ def _placed(sitter: Mention, place: Mention) -> str:
     return "ck:hostedIn" if place.kind in CARRIERS and sitter.kind not in PLACED_THINGS else "ck:locatedIn"
 
 
+DEMONSTRATIVE = re.compile(r"该(生态圈|产业园|园区|基地|孵化器|大楼|楼|城)")
 ANAPHORS = re.compile(r"其中|园区|园内|该园|这里|此处|于此|在此|该基地|基地内")
 
 
@@ -63,6 +65,11 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
         for chain in chains[:1]:
             for firm in firms[:1]:
                 add(firm, "ck:chainLeaderOf", chain, cue, 0.8)
+    named_back = DEMONSTRATIVE.search(norm)
+    if named_back:  # 目前该生态圈已初具规模: the ecosystem named last, not the park named since
+        earlier = [m for m in context.get("carriers", []) if m.name.endswith(named_back.group(1))]
+        if earlier:
+            context["carrier"], context["carrier_paragraph"] = earlier[-1], sentence.paragraph
     referred = context.get("carrier") if ANAPHORS.search(norm) and not kinds(CARRIERS) else None
     for cue in re.finditer(r"龙头|骨干|排头兵|领跑者|领军", norm):
         # a park named after the cue is where the leaders are (…龙头企业云集重庆公路物流基地), not what they lead
@@ -114,6 +121,15 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
                         add(firm, "ck:leadingEnterpriseOf", target, cue, 0.6)
             elif carrier is not None:  # 以A、B为核心，加快打造高峰湖创新生态圈
                 add(firm, _placed(firm, carrier), carrier, cue, 0.5)
+    for cue in re.finditer(r"以(?P<firms>[^,;。]{2,60}?)为(?:代表|载体|主)的(?P<group>[^,;。]{2,20})", norm):
+        # 以京东、顺丰等为代表的电子商务产业集群: the firms, centres and services named are members of the group
+        group = next((m for m in mentions if m.kind in GROUPS and cue.start("group") <= at[m.id] < cue.end("group")),
+                     None)
+        if group is None:
+            continue
+        for member in kinds(SITTERS | {"Platform"}):
+            if cue.start("firms") <= at[member.id] < cue.end("firms"):
+                add(member, GROUPS[group.kind], group, cue, 0.5)
     for cue in re.finditer(r"签约|签订|签署|合作|共建|共同打造|携手|联合", norm):
         parties = [m for m in kinds(ORGANISATIONS) if at[m.id] < cue.start()][-2:]
         if len(parties) == 2 and "与" in norm[at[parties[0].id]:at[parties[1].id]]:
@@ -145,6 +161,7 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
     if carriers:  # the sentence's topic, named first: 重庆建桥工业园，…，A、B区全域纳入高新区拓展园 is about the park
         context["carrier"] = carriers[0]
         context["carrier_paragraph"] = sentence.paragraph
+        context["carriers"] = (context.get("carriers", []) + carriers)[-20:]
     return found
 
 
@@ -163,9 +180,10 @@ def article_relations(mentions: list[Mention], found: list[Relation], next_id,
     has, grows or brought in (拥有, 培育, 引进, 在区); not where the sentence names another place (a place inside a
     name, 重庆 in 重庆华韶算力中心, does not count) or a cue placed it already. The district is the area the article
     names most; confidence is low, for review."""
+    out = _owners_placed(mentions, found, next_id)
     home = _home(mentions)
     if home is None:
-        return []
+        return out
     norms = {s.index: s.norm for s in sentences or []}
     placed = {r.subject for r in found if r.predicate in ("ck:locatedIn", "ck:hostedIn")}
     placed_keys = {_key(m) for m in mentions if m.id in placed}
@@ -174,7 +192,7 @@ def article_relations(mentions: list[Mention], found: list[Relation], next_id,
         home_sentences |= {i for i, norm in norms.items() if DISTRICT_ANAPHOR.search(norm)}
     elsewhere = {m.sentence for m in mentions if m.kind in AREAS | CARRIERS and _key(m) != _key(home)
                  and not _inside_another(m, mentions)}
-    out, seen = [], set()
+    seen = set()
     for mention in mentions:
         key = _key(mention)
         at_home = mention.kind in LOCATED_AT_HOME or \
@@ -188,6 +206,21 @@ def article_relations(mentions: list[Mention], found: list[Relation], next_id,
         seen.add(key)
         out.append(Relation(next_id("r"), mention.sentence, mention.id, "ck:locatedIn", home.id, HOME_CUE,
                             mention.start, mention.end, 0.35))
+    return out
+
+
+def _owners_placed(mentions: list[Mention], found: list[Relation], next_id) -> list[Relation]:
+    """博唯生物二期扩能 is in 重庆国际生物城, so 博唯生物 is there too: the firm a placed platform, centre or project is
+    named after sits where it does."""
+    by_id = {m.id: m for m in mentions}
+    owners = [m for m in mentions if m.how == "owner in a name"]
+    out = []
+    for relation in [r for r in found if r.predicate in ("ck:locatedIn", "ck:hostedIn")]:
+        thing, place = by_id[relation.subject], by_id[relation.object]
+        for owner in owners:
+            if owner.sentence == thing.sentence and thing.start <= owner.start and owner.end <= thing.end:
+                out.append(Relation(next_id("r"), relation.sentence, owner.id, _placed(owner, place), place.id,
+                                    relation.cue, relation.start, relation.end, 0.35))
     return out
 
 
