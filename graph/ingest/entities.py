@@ -71,8 +71,8 @@ STOP_WORDS = set("""
 """.split())
 STOP_FLAGS = ("p", "c", "u", "d", "r", "y", "e", "o", "q", "mq", "t", "f", "x", "w", "ad", "vd", "uj", "ul", "zg")
 TITLES = ("总经理", "董事长", "副总经理", "总裁", "主任", "区长", "市长", "书记", "局长", "院长", "联合创始人", "创始人",
-          "负责人", "首席执行官", "经理", "秘书长", "会长", "教授", "博士")
-SPEECH = ("说", "表示", "告诉", "称", "讲道", "介绍", "如是说", "指出", "认为", "透露", "坦言", "，", "、")
+          "负责人", "首席执行官", "经理", "秘书长", "会长", "教授", "博士", "岁的")
+SPEECH = ("说", "表示", "告诉", "称", "讲道", "介绍", "如是说", "指出", "认为", "透露", "坦言", "，", "、", ",", "在")
 PHOTO_CREDIT = re.compile(r"摄/([\u4e00-\u9fff]{2,3})")
 TITLE_IN_BOOK = re.compile(r"《([^《》]{2,60})》")
 
@@ -109,14 +109,16 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
     hits = gazetteer.find(sentence.norm)
     known = [_known(sentence, article, hit, next_id) for hit in hits]
     words = tokens(sentence.norm)
-    spans = [(hit.start, hit.end) for hit in hits]
+    spans = [(_after_leading_place(words, hit.start, hit.end) if hit.entities[0].kind in FIRM_KINDS else hit.start,
+              hit.end) for hit in hits]
     new = _titles(sentence, article, next_id) + _suffixed(sentence, article, words, spans, next_id)
-    new += _people(sentence, article, words, next_id)
+    new += _people(sentence, article, words, next_id) + _byline(sentence, article, next_id)
     new += _listed(sentence, article, words, known, new, next_id)
     new += _leaders(sentence, article, known + new, next_id)
     new += _quoted_terms(sentence, article, known + new, next_id)
     new += _focus(sentence, article, known + new, next_id)
-    new += _places(sentence, article, words, spans + [_after_home_place(_norm_span(sentence, m)) for m in new], next_id)
+    new += _places(sentence, article, words, spans + [_after_home_place(words, _norm_span(sentence, m)) for m in new],
+                   next_id)
     new += _owners(sentence, article, new, next_id)
     taken = {(m.start, m.end) for m in known}
     unique: dict[tuple[int, int], Mention] = {}
@@ -131,15 +133,24 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
     return sorted(known + longer, key=lambda m: (m.start, -m.end))
 
 
+FIRM_KINDS = {"Company", "University", "ResearchInstitute", "FormalOrganization"}
+
+
+def _after_leading_place(words, start: int, end: int) -> int:
+    """昆山|金聚, 莫斯科|国立…音乐学院: the city a firm's name opens with is a place of its own."""
+    first = next((w for w in words if w[0] == start), None)
+    return first[1] if first and first[3] == "ns" and first[1] < end - 1 else start
+
+
 def _norm_span(sentence: Sentence, mention: Mention) -> tuple[int, int]:
     start = next(i for i, offset in enumerate(sentence.offsets) if offset >= mention.start)
     return start, start + len(mention.name)
 
 
-def _after_home_place(span: tuple[int, int]) -> tuple[int, int]:
-    """A place may open a longer new name (浙江 in 浙江春风动力股份有限公司): only the name's last part is taken."""
+def _after_home_place(words, span: tuple[int, int]) -> tuple[int, int]:
+    """A place may open a longer new name (浙江 in 浙江春风动力股份有限公司, 昆山 in 昆山金聚): it is a place of its own."""
     start, end = span
-    return (start + 2, end) if end - start >= 6 else span
+    return (_after_leading_place(words, start, end), end) if end - start >= 4 else span
 
 
 def _known_with_a_verb(mention: Mention, known: list[Mention]) -> bool:
@@ -296,8 +307,32 @@ def _people(sentence: Sentence, article: str, words, next_id) -> list[Mention]:
         found.append(_new(sentence, article, match.start(1), match.end(1), "Person", "photo credit", 0.7, next_id))
     for title in TITLES:
         for match in re.finditer(re.escape(title) + r"([\u4e00-\u9fff]{2,3}?)(?=" + "|".join(SPEECH) + ")", norm):
+            if match.group(1) in STOP_WORDS or match.group(1).startswith(SPEECH[:11]):
+                continue  # 负责人表示，…: the verb of saying is no name
             found.append(_new(sentence, article, match.start(1), match.end(1), "Person", f"after {title}", 0.6, next_id))
     return found
+
+
+BYLINE_ROLE = re.compile(r"^(?:本报记者|特约记者|记者|通讯员|实习生)")
+
+
+def _byline(sentence: Sentence, article: str, next_id) -> list[Mention]:
+    """王祥明 杨涛 本报记者 左朝胜: a line of nothing but two- and three-character names, space-separated (a reporter's
+    role before one), is the article's byline, and each name a person."""
+    raw = article[sentence.start:sentence.end]
+    names = []
+    for chunk in re.finditer(r"\S+", raw):
+        name = BYLINE_ROLE.sub("", chunk.group(0))
+        if name:
+            names.append((chunk.end() - len(name), name))
+    if not names or not (len(names) >= 2 or BYLINE_ROLE.search(raw.strip())) or \
+            not all(re.fullmatch("[\u4e00-\u9fff]{2,3}", name) for _, name in names):
+        return []
+    out = []
+    for at, name in names:
+        i = sentence.offsets.index(sentence.start + at)
+        out.append(_new(sentence, article, i, i + len(name), "Person", "byline", 0.6, next_id))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------- lists
@@ -355,7 +390,7 @@ def _items(norm: str, match: re.Match, words) -> list[tuple[int, int]]:
         first_start += 1
     spans[0] = (first_start, first_end)
     last_start, last_end = spans[-1]
-    cut = re.search(r"等|为(?:主|代表|载体|核心|龙头|骨干|重点|特色|引领)|在内|的|这|作为|[0-9一二三四五六七八九十两]+(?:家|个|大|类|种)",
+    cut = re.search(r"等|为(?:主|代表|载体|核心|龙头|骨干|重点|特色|引领)|在内|的|这|作为|相关|[0-9一二三四五六七八九十两]+(?:家|个|大|类|种)",
                     norm[last_start:last_end])
     if cut:
         last_end = last_start + cut.start()
@@ -381,7 +416,7 @@ def _list_kind(norm: str, items, recognised: list[Mention], sentence: Sentence) 
     after = norm[items[-1][1]:items[-1][1] + 14]
     if re.match(r"等?为代表的[^,;:。]*(?:集群|产业|行业)", after):
         return "Company"  # 以京东、顺丰等为代表的电子商务产业集群: a cluster's exemplars are its firms
-    if after.startswith(("等", "为主", "为代表", "在内")) or re.match(r"[0-9一二三四五六七八九十两]+(?:家|个|大)", after):
+    if after.startswith(("等", "为主", "为代表", "在内", "相关", "各类", "类")) or re.match(r"[0-9一二三四五六七八九十两]+(?:家|个|大)", after):
         phrase = re.split(r"[,;:。!?、]", after)[0]
         head = max(((phrase.rfind(word) + len(word), kind) for word, kind in LIST_HEADS if word in phrase),
                    default=None)

@@ -58,7 +58,9 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
         found.append(Relation(next_id("r"), sentence.index, subject.id, predicate, obj.id if obj else None,
                               cue.group(0), a, b, confidence, value=value))
 
-    kinds = lambda names: [m for m in mentions if m.kind in names]  # noqa: E731
+    # a place inside a longer name (昆山 in 昆山金聚, 重庆 in 重庆国际生物城) places nothing
+    inner = {m.id for m in mentions if m.kind in AREAS and _inside_another(m, mentions)}
+    kinds = lambda names: [m for m in mentions if m.kind in names and m.id not in inner]  # noqa: E731
     for cue in re.finditer(r"链主", norm):
         chains = [m for m in kinds({"IndustryChain"})]
         firms = sorted(kinds({"Company"}), key=lambda m: abs(at[m.id] - cue.start()))
