@@ -5,6 +5,7 @@ Handlers never read the environment: they get a `Settings` passed in. A bad valu
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import platformdirs
@@ -15,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # installed wheel (pyproject.toml maps the data folders so the two look alike).
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 MEMORY = ":memory:"
+log = logging.getLogger("chainkg.settings")
 
 
 def default_store() -> str:
@@ -52,7 +54,7 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Interface the server binds; loopback unless said otherwise.")
     port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")
     write_token: SecretStr | None = Field(
-        None, description="Bearer token that enables writes (update, graph store, upload); unset = read-only."
+        None, description="Bearer token that enables writes (update, graph store, upload); unset or empty = read-only."
     )
     query_timeout_s: float = Field(30.0, gt=0, description="Wall-clock limit of one SPARQL query, in seconds.")
     max_rows: int = Field(100_000, gt=0, description="Most result rows one query may return.")
@@ -153,6 +155,20 @@ class Settings(BaseSettings):
     def _base_ends_with_separator(cls, value: str) -> str:
         if not value.endswith(("/", "#")):
             raise ValueError("base_iri must end with '/' or '#'")
+        return value
+
+    @field_validator("write_token", mode="before")
+    @classmethod
+    def _blank_token_is_no_token(cls, value: object) -> object:
+        """`CHAINKG_WRITE_TOKEN=` (an env file that clears it, a template left blank) must not mean "an empty
+        bearer writes": a blank token is no token, the service is read-only, and the log says why. Surrounding
+        white space is dropped (a client's header value loses it on the way anyway)."""
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(text, str):
+            if not text.strip():
+                log.warning("CHAINKG_WRITE_TOKEN is set but empty: the service is read-only")
+                return None
+            return text.strip()
         return value
 
     @property

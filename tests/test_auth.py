@@ -11,7 +11,7 @@ import pytest
 
 from chainkg.api.app import create_app
 from chainkg.graph.settings import Settings
-from tests.conftest import WRITE_TOKEN, client_from
+from tests.conftest import WRITE_TOKEN, client_from, serve
 
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 LEADERS = "SELECT ?leader WHERE { ?leader ck:chainLeaderOf e:ivd-chain }"
@@ -91,3 +91,24 @@ def test_one_client_flooding_does_not_take_every_worker(writable_server):
     assert max(took for _, took in answered) < 2.0, answered  # the runaway limit is 2 s: B never waits for one
     assert statuses.count(429) >= 30 - 2 * (1 + 8)  # 2 running and 16 waiting at most, the rest refused at once
     assert set(statuses) <= {429, 503}
+
+
+@pytest.fixture(scope="module")
+def blank_token_server(tmp_path_factory):
+    """`CHAINKG_WRITE_TOKEN=` set but empty, as an env file that clears it would leave it."""
+    yield from serve(tmp_path_factory.mktemp("blank-token"), write_token="", load_shipped=False)
+
+
+@pytest.mark.parametrize(("method", "path"), write_operations())
+@pytest.mark.parametrize("authorization", [None, "Bearer", "bearer", "Basic"])  # a header value loses trailing blanks
+def test_an_empty_write_token_means_read_only_not_any_empty_bearer_writes(blank_token_server, method, path,
+                                                                           authorization):
+    headers = {"Authorization": authorization} if authorization is not None else {}
+    response = attempt(blank_token_server, method, path, headers)
+    assert response.status_code == 403 and response.json()["error"] == "read-only", response.text
+
+
+def test_an_empty_write_token_is_reported_at_start(blank_token_server):
+    assert "CHAINKG_WRITE_TOKEN is set but empty: the service is read-only" in blank_token_server.log.read_text()
+    description = httpx.get(blank_token_server + "/sparql", headers={"Accept": "text/turtle"}).text
+    assert "UpdateOperation" not in description  # the service description does not offer updates either
