@@ -9,7 +9,9 @@ Routes are plain functions, so FastAPI runs the blocking graph work in its threa
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query
 from fastapi.responses import Response
@@ -308,7 +310,24 @@ def view_response(kg: KnowledgeGraph, view: View, name: str, format_param: str |
     fmt = export.FORMATS[chosen]
     stem = (local_id(kg, view.focus) or "graph").replace("/", "-")
     return Response(fmt.write(view, base), media_type=fmt.media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{stem}-{name}.{fmt.extension}"'})
+                    headers={"Content-Disposition": attachment(f"{stem}-{name}.{fmt.extension}")})
+
+
+UNSAFE_IN_FALLBACK = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition for a download named `filename`, whatever characters the entity id holds (RFC 6266).
+
+    Header values are Latin-1 on the wire, so a Chinese id put there raw made the export a 500; quotes, `;` or
+    line breaks would break the header itself. The name goes percent-encoded in `filename*`, and an ASCII
+    stand-in in `filename` for clients that ignore `filename*`.
+
+    >>> print(attachment("电子-chain.csv"))
+    attachment; filename="__-chain.csv"; filename*=UTF-8''%E7%94%B5%E5%AD%90-chain.csv
+    """
+    fallback = UNSAFE_IN_FALLBACK.sub("_", filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def ranking_out(kg: KnowledgeGraph, result: ranking.AnchorRanking) -> dict:

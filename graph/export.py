@@ -68,8 +68,32 @@ def csv_edges(view: View, id_base: str | None = None) -> bytes:
         for end, node in (("source", source), ("target", target)):
             for key in ("label_zh", "label_en", "kind"):
                 row[f"{end}_{key}"] = graph.nodes[node].get(key, "")
-        writer.writerow(row)
+        writer.writerow({key: defused(value) for key, value in row.items()})
     return out.getvalue().encode()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defused(value: object) -> object:
+    """A CSV cell that a spreadsheet would not run as a formula (CSV injection, OWASP): text beginning with
+    `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`. Labels come from uploads and articles, so
+    a label like `=HYPERLINK(…)` must stay text when an analyst opens the edge list; numbers are left alone.
+
+    >>> defused("=HYPERLINK(1)"), defused("@SUM(A1)"), defused("-1.5"), defused(-3), defused("中元汇吉")
+    ("'=HYPERLINK(1)", "'@SUM(A1)", '-1.5', -3, '中元汇吉')
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS) or _is_number(value):
+        return value
+    return "'" + value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip() == text and text.lower().lstrip("+-") not in ("inf", "infinity", "nan")
 
 
 @dataclass(frozen=True)

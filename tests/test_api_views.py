@@ -132,7 +132,7 @@ def test_every_view_exports_in_every_format(app, path, fmt, media, extension):
     response = get(app, path, params={"format": fmt})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(media)
-    assert response.headers["content-disposition"].endswith(f'.{extension}"')
+    assert f'.{extension}"; filename*=' in response.headers["content-disposition"]
     edges = get(app, path).json()["edges"]
     if fmt == "graphml":
         assert nx.read_graphml(io.BytesIO(response.content)).number_of_edges() == len(edges)

