@@ -179,10 +179,26 @@ def _result_format(media_type: str) -> ox.QueryResultsFormat:
         raise ValueError(f"unsupported results media type {media_type!r}") from None
 
 
+class TripleTerm(SyntaxError):
+    """An upload holding an RDF 1.2 triple term (`<<( s p o )>>`), which chainkg does not accept (README)."""
+
+
 def parse(job: ParseJob) -> bytes:
-    """The upload's quads as N-Quads (raises SyntaxError)."""
+    """The upload's quads as N-Quads (raises SyntaxError, TripleTerm among them).
+
+    Triple terms are refused here, in the worker: Oxigraph's N-Quads parser recurses into them (50,000 levels
+    crash it), so the N-Quads handed back to the serving process must hold none.
+    """
     quads = ox.parse(job.data, format=GRAPH_FORMATS[job.media_type], base_iri=job.base_iri)
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    return ox.serialize(_without_triple_terms(quads), format=ox.RdfFormat.N_QUADS) or b""
+
+
+def _without_triple_terms(quads):
+    for quad in quads:
+        if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
+            raise TripleTerm("RDF 1.2 triple terms (<<( … )>>, or what << … >> and {| … |} stand for) are not "
+                             "accepted: chainkg keeps a statement's provenance in its named graph instead")
+        yield quad
 
 
 def check_update(job: UpdateCheck, *, prefixes: dict[str, str], base_iri: str) -> None:
