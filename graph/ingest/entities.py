@@ -196,7 +196,8 @@ def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, in
                 continue
             if kind in ("Industry",) and norm[end:end + 2] in ("集群", "园区", "链", "基地"):
                 continue
-            if suffix == "项目" and _unquoted(norm[:match.start()]).endswith(PROJECT_CLASSES):
+            if suffix == "项目" and (_unquoted(norm[:match.start()]).endswith(PROJECT_CLASSES) or
+                                   re.match(r"\d+个", norm[end:])):  # 实施智能化改造项目152个: counted, a class
                 continue  # 重庆市重点项目, 重庆小面产业项目: a class of projects, not one project's name
             if suffix in WEAK_SUFFIXES and kind == "Company" and norm[end:end + 2] in ("企业", "产业", "行业", "领域"):
                 continue  # 精准医疗企业, 生物产业: the suffix word describes a trade here, it does not end a name
@@ -217,7 +218,7 @@ def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, in
 
 
 OPENING, CLOSING = "“「", "”」"
-PROJECT_CLASSES = ("重点", "示范", "试点", "招商", "产业", "在建", "重大", "签约", "开工")
+PROJECT_CLASSES = ("重点", "示范", "试点", "招商", "产业", "在建", "重大", "签约", "开工", "领域")
 
 
 def _over_quoted(words, start: int, norm: str) -> int:
@@ -254,10 +255,18 @@ def _left_edge(words, suffix_start: int, norm: str, *, strict: bool = False) -> 
     k = index - 1
     while k >= 0:
         s, e, word, flag = words[k]
-        if word in STOP_WORDS or flag.startswith(STOP_FLAGS) or _punct(word) or suffix_start - s > 24:
+        if word == ")" and k >= 2 and words[k - 2][2] == "(" and re.fullmatch("[\u4e00-\u9fff]{2,4}", words[k - 1][2]):
+            start, k = words[k - 2][0], k - 3  # 重庆国际分拨(公路)海关监管中心: a short gloss inside a name
+            continue
+        if word in STOP_WORDS or flag.startswith(STOP_FLAGS) or _punct(word) or suffix_start - s > 24 or \
+                word in ("年", "月", "日") or re.search(r"\d[年月日]$", word):  # 2016年11月|重庆国际分拨…
+            if len(word) == 2 and word[0] in "以在与和对向从于由" and "\u4e00" <= word[1] <= "\u9fff" and \
+                    word not in STOP_WORDS and flag == "f":
+                start = s + 1  # jieba glues the preposition on: 以北|大医疗 is 以|北大医疗
             break
-        if flag == "m" and (re.fullmatch(NUMERAL, word) or re.fullmatch("第[一二三四五六七八九十百]+", word)) and not word.isascii():  # 十家… ends a name; 5号楼,
-            break                                                                 # 三峰集团, 红九九 do not
+        ordinal = re.fullmatch("第[一二三四五六七八九十百]+", word)
+        if flag == "m" and (re.fullmatch(NUMERAL, word) or ordinal) and not word.isascii():  # 十家… ends a name;
+            break                                                                  # 5号楼, 三峰集团, 红九九 do not
         if flag.startswith("v") and len(word) >= 2 and k == index - 1 and word in STOP_WORDS:
             break
         if strict and flag in ("v", "vg", "vd") and k < index - 1:  # 不乏|三峰集团, but 镜头制造 ends in a verb

@@ -24,6 +24,8 @@ ASPIRED = re.compile(r"力争|争取|计划|准备|冲刺|到$|筹备")
 EXCHANGES = re.compile(r"深交所|上交所|港交所|北交所|创业板|科创板|主板|证券交易所")
 
 
+PARK_SUBJECT = re.compile(r"^(?:[^,;:。]{0,12},)?(?:该园区|园区|园内|该园)")
+ESTABLISHED = re.compile(r"建设了?|引进了?|引入了?|打造了?|设立了?|建成了?|共建|汇集了?|聚集了?")
 # 在<place>…揭牌成立 / 竣工投产 / 建成投用: what is set up there is in that place.
 SITED = re.compile(r"在(?:(?P<anaphor>园区|该园|这里|此)|[^,;:。]{2,24}?)(?:正式|顺利|成功|率先)?"
                    r"(?:揭牌成立|揭牌|挂牌|成立|竣工投产|投产|建成投用|投用|建成|开工|开业|注册|设立)")
@@ -60,6 +62,9 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
 
     # a place inside a longer name (昆山 in 昆山金聚, 重庆 in 重庆国际生物城) places nothing
     inner = {m.id for m in mentions if m.kind in AREAS and _inside_another(m, mentions)}
+    inner |= {m.id for m in mentions if m.kind in SITTERS and m.how != "owner in a name" and any(
+        o.kind in SITTERS and o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
+        for o in mentions)}  # 春风动力 in 春风动力重庆摩托车制造项目落户大渡口: the project settles, not the firm
     kinds = lambda names: [m for m in mentions if m.kind in names and m.id not in inner]  # noqa: E731
     for cue in re.finditer(r"链主", norm):
         chains = [m for m in kinds({"IndustryChain"})]
@@ -72,25 +77,34 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
         earlier = [m for m in context.get("carriers", []) if m.name.endswith(named_back.group(1))]
         if earlier:
             context["carrier"], context["carrier_paragraph"] = earlier[-1], sentence.paragraph
-    referred = context.get("carrier") if ANAPHORS.search(norm) and not kinds(CARRIERS) else None
+    anaphor = ANAPHORS.search(norm)
+    referred = context.get("carrier") if anaphor and not kinds(CARRIERS) else None
+    if referred is not None and anaphor.group(0) in ("园区", "园内", "该园") and referred.kind != "IndustrialPark":
+        parks = [m for m in context.get("carriers", []) if m.kind == "IndustrialPark"]  # 园区 is a park, not the
+        referred = parks[-1] if parks else referred                                        # incubator named since
     for cue in re.finditer(r"龙头|骨干|排头兵|领跑者|领军", norm):
         # a park named after the cue is where the leaders are (…龙头企业云集重庆公路物流基地), not what they lead
         led = _nearest(kinds(LED - {"IndustrialPark"}), at, cue.start(), after=True) or \
             _nearest(kinds(LED), at, cue.start())
         leaders = _enumeration_before(kinds(ORGANISATIONS), at, cue.start(), norm) or \
             [m for m in [_nearest(kinds(ORGANISATIONS), at, cue.end(), after=True)] if m]
+        leaders = [m for m in leaders if m.kind != "GovernmentBody"]  # a government leads no industry as a firm
         carrier = _nearest(kinds(CARRIERS), at, cue.start()) or referred
         target = led or carrier
         for leader in leaders:
             if target is not None:
                 add(leader, "ck:leadingEnterpriseOf", target, cue, 0.6)
-    for cue in re.finditer(r"落户|入驻|进驻|落地|迁入|入孵|位于|坐落|聚集|集聚|汇聚|云集|集中|依托", norm):
-        gathering = cue.group(0) in ("聚集", "集聚", "汇聚", "云集", "集中")
+    in_paragraph = context.get("carrier") if context.get("carrier_paragraph") == sentence.paragraph else None
+    for cue in re.finditer(r"落户|入驻|进驻|落地|迁入|入孵|位于|坐落|(?:聚集|集聚|汇聚|汇集|云集)(?!区)|集中(?=在|于)|依托",
+                           norm):  # 聚集区 is a noun, 集中签约 no placing
+        gathering = cue.group(0) in ("聚集", "集聚", "汇聚", "汇集", "云集", "集中")
         listed_before = gathering and _named_right_after(kinds(CARRIERS | AREAS), at, cue.end())
         if listed_before:
             gathering = False  # A、B等24家企业云集重庆公路物流基地: the place follows, the firms come before
         places = [m for m in kinds(CARRIERS | AREAS) if (at[m.id] < cue.start()) == gathering]
         place = _nearest(places, at, cue.start(), after=not gathering)
+        if place is not None and not gathering:  # 迁入重庆大渡口: the smaller place named right after the larger
+            place = next((m for m in places if at[m.id] == at[place.id] + len(place.name)), place)
         sitters = [m for m in kinds(SITTERS) if (at[m.id] > cue.start()) == gathering and m is not place]
         if cue.group(0) == "依托":  # 依托示范基地，已聚集起A、B、C: the carrier after the cue hosts what follows it
             place = _nearest(kinds(CARRIERS), at, cue.start(), after=True)
@@ -98,10 +112,17 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
         whole = gathering or listed_before
         if place is None and referred is not None:  # 企业入驻其中 / 园区吸引…入驻，其中不乏A、B
             place, sitters, whole = referred, kinds(SITTERS), True
+        elif place is None and gathering and in_paragraph is not None and not kinds(AREAS):
+            place = in_paragraph  # (the paragraph's park) 截至目前，已汇集A、B、C…: gathered there
         if place is None:
             continue
         for sitter in (sitters if whole else sitters[-3:]):
             add(sitter, _placed(sitter, place), place, cue, 0.6)
+    if referred is not None and PARK_SUBJECT.match(norm):  # 园区专门…建设了A、B，并引进…: what the park set up
+        for cue in ESTABLISHED.finditer(norm):
+            for thing in kinds(SITTERS | {"Platform", "ServiceCenter"}):
+                if at[thing.id] > cue.start():
+                    add(thing, _placed(thing, referred), referred, cue, 0.5)
     for cue in SITED.finditer(norm):  # A项目，在巴南经济园区正式竣工投产 / 服务中心在园区揭牌成立
         place = next((m for m in kinds(CARRIERS | AREAS) if at[m.id] == cue.start() + 1), None)
         if place is None and cue.group("anaphor"):
@@ -294,6 +315,9 @@ TOPIC = re.compile(r"(?:在|从)?(?P<topic>[^,;:。!?]{2,24}?)(?:方面|领域)"
 TOPIC_CUE = "(the paragraph's cluster)"
 
 
+TOPIC_MEMBERS = {"Company"}
+
+
 def _topic_memberships(sentence: Sentence, mentions: list[Mention], at: dict, add, context: dict) -> None:
     """在新材料产业方面，…风渡新材… / a heading 大健康生物医药产业 over its paragraph: the firms of a paragraph whose
     topic is a cluster belong to it (a heading's topic holds for the paragraph under it)."""
@@ -310,7 +334,7 @@ def _topic_memberships(sentence: Sentence, mentions: list[Mention], at: dict, ad
     if sentence.paragraph - paragraph > (1 if from_heading else 0):
         return
     for firm in mentions:
-        if firm.kind == "Company":
+        if firm.kind in TOPIC_MEMBERS:
             add(firm, "ck:memberOfCluster", group, _Cue(re.search(".", sentence.norm), at[firm.id], TOPIC_CUE), 0.35)
 
 
