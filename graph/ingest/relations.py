@@ -177,9 +177,11 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
             add(firm, "ck:isListedCompany", None, cue, 0.7, value=True)
             if exchange is not None:
                 add(firm, "ck:listedOn", exchange, cue, 0.7)
+    _phases(mentions, at, add, context, sentence)
     _topic_places(sentence, mentions, at, add, context, {r.subject for r in found if r.predicate in PLACING})
     _memberships(sentence, mentions, at, add)
     _topic_memberships(sentence, mentions, at, add, context)
+    context["sites"] = (context.get("sites", []) + [(m, sentence.paragraph) for m in kinds(CARRIERS)])[-20:]
     carriers = kinds(CARRIERS - {"Facility"})
     if carriers:  # the sentence's topic, named first: 重庆建桥工业园，…，A、B区全域纳入高新区拓展园 is about the park
         context["carrier"] = carriers[0]
@@ -208,18 +210,20 @@ def article_relations(mentions: list[Mention], found: list[Relation], next_id,
     if home is None:
         return out
     norms = {s.index: s.norm for s in sentences or []}
+    by_index = {s.index: s for s in sentences or []}
     placed = {r.subject for r in found if r.predicate in ("ck:locatedIn", "ck:hostedIn")}
     placed_keys = {_key(m) for m in mentions if m.id in placed}
     home_sentences = {m.sentence for m in mentions if _key(m) == _key(home)}
     if home.kind == "District":
         home_sentences |= {i for i, norm in norms.items() if DISTRICT_ANAPHOR.search(norm)}
     elsewhere = {m.sentence for m in mentions if m.kind in AREAS | CARRIERS and _key(m) != _key(home)
-                 and not _inside_another(m, mentions)}
+                 and not _inside_another(m, mentions) and m.name not in SCOPES}
     seen = set()
     for mention in mentions:
         key = _key(mention)
         at_home = mention.kind in LOCATED_AT_HOME or \
-            mention.kind == "Company" and HOME_VERBS.search(norms.get(mention.sentence, ""))
+            mention.kind == "Company" and mention.sentence in by_index and \
+            HOME_VERBS.search(_clause_of(by_index[mention.sentence], mention))
         if mention.kind == "GovernmentBody" and mention.name.startswith(("市", "省", "国家", "国务院", "中央")):
             continue  # 市政府办公厅 is the city's, not the district's
         if not at_home or key in placed_keys or key in seen or key == _key(home):
@@ -248,7 +252,17 @@ def _owners_placed(mentions: list[Mention], found: list[Relation], next_id) -> l
 
 
 DISTRICT_ANAPHOR = re.compile(r"该区|全区|区内|在区|我区|本区")
-HOME_VERBS = re.compile(r"拥有|培育|引进|区内|在区|扎根")
+HOME_VERBS = re.compile(r"拥有|培育|引进|区内|在区|扎根|为龙头|为骨干")
+# Where a rank or a comparison is measured (居全球第四位, 国内领先), not a place anything is in.
+SCOPES = {"全球", "世界", "国内", "全国", "国际", "全市", "海外", "全省", "西部", "中国"}
+
+
+def _clause_of(sentence: Sentence, mention: Mention) -> str:
+    """The clause a mention stands in (between commas, semicolons or stops)."""
+    at = _norm_start(sentence, mention)
+    start = max(sentence.norm.rfind(p, 0, at) for p in ",;:。") + 1
+    ends = [k for k in (sentence.norm.find(p, at) for p in ",;:。") if k >= 0]
+    return sentence.norm[start:min(ends, default=len(sentence.norm))]
 
 
 def _inside_another(mention: Mention, mentions: list[Mention]) -> bool:
@@ -294,6 +308,27 @@ def _topic_places(sentence: Sentence, mentions: list[Mention], at: dict, add, co
         if thing.kind in PLACED_THINGS and thing.id not in placed and not _inside_another(thing, mentions) \
                 and not designated:  # 重庆天安数码城作为重庆市重点项目: what the park is, not what is in it
             add(thing, "ck:locatedIn", topic, _Cue(re.search(".", sentence.norm), at[thing.id], TOPIC_PLACE_CUE), 0.35)
+
+
+PHASE = re.compile(r"(?P<park>.+?)[一二三四五六七八九]期(?:项目|工程)?$")
+
+
+def _phases(mentions: list[Mention], at: dict, add, context: dict, sentence: Sentence) -> None:
+    """天安云谷三期, 科技园一期 (in a paragraph about 海康威视重庆科技园): a phase of a park is located in the park —
+    the one it names, or the paragraph's park whose name ends the same."""
+    parks = [m for m in mentions if m.kind in CARRIERS] + \
+        [m for m, paragraph in context.get("sites", []) if paragraph == sentence.paragraph]
+    for phase in mentions:
+        match = PHASE.match(phase.name) if phase.kind == "Project" else None
+        if not match:
+            continue
+        named = match.group("park")
+        park = next((m for m in parks if m.name == named or len(named) >= 3 and m.name.endswith(named)), None)
+        if park is not None and _key(park) != _key(phase):
+            add(phase, "ck:locatedIn", park, _Cue(re.search(".", sentence.norm), at[phase.id], PHASE_CUE), 0.5)
+
+
+PHASE_CUE = "(a phase of the park)"
 
 
 def _memberships(sentence: Sentence, mentions: list[Mention], at: dict, add) -> None:
