@@ -136,6 +136,9 @@ def test_sentences_follow_the_curated_quotes_over_layout(text, sentences):
     # a short gloss in parentheses stays inside a name; a date before it does not join it; 以北|大 is 以|北大
     ("2016年11月重庆国际分拨（公路）海关监管中心在此设立。", "重庆国际分拨(公路)海关监管中心", "Facility"),
     ("以北大医疗创新谷（重庆）研发平台为核心。", "北大医疗创新谷(重庆)研发平台", "Platform"),
+    # what a firm leads is a trade; the items of a list 为特色 are industries
+    ("作为国内新型液晶材料的领跑者，汉朗光电技术达到国际领先水平。", "新型液晶材料", "Industry"),
+    ("以生物药为核心，化学药、现代中药、医疗器械为特色的产业体系更为完善。", "现代中药", "Industry"),
 ])
 def test_new_names_come_from_lists_places_and_the_ontologys_suffixes(text, name, kind):
     found = analyse(text + "这是一篇关于产业发展的文章。", Gazetteer.from_names({}), date=ArticleDate(2021, 11))
@@ -301,6 +304,8 @@ def test_a_park_named_before_is_the_park_its_firms_settle_in():
     # 园区…建设了 X: what the park set up is in it
     ("重庆公路物流基地是西部最大的物流园区。为全面服务企业，园区专门与区政府共同建设了物流创新服务中心。",
      ("new:物流创新服务中心", "ck:hostedIn", "e:base")),
+    # …行业的领先企业——X: X leads that trade
+    ("大渡口拥有国内垃圾焚烧行业的领先企业——顺丰。", ("e:sf", "ck:leadingEnterpriseOf", "new:垃圾焚烧行业")),
     # 迁入重庆大渡口: the smaller place named right after the larger one
     ("1938年3月，汉阳铁厂迁入重庆大渡口。", ("e:hy", "ck:locatedIn", "e:ddk")),
 ])

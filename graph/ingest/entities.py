@@ -117,6 +117,7 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
     new += _leaders(sentence, article, known + new, next_id)
     new += _quoted_terms(sentence, article, known + new, next_id)
     new += _focus(sentence, article, known + new, next_id)
+    new += _led_trades(sentence, article, known + new, next_id)
     new += _places(sentence, article, words, spans + [_after_home_place(words, _norm_span(sentence, m)) for m in new],
                    next_id)
     new += _owners(sentence, article, new, next_id)
@@ -425,7 +426,7 @@ def _list_kind(norm: str, items, recognised: list[Mention], sentence: Sentence) 
     after = norm[items[-1][1]:items[-1][1] + 14]
     if re.match(r"等?为代表的[^,;:。]*(?:集群|产业|行业)", after):
         return "Company"  # 以京东、顺丰等为代表的电子商务产业集群: a cluster's exemplars are its firms
-    if after.startswith(("等", "为主", "为代表", "在内", "相关", "各类", "类")) or re.match(r"[0-9一二三四五六七八九十两]+(?:家|个|大)", after):
+    if after.startswith(("等", "为主", "为代表", "在内", "相关", "各类", "类", "为特色", "为重点", "为方向")) or re.match(r"[0-9一二三四五六七八九十两]+(?:家|个|大)", after):
         phrase = re.split(r"[,;:。!?、]", after)[0]
         head = max(((phrase.rfind(word) + len(word), kind) for word, kind in LIST_HEADS if word in phrase),
                    default=None)
@@ -474,6 +475,27 @@ def _focus(sentence: Sentence, article: str, recognised: list[Mention], next_id)
                 continue
             if not _nested(sentence, i, j, recognised):
                 out.append(_new(sentence, article, i, j, "Industry", "以…为特色", 0.4, next_id))
+    return out
+
+
+LED_TRADE = re.compile(r"(?:国内|全国|全球|世界|西部|行业内)?(?P<trade>[\u4e00-\u9fff]{2,8}?)(?:行业|领域|产业)?的"
+                       r"(?:领跑者|领先企业|龙头企业|领军企业|排头兵)")
+
+
+SCOPE_WORDS = ("国内", "全国", "全球", "世界", "西部", "行业内")
+
+
+def _led_trades(sentence: Sentence, article: str, recognised: list[Mention], next_id) -> list[Mention]:
+    """作为国内新型液晶材料的领跑者, 国内垃圾焚烧行业的领先企业: what a firm leads is a trade (an industry)."""
+    out = []
+    for match in LED_TRADE.finditer(sentence.norm):
+        i, j = match.span("trade")
+        scope = max((sentence.norm.rfind(w, i, j) + len(w) for w in SCOPE_WORDS if w in sentence.norm[i:j]),
+                    default=i)  # 拥有国内|垃圾焚烧
+        i = max(i, scope)
+        if not _nested(sentence, i, j, recognised) and _good_core(sentence.norm[i:j], "") and \
+                sentence.norm[i:j] not in STOP_WORDS:
+            out.append(_new(sentence, article, i, j, "Industry", "…的领跑者", 0.4, next_id))
     return out
 
 

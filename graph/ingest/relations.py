@@ -82,7 +82,7 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
     if referred is not None and anaphor.group(0) in ("园区", "园内", "该园") and referred.kind != "IndustrialPark":
         parks = [m for m in context.get("carriers", []) if m.kind == "IndustrialPark"]  # 园区 is a park, not the
         referred = parks[-1] if parks else referred                                        # incubator named since
-    for cue in re.finditer(r"龙头|骨干|排头兵|领跑者|领军", norm):
+    for cue in re.finditer(r"龙头|骨干|排头兵|领跑者|领军|领先企业", norm):
         # a park named after the cue is where the leaders are (…龙头企业云集重庆公路物流基地), not what they lead
         led = _nearest(kinds(LED - {"IndustrialPark"}), at, cue.start(), after=True) or \
             _nearest(kinds(LED), at, cue.start())
