@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chainkg.api.conneg import NotAcceptable, negotiate
 from chainkg.api.deps import knowledge_graph
-from chainkg.graph import export, gaps, ranking, views
+from chainkg.graph import chainjson, export, gaps, ranking, views
 from chainkg.graph.store import KnowledgeGraph
 from chainkg.graph.views import UnknownEntity, View
 
@@ -83,39 +83,26 @@ class ChainsOut(BaseModel):
     chains: list[ChainOut]
 
 
+class EvidenceOut(BaseModel):
+    """The source of a fact: the quoted sentence, its article (IRI, title, date), or a curator note."""
+
+    kind: str = Field(description="quote or note")
+    quote: str
+    article: str
+    title: str
+    date: str
+    note: str
+    graph: str = Field(description="The named graph that states the fact.")
+
+
 class ComponentOut(BaseModel):
     value: float | int | bool | str | None = Field(description="What was measured.")
     score: float = Field(description="The value scaled to 0–1 within the chain.")
     weight: float = Field(description="The weight setting anchor_weight_<component>.")
     points: float = Field(description="score × weight; the total is their sum.")
     basis: str
-
-
-class AnchorOut(BaseModel):
-    rank: int
-    iri: str
-    id: str | None
-    label_zh: str
-    label_en: str
-    kind: str
-    total: float
-    components: dict[str, ComponentOut]
-    links: list[str] = Field(description="How the firm is tied to the chain: member, chain-leader, anchor-of-member …")
-    roles: list[str]
-
-
-class RankingOut(BaseModel):
-    chain: str
-    id: str | None
-    label_zh: str
-    label_en: str
-    weights: dict[str, float]
-    candidates: int = Field(description="Organisations considered; `anchors` may be cut by `limit`.")
-    anchors: list[AnchorOut]
-
-
-class RankingsOut(BaseModel):
-    rankings: list[RankingOut]
+    basis_zh: str
+    evidence: list[EvidenceOut]
 
 
 class NamedOut(BaseModel):
@@ -126,30 +113,91 @@ class NamedOut(BaseModel):
     kind: str
 
 
-class OrganisationOut(NamedOut):
-    where: list[NamedOut] = Field(description="The places it sits in (its own, not their parents).")
+class AnchorOut(BaseModel):
+    rank: int = Field(description="Shared by tied anchors (`tied`); ties are broken by evidence first, never by IRI.")
+    tied: bool
+    iri: str
+    id: str | None
+    label_zh: str
+    label_en: str
+    kind: str
+    total: float
+    evidence_count: int
+    components: dict[str, ComponentOut]
+    links: list[str] = Field(description="How the firm is tied to the chain: member, chain-leader, owner, group …")
+    roles: list[str]
+    via: list[NamedOut] = Field(description="Projects, facilities and platforms counted for it.")
+
+
+class RankingOut(BaseModel):
+    chain: str
+    id: str | None
+    label_zh: str
+    label_en: str
+    weights: dict[str, float]
+    candidates: int = Field(description="Organisations considered; `anchors` may be cut by `limit`.")
+    anchors: list[AnchorOut]
+    unranked: list[NamedOut] = Field(description="Organisations with no evidence at all: listed apart, not numbered.")
+    not_ranked: list[NamedOut] = Field(description="Projects, facilities, platforms with no recorded owner; government.")
+
+
+class RankingsOut(BaseModel):
+    rankings: list[RankingOut]
+
+
+class StatedOut(BaseModel):
+    subject: NamedOut
+    relation: str
+    object: NamedOut
+    evidence: list[EvidenceOut]
+
+
+class BadgeOut(BaseModel):
+    role: str = Field(description="chain-leader (链主), leading-enterprise (龙头), cluster-leading-enterprise")
+    of: NamedOut
+    evidence: list[EvidenceOut] = Field(description="Latest article first: the current statement, then the history.")
+    via: NamedOut | None
+    since: str = Field(description="Date of the latest article that says so.")
+
+
+class EntryOut(BaseModel):
+    organisation: NamedOut
+    local: bool
+    where: list[NamedOut]
+    via: list[NamedOut]
+    placements: list[StatedOut]
+    badges: list[BadgeOut]
+    groups: list[NamedOut]
 
 
 class SegmentGapOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
     segment: NamedOut
     order: int | None
     position: str | None
-    status: str = Field(description="missing (no local organisation), fragile (one) or covered.")
-    local: list[OrganisationOut]
-    targets: list[OrganisationOut] = Field(description="Organisations elsewhere in the segment (missing and fragile only).")
+    stage: int = Field(description="Column from upstream (0), by ck:nextSegment then ck:order.")
+    status: str = Field(description="covered (2+ local organisations), fragile (1), missing (0, every local member "
+                                    "placed) or unknown (0, but local members of the chain are placed nowhere).")
+    local: list[EntryOut]
+    elsewhere: list[EntryOut]
+    targets: list[EntryOut] = Field(description="补链 targets: organisations elsewhere in the segment (missing and fragile only).")
     targets_omitted: int = Field(description="Targets beyond the setting gap_max_targets.")
-    unlocated: list[OrganisationOut] = Field(description="In the segment, but the graph does not say where they sit.")
+    unlocated: list[EntryOut] = Field(description="In the segment, but the graph does not say where they sit.")
 
 
 class ChainGapsOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
     chain: NamedOut
     place: NamedOut
     segments: list[SegmentGapOut]
-    unplaced: list[OrganisationOut] = Field(description="Local members of the chain placed in no segment.")
+    unplaced: list[EntryOut] = Field(description="Members of the chain placed in no segment, local first.")
+    leaders: list[EntryOut]
+    sources: list[EvidenceOut]
 
 
 class PlaceGapsOut(BaseModel):
-    place: str
+    place: NamedOut
+    counts: dict[str, int]
     chains: list[ChainGapsOut]
 
 
@@ -185,23 +233,41 @@ CHAINS_EXAMPLE = {"chains": [{
     "place": E + "dadukou", "places": [E + "chongqing", E + "dadukou"], "clusters": [E + "dadukou-health-cluster"],
     "segments": 5, "members": 11,
 }]}
+_QUOTE = {"kind": "quote", "quote": "大渡口区IVD产业链链主单位中元汇吉……", "article": E + "doc/a001",
+          "title": "（文章标题）", "date": "2024-07", "note": "", "graph": E + "quote/a001-050"}
+_HIKVISION = {"iri": E + "hikvision", "id": "hikvision", "label_zh": "海康威视", "label_en": "Hikvision", "kind": "Company"}
 RANKING_EXAMPLE = {
     "chain": E + "smart-vision-chain", "id": "smart-vision-chain", "label_zh": "智能视觉产业链", "label_en": "Smart vision chain",
     "weights": ranking.Weights().as_dict(), "candidates": 5,
     "anchors": [{
-        "rank": 1, "iri": E + "hikvision", "id": "hikvision", "label_zh": "海康威视", "label_en": "Hikvision", "kind": "Company",
-        "total": 3.0, "links": ["anchor-of-member", "member"], "roles": [],
+        **_HIKVISION, "rank": 1, "tied": False, "total": 3.0, "evidence_count": 2,
+        "links": ["anchor-of-member", "member"], "roles": [], "via": [],
         "components": {
-            "chain_leader": {"value": False, "score": 0.0, "weight": 4.0, "points": 0.0, "basis": "designated 链主 of this chain"},
+            "chain_leader": {"value": False, "score": 0.0, "weight": 12.0, "points": 0.0, "basis": "not designated 链主",
+                             "basis_zh": "未被指定为链主", "evidence": []},
             "supporting_firms": {"value": 3, "score": 1.0, "weight": 2.0, "points": 2.0,
-                                 "basis": "supporting firms and projects brought in; the chain's most: 3"},
-            "pagerank": {"value": 0.55, "score": 1.0, "weight": 1.0, "points": 1.0,
-                         "basis": "PageRank on the chain's supplier network, over the chain's highest"},
+                                 "basis": "3 supporting firms (配套) or firms brought in: 宁波明鑫、昆山金聚、杭州里德",
+                                 "basis_zh": "3家配套或带动落户企业：宁波明鑫、昆山金聚、杭州里德", "evidence": [_QUOTE]},
         },
     }],
+    "unranked": [{"iri": E + "ningbo-mingxin", "id": "ningbo-mingxin", "label_zh": "宁波明鑫", "label_en": "Ningbo Mingxin",
+                  "kind": "Company"}],
+    "not_ranked": [],
 }
-_POLYCOMP = {"iri": E + "polycomp", "id": "polycomp", "label_zh": "国际复合", "label_en": "Chongqing Polycomp International",
-             "kind": "Company", "where": [_NAMED_DADUKOU]}
+_POLYCOMP = {"organisation": {"iri": E + "polycomp", "id": "polycomp", "label_zh": "国际复合",
+                              "label_en": "Chongqing Polycomp International", "kind": "Company"},
+             "local": True, "where": [_NAMED_DADUKOU], "via": [], "groups": [],
+             "placements": [{"subject": {"iri": E + "polycomp", "id": "polycomp", "label_zh": "国际复合",
+                                         "label_en": "Chongqing Polycomp International", "kind": "Company"},
+                             "relation": "inSegment",
+                             "object": {"iri": E + "composites-seg-glass-fibre", "id": "composites-seg-glass-fibre",
+                                        "label_zh": "玻璃纤维纱与玻璃纤维布", "label_en": "glass-fibre yarn and fabric",
+                                        "kind": "ChainSegment"},
+                             "evidence": [_QUOTE]}],
+             "badges": [{"role": "cluster-leading-enterprise", "via": None, "since": "2021-11", "evidence": [_QUOTE],
+                         "of": {"iri": E + "dadukou-materials-cluster", "id": "dadukou-materials-cluster",
+                                "label_zh": "大渡口新材料产业集群", "label_en": "Dadukou new materials cluster",
+                                "kind": "IndustryCluster"}}]}
 GAPS_EXAMPLE = {
     "chain": {**_NAMED_IVD, "iri": E + "composites-chain", "id": "composites-chain", "label_zh": "纤维复合材料产业链",
               "label_en": "Fibre composite materials chain"},
@@ -209,14 +275,16 @@ GAPS_EXAMPLE = {
     "segments": [
         {"segment": {"iri": E + "composites-seg-glass-fibre", "id": "composites-seg-glass-fibre", "label_zh": "玻璃纤维纱与玻璃纤维布",
                      "label_en": "glass-fibre yarn and fabric", "kind": "ChainSegment"},
-         "order": 1, "position": "upstream", "status": "fragile", "local": [_POLYCOMP], "targets": [], "targets_omitted": 0,
-         "unlocated": []},
+         "order": 1, "position": "upstream", "stage": 0, "feeds": [E + "composites-seg-products"], "status": "fragile",
+         "status_zh": "薄弱", "status_en": "fragile", "local": [_POLYCOMP], "elsewhere": [], "targets": [],
+         "targets_omitted": 0, "unlocated": []},
         {"segment": {"iri": E + "composites-seg-wind-blades", "id": "composites-seg-wind-blades", "label_zh": "风电叶片",
                      "label_en": "wind-turbine blades", "kind": "ChainSegment"},
-         "order": 3, "position": "downstream", "status": "missing", "local": [], "targets": [], "targets_omitted": 0,
-         "unlocated": []},
+         "order": 3, "position": "downstream", "stage": 2, "feeds": [], "status": "missing", "status_zh": "缺失",
+         "status_en": "missing", "local": [], "elsewhere": [], "targets": [], "targets_omitted": 0, "unlocated": []},
     ],
-    "unplaced": [],
+    "unplaced": [], "leaders": [_POLYCOMP], "sources": [_QUOTE],
+    "stages": [[E + "composites-seg-glass-fibre"], [E + "composites-seg-wind-blades"]],
 }
 NOT_FOUND = {"model": ErrorOut, "description": "No such entity of the kind the route needs.",
              "content": {"application/json": {"example": {"error": "not-found", "message": f"no IndustryChain {E}no-such-chain in the graph"}}}}
@@ -275,20 +343,6 @@ def local_id(kg: KnowledgeGraph, iri: str | None) -> str | None:
     return iri[len(base):] if iri and iri.startswith(base) else None
 
 
-def with_ids(kg: KnowledgeGraph, value: Any) -> Any:
-    """Dataclasses as dicts, every `iri` joined by its local `id`."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        out = {k: with_ids(kg, v) for k, v in value.items()}
-        if isinstance(out.get("iri"), str):
-            out["id"] = local_id(kg, out["iri"])
-        return out
-    if isinstance(value, (list, tuple)):
-        return [with_ids(kg, v) for v in value]
-    return value
-
-
 def found(call, *args, **kwargs):
     """Run a graph/ function; an unknown entity becomes a 404 with its message."""
     try:
@@ -331,15 +385,7 @@ def attachment(filename: str) -> str:
 
 
 def ranking_out(kg: KnowledgeGraph, result: ranking.AnchorRanking) -> dict:
-    return {
-        "chain": result.chain, "id": local_id(kg, result.chain), "label_zh": result.label_zh, "label_en": result.label_en,
-        "weights": result.weights.as_dict(), "candidates": result.candidates,
-        "anchors": [
-            {**with_ids(kg, dataclasses.replace(anchor, components={})),
-             "components": {name: {**dataclasses.asdict(c), "points": c.points} for name, c in anchor.components.items()}}
-            for anchor in result.anchors
-        ],
-    }
+    return chainjson.ranking_json(kg.settings.base_iri, result)
 
 
 # --------------------------------------------------------------------------------------------- chains
@@ -370,7 +416,7 @@ def chain_gaps(kg: Graph, chain_id: Annotated[str, Path(examples=["composites-ch
                park: Annotated[str | None, Query(examples=["tianan-cyberpark"])] = None,
                place: Annotated[str | None, Query(description="A place's full IRI.")] = None) -> dict:
     where = place_of(kg, district, park, place, required=False)
-    return with_ids(kg, found(gaps.chain_gaps, kg, entity(kg, chain_id, iri), where))
+    return chainjson.chain_map_json(kg.settings.base_iri, found(gaps.chain_gaps, kg, entity(kg, chain_id, iri), where))
 
 
 @router.get("/anchors", summary="Every chain's anchors, ranked", response_model=RankingsOut,
@@ -381,12 +427,13 @@ def all_anchors(kg: Graph, limit: Annotated[int, Query(ge=1, le=1000, descriptio
 
 @router.get("/gaps", summary="Gaps (补链) of every chain that concerns a district, park or other place",
             response_model=PlaceGapsOut,
-            responses={200: _json({"place": E + "dadukou", "chains": [GAPS_EXAMPLE]}), 400: BAD_REQUEST, 404: NOT_FOUND})
+            responses={200: _json({"place": _NAMED_DADUKOU, "counts": {"covered": 0, "fragile": 1, "missing": 1, "unknown": 0},
+                                    "chains": [GAPS_EXAMPLE]}), 400: BAD_REQUEST, 404: NOT_FOUND})
 def place_gaps(kg: Graph, district: Annotated[str | None, Query(examples=["dadukou"])] = None,
                park: Annotated[str | None, Query(examples=["tianan-cyberpark"])] = None,
                place: Annotated[str | None, Query(description="A place's full IRI.")] = None) -> dict:
     where = place_of(kg, district, park, place, required=True)
-    return {"place": where, "chains": with_ids(kg, found(gaps.gaps_of_place, kg, where))}
+    return chainjson.place_gaps_json(kg.settings.base_iri, found(gaps.gaps_of_place, kg, where))
 
 
 # --------------------------------------------------------------------------------------------- other views

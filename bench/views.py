@@ -122,7 +122,7 @@ def operations(kg: KnowledgeGraph) -> list[tuple[str, Callable[[], object], Call
          lambda rs: f"{sum(len(r.anchors) for r in rs):,} anchors", None),
         ("gaps of one chain in its district", lambda: gaps.chain_gaps(kg, chain),
          lambda g: f"{len(g.segments)} segments, {sum(len(s.local) for s in g.segments)} local", None),
-        ("gaps of every chain of a park", lambda: gaps.gaps_of_place(kg, park), lambda gs: f"{len(gs)} chains", None),
+        ("gaps of every chain of a park", lambda: gaps.gaps_of_place(kg, park), lambda gs: f"{len(gs.chains)} chains", None),
         ("district overview", lambda: views.district_overview(kg, district), view_size, None),
         ("park view", lambda: views.park_view(kg, park), view_size, None),
         ("supplier network of a district", lambda: views.supplier_network(kg, district), view_size, None),

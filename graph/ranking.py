@@ -1,47 +1,67 @@
-"""Anchor ranking: which organisations anchor an industry chain, with every part of the score shown beside the total.
+"""Anchor ranking (谁是链主): which organisations anchor an industry chain, with every part of the score shown beside
+the total and the sentences it rests on.
 
-A score is a weighted sum of components, each scaled to 0–1 within the chain, so a reader can see why a firm ranks
-where it does and re-weigh it (settings anchor_weight_*; README "Anchor ranking" gives the method and its limits).
-Nothing here writes the store or knows about HTTP; the SPARQL is in graph/queries/*.rq.
+Designations dominate where the articles make them (链主, 龙头); where they make none, the order comes from what they
+do say: named as a representative (代表) firm or project, awards (灯塔工厂 …), listing, the chain's segments the firm,
+its projects or its group's subsidiaries cover, scale figures, investment, supporting firms brought in, supplier
+links. Each component is scaled to 0–1 within the chain and weighted by a setting (anchor_weight_*). Only
+organisations rank: a project, facility or platform counts for the organisation that owns or runs it. Candidates
+with no evidence at all are listed apart, unranked; ties share a rank, and among them more evidence comes first —
+never the IRI. Nothing here writes the store or knows about HTTP; the SPARQL is in graph/queries/*.rq.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field, fields, replace
-
-import networkx as nx
-import pyoxigraph as ox
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field, fields
 
 from chainkg.graph import queries
-from chainkg.graph.labels import VALUES_SLOT
-from chainkg.graph.namespaces import CK
+from chainkg.graph.chainmap import OWNED_KINDS, ChainFacts, Named, chain_facts
+from chainkg.graph.evidence import Evidence, evidence_of, ordered
+from chainkg.graph.labels import select_values
 from chainkg.graph.settings import Settings
-from chainkg.graph.store import KnowledgeGraph, bind_parameters
-from chainkg.graph.views import Figure, describe, latest_sizes, local_name, require, select_for
+from chainkg.graph.store import KnowledgeGraph
+from chainkg.graph.views import local_name
 
 # The components in the order they are reported; each has a weight setting anchor_weight_<name>.
-COMPONENTS = (
-    "chain_leader", "leading_enterprise", "listed", "supplier_fan_in", "supporting_firms", "pagerank", "size",
-)
-# Relations that make up a chain's supplier network, each drawn from the one who serves to the one served.
-SUPPLIER_RELATIONS = ("supplies", "supportingCompanyOf", "broughtInBy")
-# Relations by which a firm counts as a supporting firm (配套) or project an anchor brought in (带动落户).
-SUPPORT_RELATIONS = ("supportingCompanyOf", "broughtInBy")
-RELATION_NAMES = {CK + name: name for name in SUPPLIER_RELATIONS}
+COMPONENTS = ("chain_leader", "leading_enterprise", "representative", "awards", "listed", "segments", "size",
+              "investment", "supporting_firms", "supplier_links")
+COMPONENT_LABELS = {
+    "chain_leader": ("链主", "designated chain leader"),
+    "leading_enterprise": ("龙头企业", "leading enterprise"),
+    "representative": ("代表企业", "named as representative"),
+    "awards": ("荣誉", "awards"),
+    "listed": ("上市", "listed"),
+    "segments": ("覆盖环节", "segments covered"),
+    "size": ("规模", "scale"),
+    "investment": ("投资", "investment"),
+    "supporting_firms": ("带动配套", "supporting firms brought in"),
+    "supplier_links": ("供应关系", "supplier links"),
+}
+# Kinds that are organisations but do not anchor a chain: they run things for others.
+NOT_RANKED_KINDS = frozenset({"GovernmentBody", "ServiceCenter", "Platform"})
+# "以A、B为代表", "A等代表性企业", "代表企业有A、B": the text between the markers names the representatives.
+REPRESENTATIVE_PATTERNS = (re.compile(r"以([^，。；]{2,200}?)为代表"), re.compile(r"([^，。；]{2,120}?)等代表性"),
+                           re.compile(r"代表(?:性)?(?:企业|项目)(?:有|包括|如)([^。；]{2,200})"))
+SIZE_MEASURES = ("revenue", "output-value", "industrial-output-value")
+INVESTMENT_MEASURES = ("investment", "fixed-asset-investment")
 
 
 @dataclass(frozen=True)
 class Weights:
     """How much each component counts; read from the settings anchor_weight_* unless given."""
 
-    chain_leader: float = 4.0
-    leading_enterprise: float = 2.0
+    chain_leader: float = 12.0
+    leading_enterprise: float = 6.0
+    representative: float = 2.0
+    awards: float = 1.0
     listed: float = 1.0
-    supplier_fan_in: float = 1.0
-    supporting_firms: float = 2.0
-    pagerank: float = 1.0
+    segments: float = 2.0
     size: float = 1.0
+    investment: float = 1.0
+    supporting_firms: float = 2.0
+    supplier_links: float = 1.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Weights:
@@ -58,12 +78,14 @@ class Weights:
 @dataclass(frozen=True)
 class Component:
     """One part of a score: what was measured (`value`), its 0–1 `score` within the chain, the `weight`, and
-    `points` = score × weight. `basis` says in words what the value is (e.g. the figure's year and unit)."""
+    `points` = score × weight; `basis_zh` / `basis` say in words what the value is, `evidence` the sentences."""
 
     value: float | int | bool | str | None
     score: float
     weight: float
     basis: str = ""
+    basis_zh: str = ""
+    evidence: tuple[Evidence, ...] = ()
 
     @property
     def points(self) -> float:
@@ -72,7 +94,8 @@ class Component:
 
 @dataclass(frozen=True)
 class Anchor:
-    """One ranked organisation: its total, every component of it, and how it is tied to the chain."""
+    """One ranked organisation: its rank (shared when tied), total, every component, how it is tied to the chain,
+    and the projects or facilities counted for it (`via`)."""
 
     iri: str
     label_zh: str
@@ -83,11 +106,16 @@ class Anchor:
     components: dict[str, Component]
     links: tuple[str, ...]
     roles: tuple[str, ...]
+    tied: bool = False
+    evidence_count: int = 0
+    via: tuple[Named, ...] = ()
 
 
 @dataclass(frozen=True)
 class AnchorRanking:
-    """A chain's anchors, best first (`anchors` may be cut by a limit; `candidates` counts them all)."""
+    """A chain's anchors, best first (`anchors` may be cut by a limit; `candidates` counts the organisations
+    considered), the organisations with no evidence at all (`unranked`), and what was not ranked as it is no
+    organisation of its own (`not_ranked`: projects, facilities, platforms with no recorded owner; government)."""
 
     chain: str
     label_zh: str
@@ -95,212 +123,315 @@ class AnchorRanking:
     weights: Weights
     anchors: list[Anchor] = field(default_factory=list)
     candidates: int = 0
+    unranked: list[Named] = field(default_factory=list)
+    not_ranked: list[Named] = field(default_factory=list)
+
+    @property
+    def leaders(self) -> list[Anchor]:
+        """The anchors ranked first (several when tied)."""
+        return [a for a in self.anchors if a.rank == 1]
 
 
 def rank_anchors(kg: KnowledgeGraph, chain_iri: str, weights: Weights | None = None,
-                 limit: int | None = None) -> AnchorRanking:
-    """Rank the organisations that could anchor a chain: its members, its designated leaders, and the anchors its
-    members support or were brought in by. Best first; ties in IRI order.
+                 limit: int | None = None, facts: ChainFacts | None = None) -> AnchorRanking:
+    """Rank the organisations that could anchor a chain: its members, designated leaders, the leading enterprises
+    of its cluster, the owners of its projects and facilities, the groups of its members, and the anchors its
+    members support or were brought in by.
 
-    Components (each 0–1, times its weight): chain_leader — designated 链主 of the chain; leading_enterprise — 龙头
-    of the chain (1) or of its cluster (0.5); listed — a listed company; supplier_fan_in — suppliers among the
-    chain's candidates, over the chain's highest; supporting_firms — supporting firms (配套) and projects it brought
-    in, anywhere, over the chain's highest; pagerank — PageRank on the chain's supplier network (supplier → customer,
-    supporting firm → anchor), over the highest, 0 for firms with no link; size — latest actual revenue (else output
-    value) in yuan, over the chain's largest, 0 where unknown.
-
-    >>> from bench.generate import load
-    >>> kg = KnowledgeGraph.in_memory(); _ = load(kg, companies=300)
-    >>> ranking = rank_anchors(kg, kg.settings.base_iri + "id/syn-chain-0-0", limit=1)
+    >>> from chainkg.graph import loader
+    >>> kg = KnowledgeGraph.in_memory(); _ = loader.load_shipped(kg)
+    >>> ranking = rank_anchors(kg, kg.settings.base_iri + "id/ivd-chain", limit=1)
     >>> top = ranking.anchors[0]
-    >>> top.rank, top.components["chain_leader"].value, round(top.total, 6) == round(sum(c.points for c in top.components.values()), 6)
-    (1, True, True)
+    >>> top.label_zh, top.rank, top.components["chain_leader"].value
+    ('中元汇吉', 1, True)
     """
-    require(kg, chain_iri, "IndustryChain")
+    facts = facts or chain_facts(kg, chain_iri)
     weights = weights or Weights.from_settings(kg.settings)
-    links = {chain_iri: _candidates(kg, chain_iri)}
-    candidates = sorted(links[chain_iri])
-    rows = select_for(kg, "supplier_links", candidates)
-    evidence = _evidence(
-        links, ((r["source"].value, local_name(r["relation"].value), r["target"].value) for r in rows),
-        listed={r["node"].value for r in select_for(kg, "view_node_roles", candidates) if r["role"].value == "listed"},
-        sizes=latest_sizes(kg, candidates),
-    )
-    return _named(kg, [_rank(chain_iri, links[chain_iri], evidence, weights, limit)])[0]
+    return _Ranker(kg, facts, weights).ranking(limit)
 
 
 def rank_all(kg: KnowledgeGraph, weights: Weights | None = None, limit: int | None = None) -> list[AnchorRanking]:
-    """Every chain's ranking, chains in IRI order: the same as rank_anchors chain by chain, but the supplier links,
-    listings and sizes of the whole graph are read once, and gone through once, rather than once per chain.
-
-    >>> from bench.generate import load
-    >>> kg = KnowledgeGraph.in_memory(); _ = load(kg, companies=300)
-    >>> [(r.label_en, r.anchors[0].components["chain_leader"].value) for r in rank_all(kg, limit=1)][:2]
-    [('Synthetic Chain 0-0', True), ('Synthetic Chain 0-1', True)]
-    """
-    weights = weights or Weights.from_settings(kg.settings)
+    """Every chain's ranking, chains in IRI order (the same as rank_anchors chain by chain)."""
     chains = sorted(row["chain"].value for row in kg.select(queries.text("chain_iris")))
-    # Candidates chain by chain: with the chain bound the query is a few index look-ups; unbound it took 7.5 s
-    # at 1 M triples, against 60 × 15 ms.
-    links = {chain: _candidates(kg, chain) for chain in chains}
-    evidence = _evidence(
-        # rows read as tuples, not dicts: 120,000 of them at 1 M triples
-        links, ((s.value, RELATION_NAMES[r.value], t.value) for s, r, t in kg.query(queries.text("supplier_links_all"))),
-        # Every node's roles: the query's VALUES slot is dropped rather than left as UNDEF, which Virtuoso mishandles.
-        listed={r["node"].value for r in kg.select(queries.text("view_node_roles").replace(VALUES_SLOT, ""))
-                if r["role"].value == "listed"},
-        sizes=latest_sizes(kg, None),
-    )
-    return _named(kg, [_rank(chain, links[chain], evidence, weights, limit) for chain in chains])
+    return [rank_anchors(kg, chain, weights, limit) for chain in chains]
 
 
-def _candidates(kg: KnowledgeGraph, chain_iri: str) -> dict[str, set[str]]:
-    """Each candidate organisation of a chain, with how it is tied to it (chain-leader, member …)."""
-    links: dict[str, set[str]] = {}
-    text = bind_parameters(queries.text("chain_anchor_candidates"), {"chain": ox.NamedNode(chain_iri)})
-    for company, link in kg.query(text):  # rows as tuples (?company ?link): thousands per chain
-        links.setdefault(company.value, set()).add(link.value)
-    return links
+class _Ranker:
+    """The candidates of one chain and what the graph says about each."""
+
+    def __init__(self, kg: KnowledgeGraph, facts: ChainFacts, weights: Weights) -> None:
+        self.kg, self.facts, self.weights = kg, facts, weights
+        self.placed = facts.placed_nodes()
+        self.links: dict[str, set[str]] = defaultdict(set)
+        for node, relation, target in facts.ties:
+            holder = facts.holder(node)
+            link = {"chainLeaderOf": "chain-leader", "inSegment": "member", "inChain": "member"}.get(relation)
+            if relation == "leadingEnterpriseOf":
+                link = "leading-enterprise" if target == facts.chain else "leading-enterprise-of-cluster"
+            self.links[holder].add(link or relation)
+            if holder != node:
+                self.links[holder].add("owner")
+        for holder in list(self.links):
+            for parent in facts.ancestors(holder):
+                self.links[parent].add("group")
+        self.placed_by: dict[str, list[str]] = defaultdict(list)   # organisation → nodes placed for it
+        for node in self.placed:
+            self.placed_by[facts.holder(node)].append(node)
+        self.spans: dict[str, list[str]] = {}   # quote graph → its 以…为代表 spans, for the quotes that have any
+        for graphs in facts.ties.values():
+            for g in graphs:
+                evidence = facts.evidence.get(g)
+                if g not in self.spans and evidence is not None and evidence.kind == "quote":
+                    self.spans[g] = [m.group(1) for p in REPRESENTATIVE_PATTERNS for m in p.finditer(evidence.quote)]
+        self.spans = {g: spans for g, spans in self.spans.items() if spans}
+        self.ties_of: dict[str, dict] = defaultdict(dict)
+        for key, graphs in facts.ties.items():
+            self.ties_of[facts.holder(key[0])][key] = graphs
+        self.held = defaultdict(set)
+        for node in facts.owners:
+            holder = facts.holder(node)
+            if holder != node:
+                self.held[holder].add(node)
+        self.rows = self._rows(set(self.links) | {n for v in self.held.values() for n in v})
+        self.rows_of: dict[str, list] = defaultdict(list)
+        for row in self.rows:
+            self.rows_of[row[0]].append(row)
+        for node, what, other, _ in self.rows:  # the anchors members support or were brought in by
+            if what == "supports" and node in self.links:
+                self.links[self.facts.holder(other)].add("anchor-of-member")
+        extra = {a for a in self.links if a not in self.facts.names}
+        if extra:
+            self._describe_more(extra)
+
+    def _describe_more(self, nodes: set[str]) -> None:
+        import networkx as nx
+
+        from chainkg.graph.views import describe
+        graph = nx.DiGraph()
+        graph.add_nodes_from(nodes)
+        describe(self.kg, graph)
+        for n, a in graph.nodes(data=True):
+            self.facts.names[n] = Named(n, a["label_zh"], a["label_en"], a["kind"])
+
+    def _rows(self, nodes: set[str]) -> list[tuple[str, str, str, str | None]]:
+        rows = []
+        for row in select_values(self.kg, "anchor_evidence", sorted(nodes)):
+            other = row["other"]
+            value = other.value if hasattr(other, "value") else str(other)
+            if row["what"].value == "award" and getattr(other, "language", None) and \
+                    not other.language.lower().startswith("zh"):
+                continue  # the English form of an award is the same award
+            rows.append((row["node"].value, row["what"].value, value, row["g"].value if "g" in row else None))
+        for row in select_values(self.kg, "anchor_evidence_out", sorted(nodes)):
+            rows.append((row["node"].value, "supports", row["other"].value, row["g"].value if "g" in row else None))
+        return rows
+
+    # ---------------------------------------------------------------- the ranking
+    def ranking(self, limit: int | None) -> AnchorRanking:
+        facts = self.facts
+        organisations, not_ranked = [], []
+        for node in self.links:
+            kind = facts.name(node).kind
+            (not_ranked if kind in OWNED_KINDS or kind in NOT_RANKED_KINDS else organisations).append(node)
+        extra_graphs = {g for *_, g in self.rows if g}
+        self.figures = self._figures(organisations)
+        extra_graphs |= {f["g"] for fs in self.figures.values() for f in fs if f["g"]}
+        facts.evidence.update(evidence_of(self.kg, extra_graphs - set(facts.evidence)))
+        measured = {o: self._measure(o) for o in organisations}
+        most = {name: max((m[name][0] for m in measured.values() if isinstance(m[name][0], (int, float))),
+                          default=0) for name in ("awards", "segments", "size", "investment", "supporting_firms",
+                                                  "supplier_links")}
+        anchors, unranked = [], []
+        for o in organisations:
+            components = self._components(measured[o], most)
+            total = sum(c.points for c in components.values())
+            if total <= 0:
+                unranked.append(facts.name(o))
+                continue
+            evidence = {e for c in components.values() if c.points > 0 for e in c.evidence}
+            named = facts.name(o)
+            roles = tuple(sorted({r for r in self.links[o] if r in ("chain-leader", "leading-enterprise")}
+                                 | ({"listed"} if components["listed"].value else set())))
+            anchors.append(Anchor(o, named.label_zh, named.label_en, named.kind, 0, total, components,
+                                  tuple(sorted(self.links[o])), roles, False, len(evidence),
+                                  tuple(sorted((facts.name(n) for n in self.held.get(o, ())),
+                                               key=lambda n: n.label_zh))))
+        anchors = _ranked(anchors)
+        chain = facts.name(facts.chain)
+        return AnchorRanking(facts.chain, chain.label_zh, chain.label_en, self.weights,
+                             anchors[:limit] if limit else anchors, len(organisations),
+                             sorted(unranked, key=lambda n: (n.label_zh, n.label_en)),
+                             sorted((facts.name(n) for n in not_ranked), key=lambda n: (n.label_zh, n.label_en)))
+
+    def _figures(self, organisations: list[str]) -> dict[str, list[dict]]:
+        nodes = set(organisations) | {n for o in organisations for n in self.held.get(o, ())}
+        units = {row["unit"].value: (float(row["factor"].value) if "factor" in row else None,
+                                     row["zh"].value if "zh" in row else "")
+                 for row in self.kg.select(queries.text("unit_names"))}
+        found: dict[str, dict[str, dict]] = defaultdict(dict)
+        for row in select_values(self.kg, "anchor_figures", sorted(nodes)):
+            unit = row["unit"].value if "unit" in row else ""
+            factor, unit_zh = units.get(unit, (None, ""))
+            status = local_name(row["status"].value) if "status" in row else "actual"
+            figure = {"node": row["node"].value, "measure": local_name(row["measure"].value),
+                      "value": float(row["value"].value), "year": int(row["year"].value[:4]) if "year" in row else 0,
+                      "unit": unit_zh, "yuan": float(row["value"].value) * factor if factor is not None else None,
+                      "status": status, "g": row["g"].value if "g" in row else None}
+            found[row["node"].value][row["stat"].value] = figure
+        return {node: list(figures.values()) for node, figures in found.items()}
+
+    def _measure(self, o: str) -> dict[str, tuple]:
+        """Each component's raw value and evidence graphs (or evidence) for one organisation."""
+        facts, chain = self.facts, self.facts.chain
+        mine = {o} | self.held.get(o, set())
+        ties = self.ties_of.get(o, {})
+        leader = {g for (n, r, t), gs in ties.items() if r == "chainLeaderOf" for g in gs}
+        chain_lead = {g for (n, r, t), gs in ties.items() if r == "leadingEnterpriseOf" and t == chain for g in gs}
+        cluster_lead = {g for (n, r, t), gs in ties.items() if r == "leadingEnterpriseOf" and t != chain for g in gs}
+        has_leader = any(r == "chainLeaderOf" for (_, r, _) in ties)
+        has_chain_lead = any(r == "leadingEnterpriseOf" and t == chain for (_, r, t) in ties)
+        has_cluster_lead = any(r == "leadingEnterpriseOf" and t != chain for (_, r, t) in ties)
+        rows = [r for n in mine for r in self.rows_of.get(n, ())]
+        awards = {(n, v): g for n, w, v, g in rows if w == "award"}
+        listed = {g for n, w, v, g in rows if w == "listed" and n == o}
+        is_listed = any(w == "listed" and n == o for n, w, v, g in rows)
+        supporters = defaultdict(set)
+        for n, w, v, g in rows:
+            if w == "supporting" and n == o:
+                supporters[v].add(g)
+        candidates = set(self.links)
+        suppliers = defaultdict(set)
+        for n, w, v, g in rows:
+            if w in ("supplies", "supplied-by") and n == o and facts.holder(v) in candidates and facts.holder(v) != o:
+                suppliers[v].add(g)
+        segments = defaultdict(set)
+        for member in {o} | facts.descendants(o):
+            for node in self.placed_by.get(member, ()):
+                for s in self.placed[node]:
+                    segments[s] |= facts.ties.get((node, "inSegment", s), set())
+        return {
+            "chain_leader": (has_leader, leader),
+            "leading_enterprise": ("chain" if has_chain_lead else "cluster" if has_cluster_lead else None,
+                                   chain_lead or cluster_lead),
+            "representative": self._representative(o),
+            "awards": (len(awards), {g for g in awards.values()}, sorted(v for _, v in awards)),
+            "listed": (is_listed, listed),
+            "segments": (len(segments), {g for gs in segments.values() for g in gs},
+                         sorted(facts.name(s).label_zh for s in segments)),
+            "size": self._size(o),
+            "investment": self._investment(mine),
+            "supporting_firms": (len(supporters), {g for gs in supporters.values() for g in gs},
+                                 sorted(facts.name(v).label_zh for v in supporters)),
+            "supplier_links": (len(suppliers), {g for gs in suppliers.values() for g in gs},
+                               sorted(facts.name(v).label_zh for v in suppliers)),
+        }
+
+    def _representative(self, o: str) -> tuple:
+        """Quotes about the chain that name the organisation, or a project or facility of its, in a 以…为代表 span."""
+        names = {self.facts.name(n).label_zh for n in {o} | self.held.get(o, set())}
+        names = {n for n in names if len(n) >= 2}
+        hits = {g for g, spans in self.spans.items() if any(name in span for span in spans for name in names)}
+        return (len(hits) > 0, hits, len(hits))
+
+    def _size(self, o: str) -> tuple:
+        figures = [f for f in self.figures.get(o, []) if f["measure"] in SIZE_MEASURES and f["status"] == "actual"
+                   and f["yuan"] is not None]
+        if not figures:
+            return (None, set(), None)
+        best = max(figures, key=lambda f: (f["year"], -SIZE_MEASURES.index(f["measure"])))
+        return (best["yuan"], {best["g"]} - {None}, best)
+
+    def _investment(self, mine: set[str]) -> tuple:
+        """The latest investment figure of the firm and of each of its projects, summed, in yuan."""
+        total, graphs, parts = 0.0, set(), []
+        for node in sorted(mine):
+            figures = [f for f in self.figures.get(node, []) if f["measure"] in INVESTMENT_MEASURES
+                       and f["yuan"] is not None]
+            if figures:
+                best = max(figures, key=lambda f: (f["year"], f["value"]))
+                total += best["yuan"]
+                graphs |= {best["g"]} - {None}
+                parts.append(best)
+        return (total or None, graphs, parts)
+
+    def _components(self, measured: dict[str, tuple], most: dict[str, float]) -> dict[str, Component]:
+        w = self.weights
+        cite = self.facts.cited
+        out = {}
+        value, graphs = measured["chain_leader"][:2]
+        out["chain_leader"] = Component(value, 1.0 if value else 0.0, w.chain_leader,
+                                        "designated 链主 of this chain" if value else "not designated 链主",
+                                        "本链链主" if value else "未被指定为链主", cite(graphs))
+        value, graphs = measured["leading_enterprise"][:2]
+        out["leading_enterprise"] = Component(
+            value, {"chain": 1.0, "cluster": 0.5}.get(value, 0.0), w.leading_enterprise,
+            {"chain": "龙头 of this chain", "cluster": "龙头 of the chain's cluster (counts half)"}.get(value, "not named 龙头"),
+            {"chain": "本链龙头企业", "cluster": "所属集群的龙头企业（计一半）"}.get(value, "未被称为龙头"), cite(graphs))
+        value, graphs, count = measured["representative"]
+        out["representative"] = Component(
+            value, 1.0 if value else 0.0, w.representative,
+            f"named as a representative (以…为代表) in {count} sentence(s)" if value else "not named as representative",
+            f"在{count}句报道中被列为代表（以…为代表）" if value else "未被列为代表", cite(graphs))
+        out["awards"] = self._counted("awards", measured, most, "award(s)", "项荣誉")
+        value, graphs = measured["listed"][:2]
+        out["listed"] = Component(value, 1.0 if value else 0.0, w.listed, "listed company (上市)" if value else
+                                  "not said to be listed", "上市公司" if value else "未见上市记载", cite(graphs))
+        out["segments"] = self._counted("segments", measured, most, "segment(s) of the chain, by itself, its projects "
+                                        "or its group's subsidiaries", "个环节（本身、项目或集团子公司）")
+        value, graphs, figure = measured["size"]
+        if figure:
+            basis = f"{figure['measure']} {figure['year']}: {figure['value']:g} {figure['unit']}"
+            basis_zh = f"{figure['year']}年{'营收' if figure['measure'] == 'revenue' else '产值'} {figure['value']:g}{figure['unit']}"
+        else:
+            basis, basis_zh = "no revenue or output figure", "无营收或产值数据"
+        out["size"] = Component(value, value / most["size"] if value and most["size"] else 0.0, w.size,
+                                f"{basis}; the chain's largest counts 1" if figure else basis, basis_zh, cite(graphs))
+        value, graphs, parts = measured["investment"]
+        if parts:
+            listed = "; ".join(f"{self.facts.name(p['node']).label_zh} {p['value']:g}{p['unit']} ({p['year']})"
+                               for p in parts)
+            basis, basis_zh = f"investment: {listed}", f"投资：{listed}"
+        else:
+            basis, basis_zh = "no investment figure", "无投资数据"
+        out["investment"] = Component(value, value / most["investment"] if value and most["investment"] else 0.0,
+                                      w.investment, basis, basis_zh, cite(graphs))
+        out["supporting_firms"] = self._counted("supporting_firms", measured, most,
+                                                "supporting firms (配套) or firms brought in", "家配套或带动落户企业")
+        out["supplier_links"] = self._counted("supplier_links", measured, most,
+                                              "supplier or customer link(s) within the chain", "条链内供应关系")
+        return out
+
+    def _counted(self, name: str, measured: dict, most: dict, en: str, zh: str) -> Component:
+        value, graphs, items = measured[name]
+        top = most[name]
+        listed = "、".join(items) if items else ""
+        basis = f"{value} {en}" + (f": {listed}" if listed else "") + (f"; the chain's most: {top}" if top else "")
+        basis_zh = f"{value}{zh}" + (f"：{listed}" if listed else "")
+        return Component(value, value / top if top else 0.0, getattr(self.weights, name), basis, basis_zh,
+                         self.facts.cited(graphs))
 
 
-@dataclass(frozen=True)
-class _Evidence:
-    """What the scores are computed from, gathered in one pass over the supplier links for every chain at once:
-    per chain its supplier network and each candidate's suppliers within it; per firm its supporting firms, the
-    roles it serves in (supporting, brought-in), whether it is listed, and its latest size."""
+def _ranked(anchors: list[Anchor]) -> list[Anchor]:
+    """Best total first; at equal totals more evidence first; what is still equal shares the rank (named in
+    Chinese-label order, never IRI order)."""
+    from dataclasses import replace
 
-    network: dict[str, set[tuple[str, str]]]          # chain → (source, target) among its candidates
-    suppliers: dict[str, dict[str, set[str]]]         # chain → customer → suppliers among its candidates
-    supporters: dict[str, set[str]]                   # firm → firms supporting it or brought in by it
-    serves: dict[str, set[str]]                       # firm → {"supporting", "brought-in"}
-    listed: set[str]
-    sizes: dict[str, Figure]
+    def key(a: Anchor) -> tuple:
+        return (-round(a.total, 6), -a.evidence_count)
 
-
-def _evidence(links: dict[str, dict[str, set[str]]], edges: Iterable[tuple[str, str, str]], listed: set[str],
-              sizes: dict[str, Figure]) -> _Evidence:
-    chains_of: dict[str, set[str]] = {}
-    for chain, candidates in links.items():
-        for company in candidates:
-            chains_of.setdefault(company, set()).add(chain)
-    evidence = _Evidence({c: set() for c in links}, {c: {} for c in links}, {}, {}, listed, sizes)
-    nowhere: set[str] = set()
-    for source, relation, target in edges:  # a link stated twice lands in sets: no need to remove duplicates
-        if source == target:
-            continue
-        if relation in SUPPORT_RELATIONS:
-            evidence.supporters.setdefault(target, set()).add(source)
-            evidence.serves.setdefault(source, set()).add("supporting" if relation == "supportingCompanyOf" else "brought-in")
-        if relation not in SUPPLIER_RELATIONS:
-            continue
-        for chain in chains_of.get(source, nowhere) & chains_of.get(target, nowhere):
-            evidence.network[chain].add((source, target))
-            if relation == "supplies":
-                evidence.suppliers[chain].setdefault(target, set()).add(source)
-    return evidence
+    anchors = sorted(anchors, key=lambda a: (*key(a), a.label_zh, a.label_en))
+    result, rank = [], 0
+    for i, anchor in enumerate(anchors):
+        if i == 0 or key(anchor) != key(anchors[i - 1]):
+            rank = i + 1
+        tied = any(key(other) == key(anchor) for other in anchors if other is not anchor)
+        result.append(replace(anchor, rank=rank, tied=tied))
+    return result
 
 
-def _rank(chain_iri: str, links: dict[str, set[str]], evidence: _Evidence, weights: Weights,
-          limit: int | None) -> AnchorRanking:
-    """Score one chain's candidates. Every candidate is scored with plain numbers; only the anchors kept (the first
-    `limit`) get their components spelt out, and their names are filled in afterwards by _named."""
-    candidates = set(links)
-    nobody: set[str] = set()
-    suppliers = {c: evidence.suppliers[chain_iri].get(c, nobody) for c in candidates}
-    supporters = {c: evidence.supporters.get(c, nobody) for c in candidates}
-    pagerank = page_rank(evidence.network[chain_iri])  # firms without a link are not in it
-    yuan = {c: evidence.sizes[c].yuan for c in candidates if c in evidence.sizes and evidence.sizes[c].yuan is not None}
-    most = (max((len(s) for s in suppliers.values()), default=0), max((len(s) for s in supporters.values()), default=0),
-            max(pagerank.values(), default=0.0), max(yuan.values(), default=0.0))
-    factors = [1.0 / m if m else 0.0 for m in most]
-    w = [getattr(weights, name) for name in COMPONENTS]
-
-    def scores(company: str) -> tuple[float, ...]:
-        tie = links[company]
-        return (
-            1.0 if "chain-leader" in tie else 0.0,
-            1.0 if "leading-enterprise" in tie else 0.5 if "leading-enterprise-of-cluster" in tie else 0.0,
-            1.0 if company in evidence.listed else 0.0,
-            len(suppliers[company]) * factors[0],
-            len(supporters[company]) * factors[1],
-            pagerank.get(company, 0.0) * factors[2],
-            yuan.get(company, 0.0) * factors[3],
-        )
-
-    scored = {c: scores(c) for c in candidates}
-    totals = {c: sum(score * weight for score, weight in zip(s, w)) for c, s in scored.items()}
-    order = sorted(candidates, key=lambda c: (-round(totals[c], 9), c))
-    bases = (
-        "designated 链主 of this chain", "龙头 of this chain (1) or of its cluster (0.5)", "listed company (上市)",
-        f"suppliers within the chain; the chain's most: {most[0]}",
-        f"supporting firms and projects brought in; the chain's most: {most[1]}",
-        "PageRank on the chain's supplier network, over the chain's highest",
-    )
-    anchors = []
-    for rank, company in enumerate(order[:limit] if limit else order, start=1):
-        tie, figure, s = links[company], evidence.sizes.get(company), scored[company]
-        values = (
-            "chain-leader" in tie, "chain" if s[1] == 1.0 else "cluster" if s[1] else None, company in evidence.listed,
-            len(suppliers[company]), len(supporters[company]), round(pagerank.get(company, 0.0), 6), yuan.get(company),
-        )
-        size_basis = (f"{figure.measure} {figure.year}: {figure.value:g} {figure.unit_zh or figure.unit_en} (in yuan)"
-                      if figure else "no revenue or output figure")
-        components = {name: Component(values[i], s[i], w[i], (*bases, size_basis)[i]) for i, name in enumerate(COMPONENTS)}
-        roles = {"chain-leader", "leading-enterprise"} & tie | ({"listed"} if company in evidence.listed else set()) \
-            | evidence.serves.get(company, nobody)
-        anchors.append(Anchor(company, "", "", "", rank, totals[company], components, tuple(sorted(tie)),
-                              tuple(sorted(roles))))
-    return AnchorRanking(chain_iri, "", "", weights, anchors, len(candidates))
+def component_label(name: str) -> tuple[str, str]:
+    return COMPONENT_LABELS[name]
 
 
-def page_rank(edges: Iterable[tuple[str, str]], alpha: float = 0.85, max_iter: int = 100,
-              tol: float = 1.0e-6) -> dict[str, float]:
-    """PageRank of the directed graph of these (source, target) edges: networkx's own scipy algorithm (damping
-    `alpha`, uniform teleport, dangling nodes' rank spread evenly, the same convergence test), fed index arrays
-    directly. Building a networkx graph per chain and converting it back to a matrix took longer than the rest of
-    the ranking (30 ms of 40 per chain); tests/test_ranking.py checks this against nx.pagerank.
-
-    >>> ranks = page_rank([("supplier", "anchor"), ("helper", "anchor")])
-    >>> max(ranks, key=ranks.get), round(sum(ranks.values()), 6)
-    ('anchor', 1.0)
-    """
-    import numpy as np  # scipy's, imported when first needed (as networkx does)
-    from scipy import sparse
-
-    unique = sorted(set(edges))  # a fixed order: the floating point does not depend on the order rows came in
-    nodes = sorted({node for edge in unique for node in edge})
-    if not nodes:
-        return {}
-    index = {node: i for i, node in enumerate(nodes)}
-    n = len(nodes)
-    rows = np.fromiter((index[s] for s, _ in unique), dtype=np.int64, count=len(unique))
-    cols = np.fromiter((index[t] for _, t in unique), dtype=np.int64, count=len(unique))
-    matrix = sparse.csr_array((np.ones(len(unique)), (rows, cols)), shape=(n, n))
-    out = matrix.sum(axis=1)
-    out[out != 0] = 1.0 / out[out != 0]
-    matrix = sparse.dia_array((out.T, 0), shape=matrix.shape).tocsr() @ matrix
-    teleport = np.repeat(1.0 / n, n)
-    dangling = np.where(out == 0)[0]
-    x = teleport
-    for _ in range(max_iter):
-        last = x
-        x = alpha * (x @ matrix + x[dangling].sum() * teleport) + (1 - alpha) * teleport
-        if np.absolute(x - last).sum() < n * tol:
-            return dict(zip(nodes, map(float, x)))
-    raise nx.PowerIterationFailedConvergence(max_iter)
-
-
-def _named(kg: KnowledgeGraph, rankings: list[AnchorRanking]) -> list[AnchorRanking]:
-    """Fill in the names and kinds of the chains and of the anchors kept, in one description of all of them."""
-    graph = nx.DiGraph()
-    graph.add_nodes_from(r.chain for r in rankings)
-    graph.add_nodes_from(a.iri for r in rankings for a in r.anchors)
-    describe(kg, graph)
-    names = graph.nodes
-    return [
-        replace(r, label_zh=names[r.chain]["label_zh"], label_en=names[r.chain]["label_en"], anchors=[
-            replace(a, label_zh=names[a.iri]["label_zh"], label_en=names[a.iri]["label_en"], kind=names[a.iri]["kind"])
-            for a in r.anchors
-        ])
-        for r in rankings
-    ]
+def evidence_list(component: Component) -> tuple[Evidence, ...]:
+    return ordered(component.evidence)

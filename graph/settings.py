@@ -85,22 +85,33 @@ class Settings(BaseSettings):
     gap_max_targets: int = Field(
         50, gt=0, description="Most investment-promotion targets listed per segment in a gap analysis."
     )
-    anchor_weight_chain_leader: float = Field(4.0, ge=0, description="Anchor score weight: designated 链主 of the chain.")
+    anchor_weight_chain_leader: float = Field(
+        12.0, ge=0, description="Anchor score weight: designated 链主 of the chain (dominates every other component)."
+    )
     anchor_weight_leading_enterprise: float = Field(
-        2.0, ge=0, description="Anchor score weight: 龙头 of the chain (full) or of its cluster (half)."
+        6.0, ge=0, description="Anchor score weight: 龙头 of the chain (full) or of its cluster (half)."
+    )
+    anchor_weight_representative: float = Field(
+        2.0, ge=0, description="Anchor score weight: named as a representative (以…为代表) firm or project of the chain."
+    )
+    anchor_weight_awards: float = Field(
+        1.0, ge=0, description="Anchor score weight: awards (灯塔工厂 …) of the firm and its projects, relative to the chain's most."
     )
     anchor_weight_listed: float = Field(1.0, ge=0, description="Anchor score weight: a listed company (上市).")
-    anchor_weight_supplier_fan_in: float = Field(
-        1.0, ge=0, description="Anchor score weight: suppliers within the chain, relative to the chain's most supplied firm."
-    )
-    anchor_weight_supporting_firms: float = Field(
-        2.0, ge=0, description="Anchor score weight: supporting firms (配套) and projects brought in, relative to the chain's most."
-    )
-    anchor_weight_pagerank: float = Field(
-        1.0, ge=0, description="Anchor score weight: PageRank on the chain's supplier network, relative to the highest."
+    anchor_weight_segments: float = Field(
+        2.0, ge=0, description="Anchor score weight: segments covered by the firm, its projects or its group's subsidiaries, relative to the chain's most."
     )
     anchor_weight_size: float = Field(
         1.0, ge=0, description="Anchor score weight: latest actual revenue (or output value), relative to the chain's largest."
+    )
+    anchor_weight_investment: float = Field(
+        1.0, ge=0, description="Anchor score weight: investment of the firm and its projects, relative to the chain's largest."
+    )
+    anchor_weight_supporting_firms: float = Field(
+        2.0, ge=0, description="Anchor score weight: supporting firms (配套) and firms brought in, relative to the chain's most."
+    )
+    anchor_weight_supplier_links: float = Field(
+        1.0, ge=0, description="Anchor score weight: supplier and customer links within the chain, relative to the chain's most."
     )
     # The explorer (graph/search.py, graph/entity.py, viz/, api/pages.py; README "Explorer").
     graph_node_cap: int = Field(

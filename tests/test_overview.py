@@ -27,8 +27,20 @@ def test_parks_with_their_hosted_organisations(home):
 
 
 def test_chain_leaders_first(home):
-    roles = [l.role for l in home.leaders]
-    chain_leaders = roles.count("chain-leader")
-    assert roles == ["chain-leader"] * chain_leaders + ["leading-enterprise"] * (len(roles) - chain_leaders)
-    designated = {(l.leader.label.zh, l.chain.label.zh, l.is_chain) for l in home.leaders[:chain_leaders]}
-    assert designated == {("中元汇吉", "体外诊断（IVD）产业链", True), ("智睿生物", "巴南生物药产业链", True)}
+    order = {"chain-leader": 0, "leading-enterprise": 1, "top-anchor": 2}
+    chains = [l for l in home.leaders if l.is_chain]
+    assert [order[l.role] for l in chains] == sorted(order[l.role] for l in chains)
+    designated = {(l.leader.label.zh, l.chain.label.zh) for l in chains if l.role == "chain-leader"}
+    assert designated == {("中元汇吉", "体外诊断（IVD）产业链"), ("智睿生物", "巴南生物药产业链")}
+
+
+def test_every_chain_leader_cites_its_sources(home):
+    for leadership in home.leaders:
+        assert leadership.sources, (leadership.leader.label.zh, leadership.chain.label.zh)
+        assert all(s.kind == "note" or s.quote for s in leadership.sources)
+
+
+def test_the_top_anchor_of_a_chain_without_designation_is_on_the_home_page(home):
+    # 海康威视 tops smart vision on the anchors page (it brought 杭州里德、昆山金聚、宁波明鑫 in): so it leads here too
+    vision = [l for l in home.leaders if l.chain.label.zh == "智能视觉产业链"]
+    assert [(l.leader.label.zh, l.role) for l in vision] == [("海康威视", "top-anchor")]

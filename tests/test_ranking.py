@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import random
-
-import networkx as nx
 import pytest
 
-from chainkg.graph.ranking import COMPONENTS, Weights, page_rank, rank_all, rank_anchors
+from chainkg.graph.ranking import COMPONENTS, Weights, rank_all, rank_anchors
 from chainkg.graph.settings import Settings
 from chainkg.graph.views import UnknownEntity
 
@@ -18,20 +15,64 @@ E = "https://w3id.org/chainkg/id/"
 @pytest.mark.parametrize("chain, anchor", [
     ("ivd-chain", "中元汇吉"),          # a001: IVD产业链链主单位中元汇吉
     ("smart-vision-chain", "海康威视"),  # a001: 海康威视 brought in 杭州里德、昆山金聚、宁波明鑫 and more
-    # a004: 做优做强以智睿生物为“链主”的生物药产业链. Needs data/curated/a004.trig (article 004, Banan),
-    # which is being curated in parallel; until it lands this case fails, as it should.
-    pytest.param("biopharma-chain", "智睿生物", id="biopharma-chain-needs-article-004"),
+    ("biopharma-chain", "智睿生物"),     # a004: 做优做强以智睿生物为“链主”的生物药产业链
+    ("waste-chain", "三峰环境"),         # a002: 三峰环境, 龙头 of waste incineration
 ])
 def test_the_articles_anchor_ranks_first(shipped_kg, chain, anchor):
     ranking = rank_anchors(shipped_kg, E + chain)
     assert ranking.anchors, f"no candidates at all for {chain}"
-    assert anchor in ranking.anchors[0].label_zh  # the short name, whether or not the curators prefer the full one
+    assert [a.label_zh for a in ranking.leaders] == [anchor]
 
 
 def test_hikvisions_lead_is_its_supporting_firms(shipped_kg):
     top = rank_anchors(shipped_kg, E + "smart-vision-chain").anchors[0]
     assert top.components["supporting_firms"].value >= 3  # 杭州里德、昆山金聚、宁波明鑫
     assert top.components["supporting_firms"].score == 1.0
+    assert any("杭州里德" in e.quote for e in top.components["supporting_firms"].evidence)
+
+
+def test_a_chain_with_no_designation_still_gets_an_explained_order(shipped_kg):
+    # a004 names no 链主 for the display chain: the order comes from 以…为代表, segments covered, awards, investment
+    ranking = rank_anchors(shipped_kg, E + "display-chain")
+    assert ranking.anchors[0].total > 0 and ranking.anchors[0].kind == "Company"
+    representative = {a.label_zh for a in ranking.anchors if a.components["representative"].value}
+    assert {"惠科金渝", "汉朗光电", "惠科显示模组"} <= representative
+    jinyu = next(a for a in ranking.anchors if a.label_zh == "惠科金渝")
+    assert any("灯塔工厂" in str(e.quote) for e in jinyu.components["awards"].evidence)
+    for anchor in ranking.anchors:
+        for component in anchor.components.values():
+            assert component.points == 0 or component.evidence, (anchor.label_zh, component)
+
+
+@pytest.mark.parametrize("chain", ["display-chain", "biopharma-chain", "smart-vision-chain", "xiaomian-chain", "ivd-chain"])
+def test_only_organisations_rank(shipped_kg, chain):
+    ranking = rank_anchors(shipped_kg, E + chain)
+    assert all(a.kind not in ("Project", "Facility", "Platform", "GovernmentBody") for a in ranking.anchors)
+    assert all(a.total > 0 for a in ranking.anchors)
+    assert not {a.iri for a in ranking.anchors} & {n.iri for n in ranking.unranked}
+
+
+def test_a_facility_counts_for_its_owner_and_never_ranks_itself(shipped_kg):
+    # a000: 快销品研发生产基地 is the noodle chain's only placed entity; it has no recorded owner, so nobody ranks
+    noodles = rank_anchors(shipped_kg, E + "xiaomian-chain")
+    assert noodles.anchors == [] and "快销品研发生产基地" in [n.label_zh for n in noodles.not_ranked]
+    vision = rank_anchors(shipped_kg, E + "smart-vision-chain")
+    ezviz = next(a for a in vision.anchors if a.label_zh == "萤石网络")  # a001: 萤石智能家居生产基地 is 萤石's
+    assert "萤石智能家居生产基地" in [v.label_zh for v in ezviz.via]
+
+
+def test_candidates_with_no_evidence_are_unranked_not_numbered(shipped_kg):
+    ranking = rank_anchors(shipped_kg, E + "ivd-chain")
+    assert "重庆精准医疗产业技术创新研究院" in [n.label_zh for n in ranking.unranked]
+    assert len(ranking.anchors) + len(ranking.unranked) == ranking.candidates
+
+
+def test_ties_are_broken_by_evidence_and_share_a_rank(shipped_kg):
+    ranking = rank_anchors(shipped_kg, E + "ivd-chain")
+    keys = [(-round(a.total, 6), -a.evidence_count) for a in ranking.anchors]
+    assert keys == sorted(keys)
+    for a, b in zip(ranking.anchors, ranking.anchors[1:]):
+        assert (a.rank == b.rank) == ((round(a.total, 6), a.evidence_count) == (round(b.total, 6), b.evidence_count))
 
 
 # ------------------------------------------------------------------------------- the method, on the toy economy
@@ -40,13 +81,13 @@ def test_hikvisions_lead_is_its_supporting_firms(shipped_kg):
     ("toy-big", "chain_leader", False, 0.0),
     ("toy-big", "leading_enterprise", "cluster", 0.5),    # 龙头 of the chain's cluster counts half
     ("toy-big", "listed", True, 1.0),
-    ("toy-leader", "supplier_fan_in", 2, 1.0),             # toy-supplier and toy-far-a; toy-outsider is not in the chain
+    ("toy-leader", "supplier_links", 2, 1.0),              # toy-supplier and toy-far-a; toy-outsider is not in the chain
+    ("toy-supplier", "supplier_links", 1, 0.5),
     ("toy-big", "supporting_firms", 1, 1.0),               # toy-helper, both 配套 and brought in: one firm
-    ("toy-leader", "pagerank", pytest.approx(0.357616, abs=1e-6), 1.0),
-    ("toy-far-b", "pagerank", 0.0, 0.0),                   # no supplier link at all
     ("toy-big", "size", 4e9, 1.0),                         # the latest actual figure (2023: 40 亿元), not the 2024 target
     ("toy-leader", "size", 2e9, 0.5),
     ("toy-far-b", "size", None, 0.0),
+    ("toy-far-b", "segments", 1, 1.0),
 ])
 def test_each_component_is_measured_and_scaled_within_the_chain(toy_kg, company, component, value, score):
     anchors = {a.iri: a for a in rank_anchors(toy_kg, E + "toy-chain").anchors}
@@ -58,9 +99,10 @@ def test_each_component_is_measured_and_scaled_within_the_chain(toy_kg, company,
 def test_the_toy_ranking_in_full(toy_kg):
     ranking = rank_anchors(toy_kg, E + "toy-chain")
     assert [a.iri.removeprefix(E) for a in ranking.anchors[:2]] == ["toy-leader", "toy-big"]
-    assert ranking.anchors[0].total == pytest.approx(4 + 1 + 1 + 0.5)  # leader + fan-in + PageRank + half the size
-    assert ranking.candidates == len(ranking.anchors) == 9
-    assert [a.rank for a in ranking.anchors] == list(range(1, 10))
+    assert ranking.anchors[0].total == pytest.approx(12 + 2 + 1 + 0.5)  # leader + segment + suppliers + half the size
+    assert [n.iri.removeprefix(E) for n in ranking.unranked] == ["toy-helper"]   # a member with no evidence at all
+    assert ranking.candidates == len(ranking.anchors) + 1 == 9
+    assert [a.rank for a in ranking.anchors] == [1, 2, 3, 3, 5, 5, 5, 5]        # ties share a rank
 
 
 def test_every_component_is_reported_beside_the_total(toy_kg):
@@ -68,6 +110,7 @@ def test_every_component_is_reported_beside_the_total(toy_kg):
         assert tuple(anchor.components) == COMPONENTS
         assert all(0.0 <= c.score <= 1.0 for c in anchor.components.values())
         assert anchor.total == pytest.approx(sum(c.score * c.weight for c in anchor.components.values()))
+        assert all(c.basis and c.basis_zh for c in anchor.components.values())
 
 
 def test_totals_never_increase_down_the_list(synthetic_kg):
@@ -79,10 +122,8 @@ def test_totals_never_increase_down_the_list(synthetic_kg):
 @pytest.mark.parametrize("weights, first", [
     (Weights(), "toy-leader"),
     (Weights(chain_leader=0.0), "toy-big"),
-    (Weights(chain_leader=0, leading_enterprise=0, listed=0, supplier_fan_in=0, supporting_firms=0, pagerank=0,
-             size=1), "toy-big"),
-    (Weights(chain_leader=0, leading_enterprise=0, listed=0, supplier_fan_in=1, supporting_firms=0, pagerank=0,
-             size=0), "toy-leader"),
+    (Weights(**{**dict.fromkeys(COMPONENTS, 0.0), "size": 1.0}), "toy-big"),
+    (Weights(**{**dict.fromkeys(COMPONENTS, 0.0), "supplier_links": 1.0}), "toy-leader"),
 ])
 def test_the_weights_decide(toy_kg, weights, first):
     ranking = rank_anchors(toy_kg, E + "toy-chain", weights=weights)
@@ -93,7 +134,8 @@ def test_the_weights_decide(toy_kg, weights, first):
 @pytest.mark.parametrize("setting, component, value", [
     ("anchor_weight_chain_leader", "chain_leader", 7.5),
     ("anchor_weight_size", "size", 0.0),
-    ("anchor_weight_pagerank", "pagerank", 3.0),
+    ("anchor_weight_representative", "representative", 3.0),
+    ("anchor_weight_segments", "segments", 0.5),
 ])
 def test_weights_are_settings(setting, component, value):
     weights = Weights.from_settings(Settings(store=":memory:", **{setting: value}))
@@ -123,19 +165,10 @@ def test_every_synthetic_chains_designated_leader_ranks_first(synthetic_kg):
         assert ranking.anchors[0].components["chain_leader"].value is True, ranking.chain
 
 
-@pytest.mark.parametrize("seed, nodes, edges", [(1, 2, 1), (2, 30, 60), (3, 300, 900), (4, 50, 40), (5, 1000, 2500)])
-def test_page_rank_is_networkxs(seed, nodes, edges):
-    rng = random.Random(seed)
-    pairs = [(f"n{rng.randrange(nodes)}", f"n{rng.randrange(nodes)}") for _ in range(edges)]
-    pairs = [(s, t) for s, t in pairs if s != t]
-    expected = nx.pagerank(nx.DiGraph(pairs))
-    assert page_rank(pairs) == pytest.approx(expected, abs=1e-9)
-
-
 # ------------------------------------------------------------------------------------------------- edge cases
 def test_a_chain_without_members_has_an_empty_ranking():
     empty = rank_anchors(_with_empty_chain(), E + "empty-chain")
-    assert (empty.anchors, empty.candidates, empty.label_en) == ([], 0, "Empty chain")
+    assert (empty.anchors, empty.candidates, empty.label_en, empty.unranked) == ([], 0, "Empty chain", [])
 
 
 @pytest.mark.parametrize("iri", [E + "no-such-chain", E + "toy-leader", "not an iri"])

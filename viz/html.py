@@ -44,6 +44,8 @@ class Site:
         )
         self.env.globals.update(
             asset=self.asset, href=self.href, twin=self.twin, graph_href=self.graph_href, local_name=local_name,
+            map_href=self.map_href, anchors_href=self.anchors_href, gaps_href=self.gaps_href,
+            distinct_sources=distinct_sources, footnote=footnote,
             sparql_ui=SPARQL_UI, api_docs=API_DOCS, style_of=network.style_of, styles=network.STYLES,
         )
         self.env.filters.update(bar_chart=chart.bar_chart)
@@ -76,6 +78,48 @@ class Site:
             path += ("&" if "?" in path else "?") + urlencode(extra)
         return path
 
+    def _page(self, prefix: str, iri: str, suffix: str = "") -> str:
+        """A page about an entity: `prefix/<local id>suffix` for ids under the base, else `prefix?iri=…`."""
+        page = self.href(iri)
+        if page.startswith("/id/"):
+            return prefix + page[len("/id"):] + suffix
+        return prefix + suffix + "?" + urlencode({"iri": iri})
+
+    def map_href(self, chain_iri: str, place_iri: str | None = None) -> str:
+        """The chain map (产业链全景图) of a chain, seen from its own place or from `place_iri`."""
+        path = self._page("/chains", chain_iri, "/map")
+        if place_iri:
+            path += ("&" if "?" in path else "?") + urlencode({"place": place_iri})
+        return path
+
+    def anchors_href(self, chain_iri: str | None = None) -> str:
+        """The anchors page (谁是链主), at one chain's ranking."""
+        return "/anchors" + (f"#chain-{local_name(chain_iri)}" if chain_iri else "")
+
+    def gaps_href(self, place_iri: str) -> str:
+        """The gaps page (补链) of a district or park."""
+        return self._page("/gaps", place_iri)
+
     @staticmethod
     def asset(name: str, file: str) -> str:
         return assets()[name].url(file)
+
+
+def distinct_sources(*groups) -> list:
+    """Every piece of evidence in these lists (or lists of lists), once, in the order first met: a page's footnotes."""
+    seen: dict = {}
+
+    def walk(items) -> None:
+        for item in items:
+            if isinstance(item, (list, tuple)):
+                walk(item)
+            else:
+                seen.setdefault(item, None)
+
+    walk(groups)
+    return list(seen)
+
+
+def footnote(sources: list, evidence) -> int:
+    """The footnote number of a piece of evidence among a page's `sources`."""
+    return sources.index(evidence) + 1
