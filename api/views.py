@@ -92,6 +92,8 @@ class EvidenceOut(BaseModel):
     title: str
     date: str
     note: str
+    reading: str = Field("", description="Why the curators read the fact into the sentence (empty: it states it).")
+    reading_en: str = ""
     graph: str = Field(description="The named graph that states the fact.")
 
 
@@ -158,6 +160,7 @@ class BadgeOut(BaseModel):
     evidence: list[EvidenceOut] = Field(description="Latest article first: the current statement, then the history.")
     via: NamedOut | None
     since: str = Field(description="Date of the latest article that says so.")
+    current: bool = Field(True, description="False when a later article gives the role of the same target to another.")
 
 
 class EntryOut(BaseModel):
@@ -183,6 +186,7 @@ class SegmentGapOut(BaseModel):
     targets: list[EntryOut] = Field(description="补链 targets: organisations elsewhere in the segment (missing and fragile only).")
     targets_omitted: int = Field(description="Targets beyond the setting gap_max_targets.")
     unlocated: list[EntryOut] = Field(description="In the segment, but the graph does not say where they sit.")
+    focus: list[StatedOut] = Field([], description="Local carriers said to work in it without naming their firms.")
 
 
 class ChainGapsOut(BaseModel):

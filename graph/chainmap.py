@@ -2,9 +2,9 @@
 (those of the place first), their 链主 / 龙头 badges, each segment's status seen from the place, and the 补链 targets
 of missing and fragile segments — every placement and badge with the sentences that state it.
 
-A project, facility or platform counts for the organisation that owns or runs it (ck:projectOf, ck:operatedBy); a
-group is present wherever its subsidiaries are (org:subOrganizationOf / org:hasSubOrganization, or schema.org's
-parentOrganization / subOrganization). A segment with no local organisation is "missing" only when every local
+A project, facility or platform counts for the organisation that owns, runs or provides it (ck:projectOf,
+ck:operatedBy, schema:provider); a group is present wherever its subsidiaries are (schema.org's parentOrganization /
+subOrganization, W3C ORG's subOrganizationOf / hasSubOrganization / transitiveSubOrganizationOf). A segment with no local organisation is "missing" only when every local
 member of the chain is placed somewhere: while some are not, nobody knows, and it is "unknown". Reads the store
 through named queries (graph/queries/chain_map_*.rq, organisation_ties.rq); never writes, never renders.
 """
@@ -12,7 +12,7 @@ through named queries (graph/queries/chain_map_*.rq, organisation_ties.rq); neve
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 import pyoxigraph as ox
@@ -30,8 +30,9 @@ STATUS_LABELS = {COVERED: ("已覆盖", "covered"), FRAGILE: ("薄弱", "fragile
 # Kinds that never stand for themselves on a chain: they count for the organisation that owns or runs them.
 OWNED_KINDS = frozenset({"Project", "Facility", "Platform", "Carrier", "IndustrialPark", "Building", "Incubator",
                          "MakerSpace", "InnovationEcosystem"})
-OWNER_RELATIONS = frozenset({"projectOf", "operatedBy"})
-PARENT_RELATIONS = frozenset({"subOrganizationOf", "parentOrganization"})     # node → its parent
+OWNER_RELATIONS = frozenset({"projectOf", "operatedBy", "provider"})         # project, facility, platform → owner
+# node → its group: direct parent, or a group it is in at some level (三峰卡万塔 → 三峰集团, level not said)
+PARENT_RELATIONS = frozenset({"subOrganizationOf", "parentOrganization", "transitiveSubOrganizationOf"})
 CHILD_RELATIONS = frozenset({"hasSubOrganization", "subOrganization"})       # node → its subsidiary
 PLACE_RELATIONS = frozenset({"locatedIn", "hostedIn", "containedInPlace"})
 BADGE_ORDER = {"chain-leader": 0, "leading-enterprise": 1, "cluster-leading-enterprise": 2}
@@ -68,6 +69,7 @@ class Badge:
     evidence: tuple[Evidence, ...]
     via: Named | None = None  # the project or facility named, when it is not the organisation itself
     since: str = ""
+    current: bool = True      # False when a later article gives the same role of the same target to another
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,8 @@ class Entry:
 class Segment:
     """One segment seen from the place: its column (`stage`, 0 = most upstream), the segments it feeds, its status,
     the local organisations, those elsewhere, and — for missing and fragile segments — the 补链 targets (organisations
-    known to sit elsewhere; at most gap_max_targets, the rest counted in `targets_omitted`)."""
+    known to sit elsewhere; at most gap_max_targets, the rest counted in `targets_omitted`); `focus` are local parks
+    or buildings an article says work in it without naming their firms (so it is not missing: unknown)."""
 
     segment: Named
     order: int | None
@@ -102,6 +105,7 @@ class Segment:
     targets: list[Entry] = field(default_factory=list)
     targets_omitted: int = 0
     unlocated: list[Entry] = field(default_factory=list)
+    focus: list[Stated] = field(default_factory=list)  # local carriers said to focus on it, their firms unnamed
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,7 @@ class ChainFacts:
     names: dict[str, Named]
     evidence: dict[str, Evidence]
     clusters: set[str]
+    focus: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (carrier, segment) → graphs
 
     def name(self, iri: str) -> Named:
         return self.names.get(iri) or Named(iri, local_name(iri), local_name(iri), "Thing")
@@ -240,17 +245,20 @@ def chain_facts(kg: KnowledgeGraph, chain_iri: str) -> ChainFacts:
             graphs.add(row["g"].value)
         if key[1] == "leadingEnterpriseOf" and key[2] != chain_iri:
             clusters.add(key[2])
+    focus: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in kg.select(queries.text("chain_map_focus"), **chain):
+        focus[(row["carrier"].value, row["segment"].value)].update([row["g"].value] if "g" in row else [])
     links, owners, parents, places = _organisation_ties(kg, {n for n, _, _ in ties})
-    nodes = set(segments) | {chain_iri} | clusters | {n for n, _, _ in ties} | set(owners) | set(parents) \
+    nodes = {c for c, _ in focus} | set(segments) | {chain_iri} | clusters | {n for n, _, _ in ties} | set(owners) | set(parents) \
         | {o for v in owners.values() for o in v} | {p for v in parents.values() for p in v} \
         | {w for v in places.values() for w in v}
     graph = nx.DiGraph()
     graph.add_nodes_from(nodes)
     describe(kg, graph)
     names = {n: Named(n, a["label_zh"], a["label_en"], a["kind"]) for n, a in graph.nodes(data=True)}
-    graphs = {g for v in ties.values() for g in v} | {g for v in links.values() for g in v}
+    graphs = {g for table in (ties, links, focus) for v in table.values() for g in v}
     return ChainFacts(chain_iri, segments, dict(ties), links, owners, parents, places, names,
-                      evidence_of(kg, graphs), clusters)
+                      evidence_of(kg, graphs), clusters, dict(focus))
 
 
 def _organisation_ties(kg: KnowledgeGraph, start: set[str]):
@@ -316,10 +324,15 @@ def chain_map(kg: KnowledgeGraph, chain_iri: str, place_iri: str | None = None,
     cap = kg.settings.gap_max_targets
     finished = []
     for s in segments:
-        status = (COVERED if len(s.local) > 1 else FRAGILE if s.local else UNKNOWN if local_unplaced else MISSING)
+        focus = [Stated(facts.name(carrier), "focusIndustry", s.segment, facts.cited(graphs))
+                 for (carrier, segment), graphs in sorted(facts.focus.items())
+                 if segment == s.segment.iri and carrier in within]
+        status = (COVERED if len(s.local) > 1 else FRAGILE if s.local else
+                  UNKNOWN if local_unplaced or focus else MISSING)
         targets = [e for e in s.elsewhere if e.where] if status in (MISSING, FRAGILE) else []
         finished.append(Segment(s.segment, s.order, s.position, s.stage, s.feeds, status, s.local, s.elsewhere,
-                                targets[:cap], max(0, len(targets) - cap), [e for e in s.elsewhere if not e.where]))
+                                targets[:cap], max(0, len(targets) - cap), [e for e in s.elsewhere if not e.where],
+                                focus))
     leaders = builder.leaders()
     sources = _sources(finished, unplaced, leaders)
     return ChainMap(facts.name(chain_iri), place, finished, unplaced, leaders, sources)
@@ -395,8 +408,13 @@ class _Builder:
             badges[holder].append(Badge(role, self.facts.name(target), evidence,
                                         self.facts.name(node) if holder != node else None,
                                         next((e.date for e in evidence if e.date), "")))
+        latest: dict[tuple[str, str], str] = {}
+        for held in badges.values():
+            for b in held:
+                latest[(b.role, b.of.iri)] = max(latest.get((b.role, b.of.iri), ""), b.since)
         for holder in badges:
-            badges[holder].sort(key=lambda b: (BADGE_ORDER[b.role], b.of.label_zh))
+            badges[holder] = sorted((replace(b, current=b.since >= latest[(b.role, b.of.iri)]) for b in badges[holder]),
+                                    key=lambda b: (not b.current, BADGE_ORDER[b.role], b.of.label_zh))
         return badges
 
     # ---------------------------------------------------------------- entries
@@ -489,6 +507,8 @@ def _sources(segments: list[Segment], unplaced: list[Entry], leaders: list[Entry
     for segment in segments:
         for entry in segment.local + segment.elsewhere:
             add(entry)
+        for stated in segment.focus:
+            seen.update(dict.fromkeys(stated.evidence))
     for entry in unplaced:
         add(entry)
     return list(seen)

@@ -17,7 +17,8 @@ from chainkg.graph.store import KnowledgeGraph
 @dataclass(frozen=True)
 class Evidence:
     """One source of a fact: `kind` "quote" (the sentence `quote` from `article`, titled `title`, dated `date`) or
-    "note" (a curator note, its `note`); `graph` is the named graph that holds the fact."""
+    "note" (a curator note, its `note`); `graph` is the named graph that holds the fact. A quote whose fact is the
+    curators' reading of the sentence, not its words, says why in `reading` / `reading_en`."""
 
     graph: str
     kind: str
@@ -26,6 +27,8 @@ class Evidence:
     title: str = ""
     date: str = ""
     note: str = ""
+    reading: str = ""      # the curators' reading of the sentence (skos:editorialNote), Chinese …
+    reading_en: str = ""   # … and English; empty where the sentence states the fact itself
 
     def sort_key(self) -> tuple:
         """Latest article first, quotes before notes: the current statement leads, the history follows."""
@@ -54,9 +57,14 @@ def evidence_of(kg: KnowledgeGraph, graphs: Iterable[str]) -> dict[str, Evidence
         entry = found.setdefault(row["node"].value, {})
         for name, term in row.items():
             entry.setdefault(name, term.value)
+    readings: dict[str, dict[str, str]] = {}
+    for row in select_values(kg, "evidence_readings", list(found)):
+        language = getattr(row["why"], "language", None) or ""
+        readings.setdefault(row["node"].value, {})["en" if language.startswith("en") else "zh"] = row["why"].value
     return {
         graph: Evidence(graph, "quote" if row["kind"] == CK + "Quote" else "note", row.get("exact", ""),
-                        row.get("article", ""), row.get("title", ""), row.get("date", ""), row.get("comment", ""))
+                        row.get("article", ""), row.get("title", ""), row.get("date", ""), row.get("comment", ""),
+                        readings.get(graph, {}).get("zh", ""), readings.get(graph, {}).get("en", ""))
         for graph, row in found.items()
     }
 

@@ -60,8 +60,8 @@ def overview(kg: KnowledgeGraph) -> Overview:
     ['大渡口区', '巴南区']
     >>> [(l.leader.label.zh, l.chain.label.zh) for l in o.leaders if l.role == "chain-leader"]
     [('中元汇吉', '体外诊断（IVD）产业链'), ('智睿生物', '巴南生物药产业链')]
-    >>> [(l.leader.label.zh, l.role) for l in o.leaders if l.chain.iri.endswith("smart-vision-chain")]
-    [('海康威视', 'top-anchor')]
+    >>> [l.leader.label.zh for l in o.leaders if l.chain.iri.endswith("smart-vision-chain")]
+    ['海康威视']
     """
     district_rows = kg.select(queries.text("home_districts"))
     leader_rows = kg.select(queries.text("home_chain_leaders"))

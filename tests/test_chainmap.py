@@ -61,11 +61,12 @@ def test_each_article_placement_is_on_the_map_with_its_sentence(maps, chain, seg
 
 @pytest.mark.parametrize("chain", CHAINS)
 def test_no_segment_is_missing_while_local_members_are_unplaced(maps, chain):
+    # nor while an article says a local park or building works in it without naming the firms (a000: 小面产业园)
     report = maps[chain]
     local_unplaced = [e for e in report.unplaced if e.local]
     for s in report.segments:
         if not s.local:
-            assert s.status == (UNKNOWN if local_unplaced else MISSING), s.segment.label_zh
+            assert s.status == (UNKNOWN if local_unplaced or s.focus else MISSING), s.segment.label_zh
         else:
             assert s.status == (FRAGILE if len(s.local) == 1 else COVERED)
         assert all(e.where for e in s.targets)
@@ -160,3 +161,54 @@ def test_a_project_counts_for_its_owner_and_a_group_for_its_subsidiaries():
     assert segments == {"集团": 2, "子甲": 1, "子乙": 1}      # the group is present in both segments
     assert ranking.anchors[0].label_zh == "集团"
     assert "子乙项目" not in segments                          # a project never ranks itself
+
+
+READINGS = """
+@prefix ck: <https://w3id.org/chainkg/ontology#> . @prefix org: <http://www.w3.org/ns/org#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> . @prefix schema: <https://schema.org/> .
+@prefix oa: <http://www.w3.org/ns/oa#> . @prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix dcterms: <http://purl.org/dc/terms/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix e: <https://w3id.org/chainkg/id/> .
+<https://w3id.org/chainkg/graph/provenance> {
+  e:h-article a ck:Article ; dcterms:title "乙文"@zh-Hans ; dcterms:date "2021-09"^^xsd:gYearMonth .
+  e:h-q1 a ck:Quote ; oa:exact "乙园聚焦下游，乙厂在乙平台生产上游产品。"@zh-Hans ; prov:wasQuotedFrom e:h-article .
+  e:h-r1 a ck:Quote ; oa:exact "乙园聚焦下游，乙厂在乙平台生产上游产品。"@zh-Hans ; prov:wasQuotedFrom e:h-article ;
+      skos:editorialNote "乙平台由乙厂提供：句中说乙厂在此生产。"@zh-Hans , "The platform is the firm's: it produces there."@en .
+}
+e:h-q1 {
+  e:h-district a ck:District ; skos:prefLabel "乙区"@zh-Hans .
+  e:h-park a ck:IndustrialPark ; schema:containedInPlace e:h-district ; skos:prefLabel "乙园"@zh-Hans ;
+      ck:focusIndustry e:h-down .
+  e:h-chain a ck:IndustryChain ; ck:chainOf e:h-district ; skos:prefLabel "乙链"@zh-Hans .
+  e:h-up a ck:ChainSegment ; ck:segmentOf e:h-chain ; ck:order 1 ; skos:prefLabel "乙上"@zh-Hans .
+  e:h-down a ck:ChainSegment ; ck:segmentOf e:h-chain ; ck:order 2 ; skos:prefLabel "乙下"@zh-Hans .
+  e:h-firm a ck:Company ; skos:prefLabel "乙厂"@zh-Hans ; ck:locatedIn e:h-district ;
+      org:transitiveSubOrganizationOf e:h-group .
+  e:h-group a ck:Company ; skos:prefLabel "乙集团"@zh-Hans .
+  e:h-platform a ck:Platform ; skos:prefLabel "乙平台"@zh-Hans ; ck:locatedIn e:h-park ; ck:inSegment e:h-up .
+}
+e:h-r1 { e:h-platform schema:provider e:h-firm . }
+"""
+
+
+def test_readings_providers_wider_groups_and_carriers_that_name_no_firm():
+    kg = toy_economy()
+    kg.store.load(READINGS.encode(), format=ox.RdfFormat.TRIG)
+    report = chain_map(kg, E + "h-chain")
+    up, down = segment(report, "h-up"), segment(report, "h-down")
+    # the platform counts for the firm that provides it, which sits in the district
+    assert [(e.organisation.label_zh, [v.label_zh for v in e.via]) for e in up.local] == [("乙厂", ["乙平台"])]
+    assert [g.label_zh for g in up.local[0].groups] == ["乙集团"]
+    # the park is said to focus on the downstream segment, firms unnamed: unknown, never missing
+    assert down.status == UNKNOWN and [f.subject.label_zh for f in down.focus] == ["乙园"]
+    assert down.focus[0].evidence[0].quote.startswith("乙园聚焦下游")
+    from chainkg.graph.ranking import rank_anchors
+
+    ranking = rank_anchors(kg, E + "h-chain")
+    assert {a.label_zh: a.components["segments"].value for a in ranking.anchors} == {"乙厂": 1, "乙集团": 1}
+    reading = next(e for e in ranking.anchors[0].components["segments"].evidence)
+    assert reading.quote and ranking.anchors[0].label_zh in ("乙厂", "乙集团")
+    from chainkg.graph.evidence import evidence_of
+
+    note = evidence_of(kg, [E + "h-r1"])[E + "h-r1"]
+    assert note.reading.startswith("乙平台由乙厂提供") and note.reading_en.startswith("The platform")

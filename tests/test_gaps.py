@@ -108,7 +108,7 @@ def test_invariants_on_every_shipped_place(shipped_kg, place):
     for report in gaps_of_place(shipped_kg, E + place).chains:
         local_unplaced = any(e.local for e in report.unplaced)
         for segment in report.segments:
-            empty = UNKNOWN if local_unplaced else MISSING
+            empty = UNKNOWN if local_unplaced or segment.focus else MISSING
             assert segment.status == {0: empty, 1: FRAGILE}.get(len(segment.local), COVERED)
             assert not set(_ids(segment.local)) & set(_ids(segment.targets))
             assert segment.status != COVERED or not segment.targets
