@@ -200,6 +200,8 @@ class ChainFacts:
         return found
 
     def cited(self, graphs: set[str]) -> tuple[Evidence, ...]:
+        if not graphs:
+            return ()
         return ordered(self.evidence[g] for g in graphs if g in self.evidence)
 
     def stated(self, key: tuple[str, str, str], table: dict | None = None) -> Stated:

@@ -60,7 +60,8 @@ def evidence_of(kg: KnowledgeGraph, graphs: Iterable[str]) -> dict[str, Evidence
     readings: dict[str, dict[str, str]] = {}
     for row in select_values(kg, "evidence_readings", list(found)):
         language = getattr(row["why"], "language", None) or ""
-        readings.setdefault(row["node"].value, {})["en" if language.startswith("en") else "zh"] = row["why"].value
+        why = row["why"].value.removeprefix("编者解读：").removeprefix("Curators' reading: ")  # the page labels it
+        readings.setdefault(row["node"].value, {})["en" if language.startswith("en") else "zh"] = why
     return {
         graph: Evidence(graph, "quote" if row["kind"] == CK + "Quote" else "note", row.get("exact", ""),
                         row.get("article", ""), row.get("title", ""), row.get("date", ""), row.get("comment", ""),

@@ -13,7 +13,7 @@ never the IRI. Nothing here writes the store or knows about HTTP; the SPARQL is 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
 
 from chainkg.graph import queries
@@ -419,13 +419,14 @@ def _ranked(anchors: list[Anchor]) -> list[Anchor]:
     def key(a: Anchor) -> tuple:
         return (-round(a.total, 6), -a.evidence_count)
 
-    anchors = sorted(anchors, key=lambda a: (*key(a), a.label_zh, a.label_en))
+    keys = {id(a): key(a) for a in anchors}
+    counts = Counter(keys.values())
+    anchors = sorted(anchors, key=lambda a: (*keys[id(a)], a.label_zh, a.label_en))
     result, rank = [], 0
     for i, anchor in enumerate(anchors):
-        if i == 0 or key(anchor) != key(anchors[i - 1]):
+        if i == 0 or keys[id(anchor)] != keys[id(anchors[i - 1])]:
             rank = i + 1
-        tied = any(key(other) == key(anchor) for other in anchors if other is not anchor)
-        result.append(replace(anchor, rank=rank, tied=tied))
+        result.append(replace(anchor, rank=rank, tied=counts[keys[id(anchor)]] > 1))
     return result
 
 
