@@ -259,7 +259,8 @@ def _left_edge(words, suffix_start: int, norm: str, *, strict: bool = False) -> 
         if word == ")" and k >= 2 and words[k - 2][2] == "(" and re.fullmatch("[\u4e00-\u9fff]{2,4}", words[k - 1][2]):
             start, k = words[k - 2][0], k - 3  # 重庆国际分拨(公路)海关监管中心: a short gloss inside a name
             continue
-        if word in STOP_WORDS or flag.startswith(STOP_FLAGS) or _punct(word) or suffix_start - s > 24 or \
+        if word in STOP_WORDS or flag.startswith(STOP_FLAGS) and flag != "eng" or _punct(word) or \
+                suffix_start - s > 24 or \
                 word in ("年", "月", "日") or re.search(r"\d[年月日]$", word):  # 2016年11月|重庆国际分拨…
             if len(word) == 2 and word[0] in "以在与和对向从于由" and "\u4e00" <= word[1] <= "\u9fff" and \
                     word not in STOP_WORDS and flag == "f":
@@ -446,7 +447,8 @@ def _nested(sentence: Sentence, i: int, j: int, recognised: list[Mention]) -> bo
     return any(m.start <= a and b <= m.end or a <= m.start and m.end <= b for m in recognised)
 
 
-LEADER = re.compile(r"以[“「]?(?P<name>[^,;:。!?、“”「」()\s]{2,8}?)[”」]?(?:为(?:龙头|骨干|核心企业|链主)|等?为代表的[^,;:。]{0,8}(?:集群|产业))")
+LEADER = re.compile(r"以[“「]?(?P<name>[^,;:。!?、“”「」()\s]{2,8}?)[”」]?(?:为[“「]?(?:龙头|骨干|核心企业|链主)|"
+                    r"等?为代表的[^,;:。]{0,8}(?:集群|产业))")
 
 
 def _leaders(sentence: Sentence, article: str, recognised: list[Mention], next_id) -> list[Mention]:
@@ -485,17 +487,32 @@ LED_TRADE = re.compile(r"(?:国内|全国|全球|世界|西部|行业内)?(?P<tr
 SCOPE_WORDS = ("国内", "全国", "全球", "世界", "西部", "行业内")
 
 
-def _led_trades(sentence: Sentence, article: str, recognised: list[Mention], next_id) -> list[Mention]:
-    """作为国内新型液晶材料的领跑者, 国内垃圾焚烧行业的领先企业: what a firm leads is a trade (an industry)."""
+def _before_leaders(norm: str) -> list[tuple[int, int, str, str]]:
+    """24家物流龙头企业: the noun right before 龙头企业 is the trade they lead (产业龙头, 重点龙头 are not trades)."""
+    words = tokens(norm)
     out = []
-    for match in LED_TRADE.finditer(sentence.norm):
-        i, j = match.span("trade")
+    for k, (s, e, word, flag) in enumerate(words[1:], start=1):
+        if word.startswith(("龙头企业", "领军企业")) or word == "龙头" and k + 1 < len(words) and words[k + 1][2] == "企业":
+            before = words[k - 1]
+            if before[3] in ("n", "vn", "nz", "eng") and 2 <= len(before[2]) <= 4 and \
+                    before[2] not in ("产业", "行业", "企业", "重点", "骨干", "区域") and before[2] not in STOP_WORDS:
+                out.append(before)
+    return out
+
+
+def _led_trades(sentence: Sentence, article: str, recognised: list[Mention], next_id) -> list[Mention]:
+    """作为国内新型液晶材料的领跑者, 国内垃圾焚烧行业的领先企业, 24家物流龙头企业: what a firm leads is a trade (an
+    industry)."""
+    out = []
+    spans = [(*m.span("trade"), "…的领跑者") for m in LED_TRADE.finditer(sentence.norm)]
+    spans += [(s, e, "…龙头企业") for s, e, word, flag in _before_leaders(sentence.norm)]
+    for i, j, how in spans:
         scope = max((sentence.norm.rfind(w, i, j) + len(w) for w in SCOPE_WORDS if w in sentence.norm[i:j]),
                     default=i)  # 拥有国内|垃圾焚烧
         i = max(i, scope)
         if not _nested(sentence, i, j, recognised) and _good_core(sentence.norm[i:j], "") and \
                 sentence.norm[i:j] not in STOP_WORDS:
-            out.append(_new(sentence, article, i, j, "Industry", "…的领跑者", 0.4, next_id))
+            out.append(_new(sentence, article, i, j, "Industry", how, 0.4, next_id))
     return out
 
 

@@ -144,7 +144,7 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
                         add(firm, "ck:leadingEnterpriseOf", target, cue, 0.6)
             elif carrier is not None:  # 以A、B为核心，加快打造高峰湖创新生态圈
                 add(firm, _placed(firm, carrier), carrier, cue, 0.5)
-    for cue in re.finditer(r"以(?P<firms>[^,;。]{2,60}?)为(?:代表|载体|主)的(?P<group>[^,;。]{2,20})", norm):
+    for cue in re.finditer(r"以(?P<firms>[^,;。]{2,90}?)为(?:代表|载体|主)的(?P<group>[^,;。]{2,20})", norm):
         # 以京东、顺丰等为代表的电子商务产业集群: the firms, centres and services named are members of the group
         group = next((m for m in mentions if m.kind in GROUPS and cue.start("group") <= at[m.id] < cue.end("group")),
                      None)
