@@ -61,7 +61,9 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
                               cue.group(0), a, b, confidence, value=value))
 
     # a place inside a longer name (昆山 in 昆山金聚, 重庆 in 重庆国际生物城) places nothing
-    inner = {m.id for m in mentions if m.kind in AREAS and _inside_another(m, mentions)}
+    inner = {m.id for m in mentions if m.kind in AREAS | CARRIERS and (
+        _inside_another(m, mentions) or m.name in SCOPES or
+        re.match(r"首个|首家|第一|最大|唯一|最", norm[at[m.id] + len(m.name):]))}  # 重庆首个…: a scope
     inner |= {m.id for m in mentions if m.kind in SITTERS and m.how != "owner in a name" and any(
         o.kind in SITTERS and o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
         for o in mentions)}  # 春风动力 in 春风动力重庆摩托车制造项目落户大渡口: the project settles, not the firm
@@ -95,8 +97,9 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
             if target is not None:
                 add(leader, "ck:leadingEnterpriseOf", target, cue, 0.6)
     in_paragraph = context.get("carrier") if context.get("carrier_paragraph") == sentence.paragraph else None
-    for cue in re.finditer(r"落户|入驻|进驻|落地|迁入|入孵|位于|坐落|(?:聚集|集聚|汇聚|汇集|云集)(?!区)|集中(?=在|于)|依托",
-                           norm):  # 聚集区 is a noun, 集中签约 no placing
+    for cue in re.finditer(r"(?:落户|入驻|进驻|入孵)(?!企业|团队|项目|机构)|落地|迁入|位于|坐落|"
+                           r"(?:聚集|集聚|汇聚|汇集|云集)(?!区)|集中(?=在|于)|依托", norm):
+        # 聚集区 is a noun, 集中签约 places nothing, 入孵企业 are the firms an incubator has (said elsewhere)
         gathering = cue.group(0) in ("聚集", "集聚", "汇聚", "汇集", "云集", "集中")
         listed_before = gathering and _named_right_after(kinds(CARRIERS | AREAS), at, cue.end())
         if listed_before:
@@ -112,8 +115,9 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
         whole = gathering or listed_before
         if place is None and referred is not None:  # 企业入驻其中 / 园区吸引…入驻，其中不乏A、B
             place, sitters, whole = referred, kinds(SITTERS), True
-        elif place is None and gathering and in_paragraph is not None and not kinds(AREAS):
-            place = in_paragraph  # (the paragraph's park) 截至目前，已汇集A、B、C…: gathered there
+        elif place is None and in_paragraph is not None and not kinds(AREAS):
+            # (the paragraph's park) 截至目前，已汇集A、B、C… / …已引进A、B等4家上市公司进驻: there
+            place, sitters, whole = in_paragraph, (sitters if gathering else kinds(SITTERS)), True
         if place is None:
             continue
         for sitter in (sitters if whole else sitters[-3:]):
