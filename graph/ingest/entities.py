@@ -203,6 +203,9 @@ def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, in
             if suffix in WEAK_SUFFIXES and kind == "Company" and norm[end:end + 2] in ("企业", "产业", "行业", "领域"):
                 continue  # 精准医疗企业, 生物产业: the suffix word describes a trade here, it does not end a name
             start = _over_quoted(words, _left_edge(words, match.start(), norm), norm)
+            clause = list(CLAUSE_INSIDE.finditer(norm, start, match.start()))
+            if clause:  # 精准医疗企业|迪威纳生物科技有限公司: the name begins after the clause word
+                start = clause[-1].end()
             core = _unquoted(norm[start:match.start()])
             if not _good_core(core, suffix):
                 continue
@@ -358,7 +361,7 @@ LIST_HEADS: list[tuple[str, str]] = [
 # Items ending in an activity are industries or chain links, not firms, whatever the list's head says.
 ACTIVITIES = ("制造", "设计", "生产", "研发", "服务", "系统", "材料", "设备", "检测", "加工", "销售", "治理", "处理",
               "修复", "监测", "器械", "医药", "旅游", "健身", "创意", "金融", "物流", "电商", "软件", "通讯", "器具")
-LIST_ITEM = r"[^,.;:!?…—，。；：、！？“”「」《》()（）\s]{2,14}"  # the text is normalised: half-width punctuation
+LIST_ITEM = r"[^,.;:!?…—，。；：、！？“”「」《》()（）\s]{2,18}"  # the text is normalised: half-width punctuation
 LIST = re.compile(rf"(?:{LIST_ITEM}、)+(?:{LIST_ITEM}?(?:和|及|以及|与))?{LIST_ITEM}")
 
 
@@ -389,8 +392,11 @@ def _listed(sentence: Sentence, article: str, words, known: list[Mention], found
 def _items(norm: str, match: re.Match, words) -> list[tuple[int, int]]:
     """The items' spans: split at 、 (和/及/与 before the last), the first cut at its left edge, the last before 等."""
     spans, start = [], match.start()
-    for sep in re.finditer(r"、|以及|和|及|与", match.group(0)):
-        if sep.group(0) != "、" and "、" in match.group(0)[sep.end():]:
+    text = match.group(0)
+    closing = text.find("等", text.rfind("、") + 1)  # A、B等全国和重庆知名…机构: the list ends at 等
+    text = text[:closing] if closing > 0 else text
+    for sep in re.finditer(r"、|以及|和|及|与", text):
+        if sep.group(0) != "、" and "、" in text[sep.end():]:
             continue
         spans.append((start, match.start() + sep.start()))
         start = match.start() + sep.end()
@@ -408,7 +414,7 @@ def _items(norm: str, match: re.Match, words) -> list[tuple[int, int]]:
     else:
         last_end = _right_edge(words, last_start, last_end)
     spans[-1] = (last_start, last_end)
-    return [(i, j) for i, j in spans if 2 <= j - i <= 14]
+    return [(i, j) for i, j in spans if 2 <= j - i <= 18]
 
 
 def _right_edge(words, start: int, end: int) -> int:
@@ -424,7 +430,7 @@ def _right_edge(words, start: int, end: int) -> int:
 
 
 def _list_kind(norm: str, items, recognised: list[Mention], sentence: Sentence) -> str | None:
-    after = norm[items[-1][1]:items[-1][1] + 14]
+    after = norm[items[-1][1]:items[-1][1] + 24]
     if re.match(r"等?为代表的[^,;:。]*(?:集群|产业|行业)", after):
         return "Company"  # 以京东、顺丰等为代表的电子商务产业集群: a cluster's exemplars are its firms
     if after.startswith(("等", "为主", "为代表", "在内", "相关", "各类", "类", "为特色", "为重点", "为方向")) or re.match(r"[0-9一二三四五六七八九十两]+(?:家|个|大)", after):
