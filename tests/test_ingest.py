@@ -25,10 +25,10 @@ from tests.conftest import REPO, chainkg_command
 # event recall) per article.
 MEASURED_FLOOR = {
     0: (0.81, 0.76, 0.44, 0.96, 0.88, 0.60, 0.45),
-    1: (0.68, 0.71, 0.32, 0.83, 0.86, 0.85, 0.68),
+    1: (0.69, 0.71, 0.32, 0.83, 0.86, 0.85, 0.68),
     2: (0.66, 0.74, 0.38, 0.83, 0.81, 0.95, 0.68),
-    3: (0.56, 0.76, 0.27, 0.73, 0.56, 0.75, 0.45),
-    4: (0.66, 0.67, 0.31, 0.88, 0.90, 0.60, 0.53),
+    3: (0.57, 0.76, 0.27, 0.73, 0.56, 0.75, 0.45),
+    4: (0.71, 0.66, 0.32, 0.88, 0.90, 0.60, 0.53),
 }
 
 
@@ -143,6 +143,11 @@ def test_sentences_follow_the_curated_quotes_over_layout(text, sentences):
     # a name begins after the clause word before it; a list ends at its 等
     ("从第一家精准医疗企业迪威纳生物科技有限公司进驻开始。", "迪威纳生物科技有限公司", "Company"),
     ("已汇集创投咖啡、一格创客坊、申乙文创等全国和重庆知名第三方运营机构11家。", "申乙文创", "FormalOrganization"),
+    # what opens a clause and settles in a park is a firm; lines, halls and operation centres are named places
+    ("在巴南区招商项目集中签约现场，无锡蕾明视康正式入驻重庆国际生物城。", "无锡蕾明视康", "Company"),
+    ("就拿宗申全新打造的宗申动力101生产线来说。", "宗申动力101生产线", "Facility"),
+    # a governing verb ends a name; a place's economy is no industry
+    ("一方面，积极落实生物医药产业链长制。", "生物医药产业链长制", "PolicyMeasure"),
     # English inside a name, and a chain's 链主 in quotation marks
     ("培育了全市33条工业产业链中的IVD产业链链主单位中元汇吉。", "ivd产业链", "IndustryChain"),
     ("做优做强以智睿生物为“链主”的生物药产业链。", "智睿生物", "Company"),
@@ -157,6 +162,8 @@ def test_new_names_come_from_lists_places_and_the_ontologys_suffixes(text, name,
     ("重庆先进光电显示技术研究院获批。", "先进光电"),
     ("重庆天安数码城作为重庆市重点项目。", "重庆市重点项目"),  # a class of projects
     ("截至目前，巴南区已累计实施智能化改造项目152个。", "智能化改造项目"),  # counted: a class
+    ("重庆是长江上游地区经济、金融中心。", "长江上游地区经济"),  # a place's economy
+    ("随后，多家企业纷纷入驻园区。", "多家企业纷纷"),  # a clause, not a firm, settles
 ])
 def test_everyday_words_do_not_make_names(text, name):
     found = analyse(text + "这是一篇关于产业发展的文章。", Gazetteer.from_names({}), date=ArticleDate(2021, 11))

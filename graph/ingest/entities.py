@@ -32,7 +32,8 @@ SUFFIX_CLASSES: list[tuple[str, str]] = sorted([
     ("孵化器", "Incubator"), ("孵化中心", "Incubator"), ("加速器", "Incubator"), ("创业苗圃", "Incubator"),
     ("孵化机构", "Incubator"), ("众创空间", "MakerSpace"), ("创客中心", "MakerSpace"), ("生态圈", "InnovationEcosystem"),
     ("生态体系", "InnovationEcosystem"), ("集群", "IndustryCluster"),
-    ("生产基地", "Facility"), ("基地", "Facility"), ("工厂", "Facility"), ("医院", "Facility"), ("算力中心", "Facility"),
+    ("生产基地", "Facility"), ("基地", "Facility"), ("工厂", "Facility"), ("生产线", "Facility"), ("仓储区", "Facility"),
+    ("路演厅", "Facility"), ("广场", "Facility"), ("运营中心", "Platform"), ("创新中心", "Platform"), ("招商中心", "ServiceCenter"), ("医院", "Facility"), ("算力中心", "Facility"),
     ("物流中心", "Facility"), ("分拣中心", "Facility"), ("监管中心", "Facility"), ("商业中心", "Facility"),
     ("服务中心", "ServiceCenter"), ("平台", "Platform"), ("基金", "InvestmentFund"),
     ("联盟", "Alliance"), ("协会", "Alliance"), ("商会", "Alliance"),
@@ -68,6 +69,7 @@ STOP_WORDS = set("""
 引育 招引 培养 拓展 加大 落地 建 设 入 迁入 迁 入孵 扩能 促建 包含 涵盖 涉及 中 内 上 下 里 外 后 前 间 以来 负责人
 介绍 表示 说 称 指出 认为 透视 参与 合作 共 旗下 子公司 叫 名为 简称 以下简称 开设 引导 主导 一栋 首批 一家
 纳入 全域 加入 融入 挂牌 走进 迈入 进入 推出 建立 布局 承接 抓住 借助 利用 依靠 面向 对接 服务于 致力于 专注于
+落实 贯彻 秉承 坚持 践行 抢抓
 """.split())
 STOP_FLAGS = ("p", "c", "u", "d", "r", "y", "e", "o", "q", "mq", "t", "f", "x", "w", "ad", "vd", "uj", "ul", "zg")
 TITLES = ("总经理", "董事长", "副总经理", "总裁", "主任", "区长", "市长", "书记", "局长", "院长", "联合创始人", "创始人",
@@ -115,6 +117,7 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
     new += _people(sentence, article, words, next_id) + _byline(sentence, article, next_id)
     new += _listed(sentence, article, words, known, new, next_id)
     new += _leaders(sentence, article, known + new, next_id)
+    new += _settlers(sentence, article, known + new, next_id)
     new += _quoted_terms(sentence, article, known + new, next_id)
     new += _focus(sentence, article, known + new, next_id)
     new += _led_trades(sentence, article, known + new, next_id)
@@ -197,6 +200,8 @@ def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, in
                 continue
             if kind in ("Industry",) and norm[end:end + 2] in ("集群", "园区", "链", "基地"):
                 continue
+            if kind == "Industry" and norm[:match.start()].endswith(("地区", "区", "市", "省", "县", "圈")):
+                continue  # 长江上游地区|经济、金融…中心: a place's economy is no industry's name
             if suffix == "项目" and (_unquoted(norm[:match.start()]).endswith(PROJECT_CLASSES) or
                                    re.match(r"\d+个", norm[end:])):  # 实施智能化改造项目152个: counted, a class
                 continue  # 重庆市重点项目, 重庆小面产业项目: a class of projects, not one project's name
@@ -465,6 +470,24 @@ def _leaders(sentence: Sentence, article: str, recognised: list[Mention], next_i
         if _nested(sentence, i, j, recognised) or not _good_core(match.group("name"), ""):
             continue
         out.append(_new(sentence, article, i, j, "Company", "以…为龙头", 0.6, next_id))
+    return out
+
+
+SETTLER = re.compile(r"(?:^|[,;:。])(?P<name>[\u4e00-\u9fff]{2,8}?)(?:正式|成功|已|将)?(?:入驻|落户|进驻)")
+
+
+def _settlers(sentence: Sentence, article: str, recognised: list[Mention], next_id) -> list[Mention]:
+    """，无锡蕾明视康正式入驻重庆国际生物城: what opens a clause and settles in a park is a firm, whatever its name
+    ends in."""
+    out = []
+    for match in SETTLER.finditer(sentence.norm):
+        i, j = match.span("name")
+        words = tokens(match.group("name"))
+        if _nested(sentence, i, j, recognised) or not _good_core(match.group("name"), "") or \
+                any(w in STOP_WORDS or f.startswith(STOP_FLAGS) and f != "eng" or
+                    f.startswith("v") and jieba_dictionary().get(w, 0) > 1000 for _, _, w, f in words):
+            continue
+        out.append(_new(sentence, article, i, j, "Company", "subject of 入驻", 0.4, next_id))
     return out
 
 
