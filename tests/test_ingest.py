@@ -28,7 +28,7 @@ MEASURED_FLOOR = {
     1: (0.69, 0.71, 0.32, 0.83, 0.86, 0.85, 0.68),
     2: (0.66, 0.74, 0.38, 0.83, 0.81, 0.95, 0.68),
     3: (0.57, 0.76, 0.27, 0.73, 0.56, 0.75, 0.45),
-    4: (0.71, 0.66, 0.32, 0.88, 0.90, 0.60, 0.53),
+    4: (0.71, 0.67, 0.34, 0.88, 0.90, 0.60, 0.53),
 }
 
 
@@ -343,6 +343,7 @@ def test_firms_and_projects_are_placed_by_the_verbs_that_place_them(text, fact):
     # a firm the district has, grows or leads with, in that clause; 全球, 国内 are scopes, not places
     ("大渡口区位于重庆。大渡口区产业兴旺。大渡口区生态优美。在生态环保产业方面，大渡口区拥有国内垃圾焚烧行业的领先企业——三峰环境。",
      ("e:sanfeng", "ck:locatedIn", "e:ddk")),
+    ("大渡口区位于重庆。大渡口区产业兴旺。大渡口区累计建成建设三峰环境等32个智能工厂。", ("e:sanfeng", "ck:locatedIn", "e:ddk")),
     # a phase of a park is located in it, also where the park is named shorter in its paragraph
     ("2016年，海康威视建设海康威视重庆科技园。2021年，科技园三期动工，预计今年投产。",
      ("new:科技园三期", "ck:locatedIn", "e:hik-park")),

@@ -256,7 +256,7 @@ def _owners_placed(mentions: list[Mention], found: list[Relation], next_id) -> l
 
 
 DISTRICT_ANAPHOR = re.compile(r"该区|全区|区内|在区|我区|本区")
-HOME_VERBS = re.compile(r"拥有|培育|引进|区内|在区|扎根|为龙头|为骨干")
+HOME_VERBS = re.compile(r"拥有|培育|引进|区内|在区|扎根|为龙头|为骨干|建成")
 # Where a rank or a comparison is measured (居全球第四位, 国内领先), not a place anything is in.
 SCOPES = {"全球", "世界", "国内", "全国", "国际", "全市", "海外", "全省", "西部", "中国"}
 
@@ -311,7 +311,8 @@ def _topic_places(sentence: Sentence, mentions: list[Mention], at: dict, add, co
         designated = re.search(r"(?:作为|成为|列为|纳入|是)[^,;:。]{0,6}$", sentence.norm[:at[thing.id]])
         if thing.kind in PLACED_THINGS and thing.id not in placed and not _inside_another(thing, mentions) \
                 and not designated:  # 重庆天安数码城作为重庆市重点项目: what the park is, not what is in it
-            add(thing, "ck:locatedIn", topic, _Cue(re.search(".", sentence.norm), at[thing.id], TOPIC_PLACE_CUE), 0.35)
+            add(thing, _placed(thing, topic), topic, _Cue(re.search(".", sentence.norm), at[thing.id], TOPIC_PLACE_CUE),
+                0.35)
 
 
 PHASE = re.compile(r"(?P<park>.+?)[一二三四五六七八九]期(?:项目|工程)?$")
