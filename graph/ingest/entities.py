@@ -118,6 +118,7 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
     new += _listed(sentence, article, words, known, new, next_id)
     new += _leaders(sentence, article, known + new, next_id)
     new += _settlers(sentence, article, known + new, next_id)
+    new += _chain_links(sentence, article, known + new, next_id)
     new += _quoted_terms(sentence, article, known + new, next_id)
     new += _focus(sentence, article, known + new, next_id)
     new += _led_trades(sentence, article, known + new, next_id)
@@ -488,6 +489,27 @@ def _settlers(sentence: Sentence, article: str, recognised: list[Mention], next_
                     f.startswith("v") and jieba_dictionary().get(w, 0) > 1000 for _, _, w, f in words):
             continue
         out.append(_new(sentence, article, i, j, "Company", "subject of 入驻", 0.4, next_id))
+    return out
+
+
+CHAIN_SPAN = re.compile(r"从(?P<items>[^;:。]{2,60}?),?再?到(?P<last>[\u4e00-\u9fff]{2,8}?)的[^,;:。]{0,12}(?:产业链|链条)")
+
+
+def _chain_links(sentence: Sentence, article: str, recognised: list[Mention], next_id) -> list[Mention]:
+    """从液晶材料、玻璃基板、液晶面板、液晶显示模组，再到整机的新型显示全产业链: the links a chain runs through are its
+    segments."""
+    out = []
+    for match in CHAIN_SPAN.finditer(sentence.norm):
+        start = match.start("items")
+        spans = []
+        for part in re.split(r"(、)", match.group("items")):
+            if part != "、":
+                spans.append((start, start + len(part)))
+            start += len(part)
+        spans.append(match.span("last"))
+        for i, j in spans:
+            if 2 <= j - i <= 10 and not _nested(sentence, i, j, recognised) and _good_core(sentence.norm[i:j], ""):
+                out.append(_new(sentence, article, i, j, "ChainSegment", "从…到…的产业链", 0.4, next_id))
     return out
 
 
