@@ -108,9 +108,13 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
         place = _nearest(places, at, cue.start(), after=not gathering)
         if place is not None and not gathering:  # 迁入重庆大渡口: the smaller place named right after the larger
             place = next((m for m in places if at[m.id] == at[place.id] + len(place.name)), place)
+        beyond = None  # 入驻位于大渡口的重庆微企梦工场: in the district, and hosted in the park there
+        if place is not None and not gathering and place.kind in AREAS:
+            beyond = next((m for m in kinds(CARRIERS) if at[m.id] == at[place.id] + len(place.name) + 1
+                           and norm[at[place.id] + len(place.name)] == "的"), None)
         sitters = [m for m in kinds(SITTERS) if (at[m.id] > cue.start()) == gathering and m is not place]
         if cue.group(0) == "依托":  # 依托示范基地，已聚集起A、B、C: the carrier after the cue hosts what follows it
-            place = _nearest(kinds(CARRIERS), at, cue.start(), after=True)
+            place, beyond = _nearest(kinds(CARRIERS), at, cue.start(), after=True), None
             sitters = [m for m in kinds(SITTERS) if place is not None and at[m.id] > at[place.id]]
         whole = gathering or listed_before
         if place is None and referred is not None:  # 企业入驻其中 / 园区吸引…入驻，其中不乏A、B
@@ -121,7 +125,8 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
         if place is None:
             continue
         for sitter in (sitters if whole else sitters[-3:]):
-            add(sitter, _placed(sitter, place), place, cue, 0.6)
+            for target in [place] + ([beyond] if beyond is not None else []):
+                add(sitter, _placed(sitter, target), target, cue, 0.6)
     if referred is not None and PARK_SUBJECT.match(norm):  # 园区专门…建设了A、B，并引进…: what the park set up
         for cue in ESTABLISHED.finditer(norm):
             for thing in kinds(SITTERS | {"Platform", "ServiceCenter"}):
