@@ -101,11 +101,16 @@ def figures(sentence: Sentence, mentions: list[Mention], article: dates.ArticleD
         if any(s <= match.start("num") < e for s, e in blocked) or any(f.start <= sentence.offsets[match.start("num")] < f.end for f in found):
             continue
         value = _number(match.group("num"))
-        if norm[match.end():match.end() + 1] in ("次", "批", "代", "方"):  # 第三次创业, 第一批, 第三方: not a rank
-            continue
-        if value is None or value == 0 or value > 100 or not re.search(r"(全国|全市|全球|国内|全省|区县|西部|行业|全区)", norm[max(0, match.start() - 12):match.end()]):
+        if norm[match.end():match.end() + 1] in ("次", "批", "代", "方", "季", "根", "条", "届", "期", "轮", "步"):
+            continue  # 第三次创业, 第一批, 第三方, 第三季度, 第一根钢轨: an ordinal, not a rank
+        if value is None or value == 0 or value > 100 or not _ranked_within(norm, match.start("pre"), mentions, sentence):
             continue
         found.append(_figure(sentence, match.start("pre"), match.end(), value, "rank", None, whens, mentions, article,
+                             context, next_id, measure="rank"))
+    for match in FIRST.finditer(norm):  # 重庆首个新媒体创客中心, 西部首个…孵化器: first within a place is rank 1
+        if _inside(found, sentence, match.start()) or not _ranked_within(norm, match.start(), mentions, sentence, 4):
+            continue
+        found.append(_figure(sentence, match.start(), match.end(), Decimal(1), "rank", None, whens, mentions, article,
                              context, next_id, measure="rank"))
     context["seen"] = (context.get("seen", []) + mentions)[-40:]  # what 该公司, 园区 may refer back to
     stated = [w for w in whens if not w.target and not w.relative]
@@ -164,6 +169,22 @@ def _planned_spans(norm: str, article: dates.ArticleDate) -> list[dates.When]:
     """项目计划3—5年在重庆大渡口聚集50个…: a plan over the next years targets the article's year plus its span."""
     return [dates.When(m.start(), m.end(), m.group(0), article.year + int(m.group("b")), period="target-year",
                        target=True) for m in PLANNED_SPAN.finditer(norm)]
+
+
+FIRST = re.compile(r"首(?:个|家)")
+RANK_SCOPES = re.compile(r"全国|全市|全球|国内|全省|区县|西部|行业|全区|区域内")
+
+
+def _ranked_within(norm: str, at: int, mentions: list[Mention], sentence: Sentence, reach: int = 12) -> bool:
+    """A rank is a figure where a scope is named just before it: 全国, 西部, or a place (重庆首个, 重庆区域内第一个)."""
+    if RANK_SCOPES.search(norm[max(0, at - reach):at + 4]):
+        return True
+    places = [m for m in mentions if m.kind in ("Municipality", "City", "District", "Country", "AdministrativeArea")]
+    return any(0 <= at - _end_in_norm(sentence, m) <= 2 for m in places)
+
+
+def _end_in_norm(sentence: Sentence, mention: Mention) -> int:
+    return next((k for k, offset in enumerate(sentence.offsets) if offset >= mention.end), len(sentence.norm))
 
 
 def _inside(found: list[Figure], sentence: Sentence, i: int) -> bool:
