@@ -15,7 +15,7 @@ from chainkg.graph.ingest.sentences import Sentence
 TRIGGERS: list[tuple[str, str]] = [
     (r"上市(?!公司|企业|地|后|前|辅导)", "Listing"),
     (r"达成合作意向|合作协议|开展[^，。]{0,8}合作|战略合作", "CooperationAgreement"),  # 签订校地合作协议 too
-    (r"签约|签订|签署", "Signing"),
+    (r"(?:签约|签订|签署)(?!项目|合同|金额|总额|额)", "Signing"),  # 签约项目24个, 签约合同总额: counted, no event
     (r"开工|动工|奠基|启动[^，。]{0,12}建设", "ConstructionStart"),
     (r"投产|投用|投运|竣工|建成投用|提前投产", "ProductionStart"),
     (r"增加投资|增资|扩产|扩能", "Investment"),
