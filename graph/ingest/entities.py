@@ -306,7 +306,8 @@ def _good_core(core: str, suffix: str) -> bool:
     """Is `core` the distinctive part of a name? Not a function word, a count (4大产业集群), a clause (做优做强以…),
     and before a suffix that is also an everyday word (…项目, …公司) not an everyday word itself (上市公司, 招商项目)."""
     if len(core) < 2 or core in STOP_WORDS or re.fullmatch(r"[\d.%]+", core) or \
-            re.match(r"[\d一二三四五六七八九十两]+[大个家类项条]", core):
+            re.match(r"[\d一二三四五六七八九十两]+[大个家类项条]", core) or \
+            re.search(r"[\d一二三四五六七八九十两]+大$", core):  # …检测中心四大|平台: N major …, a class
         return False
     if CLAUSE_INSIDE.search(core):
         return False

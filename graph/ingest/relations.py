@@ -237,8 +237,11 @@ def article_relations(mentions: list[Mention], found: list[Relation], next_id,
             continue  # 市政府办公厅 is the city's, not the district's
         if not at_home or key in placed_keys or key in seen or key == _key(home):
             continue
-        if mention.sentence not in home_sentences or mention.sentence in elsewhere:
-            continue
+        founded = mention.sentence in by_index and mention.kind in LOCATED_AT_HOME and not any(
+            m.sentence == mention.sentence and m.kind in AREAS | CARRIERS and m.name not in SCOPES for m in mentions) \
+            and FOUNDED_HERE.search(by_index[mention.sentence].norm[:_norm_start(by_index[mention.sentence], mention)])
+        if (mention.sentence not in home_sentences or mention.sentence in elsewhere) and not founded:
+            continue  # (…先后建立A平台、B平台: a sentence without a place that sets things up is about the district)
         seen.add(key)
         out.append(Relation(next_id("r"), mention.sentence, mention.id, "ck:locatedIn", home.id, HOME_CUE,
                             mention.start, mention.end, 0.35))
@@ -260,6 +263,7 @@ def _owners_placed(mentions: list[Mention], found: list[Relation], next_id) -> l
     return out
 
 
+FOUNDED_HERE = re.compile(r"(?:^|[,;:])(?:先后|相继|精心|率先|积极)?(?:建立|打造|搭建|推出|设立|组建|建设)")
 DISTRICT_ANAPHOR = re.compile(r"该区|全区|区内|在区|我区|本区")
 HOME_VERBS = re.compile(r"拥有|培育|引进|区内|在区|扎根|为龙头|为骨干|建成")
 # Where a rank or a comparison is measured (居全球第四位, 国内领先), not a place anything is in.
