@@ -391,7 +391,8 @@ def test_a_firm_that_moved_away_is_not_placed_by_a_neighbouring_clause():
     text = ("大渡口区位于重庆。大渡口区产业兴旺。2011年，重钢集团环保搬迁，搬走了大渡口区工业产值的半壁江山，"
             "却也点燃了以“三峰环境”为龙头的生态环保产业。")
     found = analyse(text, gazetteer, date=ArticleDate(2021))
-    placed = {m.iri for m in found.mentions for r in found.relations if r.subject == m.id and r.predicate == "ck:locatedIn"}
+    placed = {m.iri for m in found.mentions for r in found.relations
+              if r.subject == m.id and r.predicate == "ck:locatedIn"}
     assert "e:steel" not in placed
 
 

@@ -33,7 +33,8 @@ SUFFIX_CLASSES: list[tuple[str, str]] = sorted([
     ("孵化机构", "Incubator"), ("众创空间", "MakerSpace"), ("创客中心", "MakerSpace"), ("生态圈", "InnovationEcosystem"),
     ("生态体系", "InnovationEcosystem"), ("集群", "IndustryCluster"),
     ("生产基地", "Facility"), ("基地", "Facility"), ("工厂", "Facility"), ("生产线", "Facility"), ("仓储区", "Facility"),
-    ("路演厅", "Facility"), ("广场", "Facility"), ("运营中心", "Platform"), ("创新中心", "Platform"), ("招商中心", "ServiceCenter"), ("医院", "Facility"), ("算力中心", "Facility"),
+    ("路演厅", "Facility"), ("广场", "Facility"), ("运营中心", "Platform"), ("创新中心", "Platform"),
+    ("招商中心", "ServiceCenter"), ("医院", "Facility"), ("算力中心", "Facility"),
     ("物流中心", "Facility"), ("分拣中心", "Facility"), ("监管中心", "Facility"), ("商业中心", "Facility"),
     ("服务中心", "ServiceCenter"), ("平台", "Platform"), ("基金", "InvestmentFund"),
     ("联盟", "Alliance"), ("协会", "Alliance"), ("商会", "Alliance"),
@@ -436,11 +437,14 @@ def _right_edge(words, start: int, end: int) -> int:
     return end
 
 
+LIST_ENDS = ("等", "为主", "为代表", "在内", "相关", "各类", "类", "为特色", "为重点", "为方向")
+
+
 def _list_kind(norm: str, items, recognised: list[Mention], sentence: Sentence) -> str | None:
     after = norm[items[-1][1]:items[-1][1] + 24]
     if re.match(r"等?为代表的[^,;:。]*(?:集群|产业|行业)", after):
         return "Company"  # 以京东、顺丰等为代表的电子商务产业集群: a cluster's exemplars are its firms
-    if after.startswith(("等", "为主", "为代表", "在内", "相关", "各类", "类", "为特色", "为重点", "为方向")) or re.match(r"[0-9一二三四五六七八九十两]+(?:家|个|大)", after):
+    if after.startswith(LIST_ENDS) or re.match(r"[0-9一二三四五六七八九十两]+(?:家|个|大)", after):
         phrase = re.split(r"[,;:。!?、]", after)[0]
         head = max(((phrase.rfind(word) + len(word), kind) for word, kind in LIST_HEADS if word in phrase),
                    default=None)

@@ -103,7 +103,8 @@ def figures(sentence: Sentence, mentions: list[Mention], article: dates.ArticleD
         value = _number(match.group("num"))
         if norm[match.end():match.end() + 1] in ("次", "批", "代", "方", "季", "根", "条", "届", "期", "轮", "步"):
             continue  # 第三次创业, 第一批, 第三方, 第三季度, 第一根钢轨: an ordinal, not a rank
-        if value is None or value == 0 or value > 100 or not _ranked_within(norm, match.start("pre"), mentions, sentence):
+        if value is None or value == 0 or value > 100 or \
+                not _ranked_within(norm, match.start("pre"), mentions, sentence):
             continue
         found.append(_figure(sentence, match.start("pre"), match.end(), value, "rank", None, whens, mentions, article,
                              context, next_id, measure="rank"))

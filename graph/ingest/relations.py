@@ -177,7 +177,8 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
             if "配套" in norm:
                 add(firm, "ck:supportingCompanyOf", anchor, cue, 0.6)
     for cue in re.finditer(r"上市(?!辅导)", norm):
-        if norm[max(0, cue.start() - 1):cue.start()] == "拟" or ASPIRED.search(norm[max(0, cue.start() - 6):cue.start()]):
+        if norm[max(0, cue.start() - 1):cue.start()] == "拟" or \
+                ASPIRED.search(norm[max(0, cue.start() - 6):cue.start()]):
             continue  # 力争实现上市, 为企业从初创到上市提供服务: not (yet) listed
         listed = _enumeration_before(kinds({"Company"}), at, cue.start(), norm) or \
             [m for m in [_nearest(kinds({"Company"}), at, cue.start())] if m]
