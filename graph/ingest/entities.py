@@ -369,7 +369,8 @@ LIST_HEADS: list[tuple[str, str]] = [
 # Items ending in an activity are industries or chain links, not firms, whatever the list's head says.
 ACTIVITIES = ("制造", "设计", "生产", "研发", "服务", "系统", "材料", "设备", "检测", "加工", "销售", "治理", "处理",
               "修复", "监测", "器械", "医药", "旅游", "健身", "创意", "金融", "物流", "电商", "软件", "通讯", "器具")
-LIST_ITEM = r"[^,.;:!?…—，。；：、！？“”「」《》()（）\s]{2,18}"  # the text is normalised: half-width punctuation
+LIST_ITEM = r"(?:[“「][^,;:。!?、“”「」]{1,12}[”」])?[^,.;:!?…—，。；：、！？“”「」《》()（）\s]{2,18}"  # normalised text;
+# an item may open with a coined term in quotation marks: “智慧监管”农贸市场
 LIST = re.compile(rf"(?:{LIST_ITEM}、)+(?:{LIST_ITEM}?(?:和|及|以及|与))?{LIST_ITEM}")
 
 
@@ -393,7 +394,8 @@ def _listed(sentence: Sentence, article: str, words, known: list[Mention], found
             item_kind = "Industry" if kind == "Company" and norm[i:j].endswith(ACTIVITIES) else kind
             if not _good_core(norm[i:j], "") or norm[i:j] in STOP_WORDS:
                 continue
-            out.append(_new(sentence, article, i, j, item_kind, "list item", 0.4, next_id))
+            out.append(_new(sentence, article, i, j, item_kind, "list item", 0.4, next_id,
+                            name=_unquoted(norm[i:j])))
     return out
 
 
@@ -411,6 +413,8 @@ def _items(norm: str, match: re.Match, words) -> list[tuple[int, int]]:
     spans.append((start, match.end()))
     first_end = spans[0][1]
     first_start = max(spans[0][0], _left_edge(words, first_end, norm, strict=True))
+    quoted = _over_quoted(words, first_start, norm)  # 先后建立“互联网+特种设备”管理云平台、…
+    first_start = quoted if quoted >= spans[0][0] and norm[quoted:quoted + 1] in OPENING else first_start
     if norm[first_start] in "起了着" and first_end - first_start > 3:  # 聚集起|惠科金渝: jieba glues the particle on
         first_start += 1
     spans[0] = (first_start, first_end)
