@@ -171,6 +171,7 @@ class EntryOut(BaseModel):
     placements: list[StatedOut]
     badges: list[BadgeOut]
     groups: list[NamedOut]
+    links: list[StatedOut] = Field([], description="The stated owner, group and location links, with evidence.")
 
 
 class SegmentGapOut(BaseModel):

@@ -80,11 +80,12 @@ class Entry:
 
     organisation: Named
     local: bool
-    where: tuple[Named, ...] = ()
+    where: tuple[Named, ...] = ()  # its own places, and those of its projects placed on the chain
     via: tuple[Named, ...] = ()
     placements: tuple[Stated, ...] = ()
     badges: tuple[Badge, ...] = ()
     groups: tuple[Named, ...] = ()
+    links: tuple[Stated, ...] = ()  # the stated owner, group and location links behind `via`, `groups`, `where`
 
 
 @dataclass(frozen=True)
@@ -373,6 +374,11 @@ class _Builder:
         for node in self.placed:
             if facts.holder(node) != node:
                 self.held_placed[facts.holder(node)].append(node)
+        self.links_from: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        self.links_to: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        for key in facts.links:
+            self.links_from[key[0]].append(key)
+            self.links_to[key[2]].append(key)
         self.badges = self._badges()
 
     # ---------------------------------------------------------------- where things are
@@ -428,7 +434,18 @@ class _Builder:
         via = tuple(sorted((facts.name(n) for n in placed if n != organisation), key=lambda n: n.label_zh))
         groups = tuple(sorted((facts.name(p) for p in facts.parents.get(organisation, ())), key=lambda n: n.label_zh))
         return Entry(facts.name(organisation), local, self.where(organisation), via, placements,
-                     tuple(self.badges.get(organisation, ())), groups)
+                     tuple(self.badges.get(organisation, ())), groups,
+                     self.links_of(organisation, {n for n in placed if n != organisation}))
+
+    def links_of(self, organisation: str, via: set[str]) -> tuple[Stated, ...]:
+        """The stated links that put these nodes under the organisation (owner, group) and in their places."""
+        keys = [k for n in {organisation} | via for k in self.links_from.get(n, ())
+                if k[1] in PLACE_RELATIONS or (k[1] in OWNER_RELATIONS and n in via)
+                or (k[1] in PARENT_RELATIONS and n == organisation)]
+        keys += [k for k in self.links_to.get(organisation, ()) if k[1] in CHILD_RELATIONS]
+        found = [Stated(self.facts.name(s), r, self.facts.name(t), self.facts.cited(self.facts.links[(s, r, t)]))
+                 for s, r, t in keys]
+        return tuple(sorted(found, key=lambda s: (s.relation, s.subject.label_zh, s.object.label_zh)))
 
     @staticmethod
     def order(entry: Entry) -> tuple:
@@ -503,6 +520,8 @@ def _sources(segments: list[Segment], unplaced: list[Entry], leaders: list[Entry
             seen.update(dict.fromkeys(badge.evidence))
         for placement in entry.placements:
             seen.update(dict.fromkeys(placement.evidence))
+        for link in entry.links:
+            seen.update(dict.fromkeys(link.evidence))
 
     for entry in leaders:
         add(entry)

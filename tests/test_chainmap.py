@@ -54,8 +54,10 @@ def test_each_article_placement_is_on_the_map_with_its_sentence(maps, chain, seg
     assert entry is not None, f"{shown} not local in {seg}: {[e.organisation.label_zh for e in s.local]}"
     placement = next(p for p in entry.placements if p.subject.iri == E + named)
     assert any(words in e.quote and e.article and e.date for e in placement.evidence), placement.evidence
-    if named != shown:
+    if named != shown:  # counted for its owner: the owner link is stated, and cited, too
         assert E + named in [v.iri for v in entry.via]
+        owner = [link for link in entry.links if link.subject.iri == E + named and link.object.iri == E + shown]
+        assert owner and all(link.evidence for link in owner), entry.links
     assert s.status in (FRAGILE, COVERED)
 
 
