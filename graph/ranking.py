@@ -44,6 +44,8 @@ NOT_RANKED_KINDS = frozenset({"GovernmentBody", "ServiceCenter", "Platform"})
 # "以A、B为代表", "A等代表性企业", "代表企业有A、B": the text between the markers names the representatives.
 REPRESENTATIVE_PATTERNS = (re.compile(r"以([^，。；]{2,200}?)为代表"), re.compile(r"([^，。；]{2,120}?)等代表性"),
                            re.compile(r"代表(?:性)?(?:企业|项目)(?:有|包括|如)([^。；]{2,200})"))
+# 龙头 of the chain counts in full, of its cluster half; a role a later article gives to another counts half of that.
+LEAD_SCORES = {"chain": 1.0, "cluster": 0.5, "chain-history": 0.5, "cluster-history": 0.25}
 SIZE_MEASURES = ("revenue", "output-value", "industrial-output-value")
 INVESTMENT_MEASURES = ("investment", "fixed-asset-investment")
 
@@ -185,8 +187,10 @@ class _Ranker:
                     self.spans[g] = [m.group(1) for p in REPRESENTATIVE_PATTERNS for m in p.finditer(evidence.quote)]
         self.spans = {g: spans for g, spans in self.spans.items() if spans}
         self.ties_of: dict[str, dict] = defaultdict(dict)
+        self.latest: dict[tuple[str, str], str] = {}  # (relation, target) → date of the latest article saying so
         for key, graphs in facts.ties.items():
             self.ties_of[facts.holder(key[0])][key] = graphs
+            self.latest[key[1:]] = max(self.latest.get(key[1:], ""), self._date(graphs))
         self.held = defaultdict(set)
         for node in facts.owners:
             holder = facts.holder(node)
@@ -280,6 +284,14 @@ class _Ranker:
             found[row["node"].value][row["stat"].value] = figure
         return {node: list(figures.values()) for node, figures in found.items()}
 
+    def _date(self, graphs: set[str]) -> str:
+        return max((e.date for e in self.facts.cited(graphs)), default="")
+
+    def _current(self, ties: dict, relation: str, target: str) -> bool:
+        """Whether the latest article naming anyone to this role of this target names this holder."""
+        dates = [self._date(gs) for (n, r, t), gs in ties.items() if r == relation and t == target]
+        return bool(dates) and max(dates) >= self.latest.get((relation, target), "")
+
     def _measure(self, o: str) -> dict[str, tuple]:
         """Each component's raw value and evidence graphs (or evidence) for one organisation."""
         facts, chain = self.facts, self.facts.chain
@@ -291,6 +303,13 @@ class _Ranker:
         has_leader = any(r == "chainLeaderOf" for (_, r, _) in ties)
         has_chain_lead = any(r == "leadingEnterpriseOf" and t == chain for (_, r, t) in ties)
         has_cluster_lead = any(r == "leadingEnterpriseOf" and t != chain for (_, r, t) in ties)
+        # a role a later article gives to another is history: it counts half
+        lead = ("chain" if has_chain_lead else "cluster" if has_cluster_lead else None)
+        if lead == "chain" and not self._current(ties, "leadingEnterpriseOf", chain):
+            lead = "chain-history"
+        elif lead == "cluster" and not any(self._current(ties, "leadingEnterpriseOf", t)
+                                           for (_, r, t) in ties if r == "leadingEnterpriseOf" and t != chain):
+            lead = "cluster-history"
         rows = [r for n in mine for r in self.rows_of.get(n, ())]
         awards = {(n, v): g for n, w, v, g in rows if w == "award"}
         listed = {g for n, w, v, g in rows if w == "listed" and n == o}
@@ -311,8 +330,7 @@ class _Ranker:
                     segments[s] |= facts.ties.get((node, "inSegment", s), set())
         return {
             "chain_leader": (has_leader, leader),
-            "leading_enterprise": ("chain" if has_chain_lead else "cluster" if has_cluster_lead else None,
-                                   chain_lead or cluster_lead),
+            "leading_enterprise": (lead, chain_lead or cluster_lead),
             "representative": self._representative(o),
             "awards": (len(awards), {g for g in awards.values()}, sorted(v for _, v in awards)),
             "listed": (is_listed, listed),
@@ -364,9 +382,14 @@ class _Ranker:
                                         "本链链主" if value else "未被指定为链主", cite(graphs))
         value, graphs = measured["leading_enterprise"][:2]
         out["leading_enterprise"] = Component(
-            value, {"chain": 1.0, "cluster": 0.5}.get(value, 0.0), w.leading_enterprise,
-            {"chain": "龙头 of this chain", "cluster": "龙头 of the chain's cluster (counts half)"}.get(value, "not named 龙头"),
-            {"chain": "本链龙头企业", "cluster": "所属集群的龙头企业（计一半）"}.get(value, "未被称为龙头"), cite(graphs))
+            value, LEAD_SCORES.get(value, 0.0), w.leading_enterprise,
+            {"chain": "龙头 of this chain", "cluster": "龙头 of the chain's cluster (counts half)",
+             "chain-history": "was 龙头 of this chain; a later article names another (counts half)",
+             "cluster-history": "was 龙头 of the chain's cluster; a later article names another (counts a quarter)",
+             }.get(value, "not named 龙头"),
+            {"chain": "本链龙头企业", "cluster": "所属集群的龙头企业（计一半）",
+             "chain-history": "曾为本链龙头，后来的报道另有所指（计一半）",
+             "cluster-history": "曾为所属集群龙头，后来的报道另有所指（计四分之一）"}.get(value, "未被称为龙头"), cite(graphs))
         value, graphs, count = measured["representative"]
         out["representative"] = Component(
             value, 1.0 if value else 0.0, w.representative,

@@ -214,3 +214,11 @@ def test_readings_providers_wider_groups_and_carriers_that_name_no_firm():
 
     note = evidence_of(kg, [E + "h-r1"])[E + "h-r1"]
     assert note.reading.startswith("乙平台由乙厂提供") and note.reading_en.startswith("The platform")
+
+
+def test_the_map_keeps_a_roles_history_and_says_what_is_current(maps):
+    leaders = {e.organisation.label_zh: e for e in maps["waste-chain"].leaders}
+    derun = next(b for b in leaders["德润环境"].badges if b.role == "cluster-leading-enterprise")
+    sanfeng = next(b for b in leaders["三峰环境"].badges if b.role == "cluster-leading-enterprise")
+    assert (derun.since, derun.current) == ("2017-02", False)
+    assert sanfeng.current and sanfeng.since > derun.since

@@ -190,3 +190,13 @@ def _with_empty_chain():
         ox.Quad(chain, ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"), ox.Literal("Empty chain", language="en")),
     ])
     return kg
+
+
+def test_a_role_a_later_article_gives_another_is_history(shipped_kg):
+    # a003 (2017-02) names 德润环境 a 龙头 of Dadukou's eco cluster; a000 (2021-11) names 三峰环境: 德润 is history
+    ranking = rank_anchors(shipped_kg, E + "waste-chain")
+    derun = next(a for a in ranking.anchors if a.label_zh == "德润环境")
+    assert derun.components["leading_enterprise"].value == "cluster-history"
+    assert derun.components["leading_enterprise"].score == 0.25
+    assert "2017-02" in [e.date for e in derun.components["leading_enterprise"].evidence]
+    assert ranking.leaders[0].label_zh == "三峰环境"
