@@ -349,7 +349,8 @@ class _Ranker:
         names = {self.facts.name(n).label_zh for n in {o} | self.held.get(o, set())}
         names = {n for n in names if len(n) >= 2}
         hits = {g for g, spans in self.spans.items() if any(name in span for span in spans for name in names)}
-        return (len(hits) > 0, hits, len(hits))
+        # a sentence quoted twice (stated, and again for a curators' reading) is one sentence
+        return (len(hits) > 0, hits, len({self.facts.evidence[g].quote for g in hits}))
 
     def _size(self, o: str) -> tuple:
         figures = [f for f in self.figures.get(o, []) if f["measure"] in SIZE_MEASURES and f["status"] == "actual"
