@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from chainkg.graph import queries
 from chainkg.graph.labels import Kind, Label, kinds, labels, local_name, rows, select_values
 from chainkg.graph.namespaces import CK, STANDARD_PREFIXES
+from chainkg.graph.numbers import finite
 from chainkg.graph.store import KnowledgeGraph, bind_parameters
 
 RDF_TYPE = STANDARD_PREFIXES["rdf"] + "type"
@@ -149,7 +150,7 @@ class Event:
 class Statistic:
     iri: str
     measure: Link
-    value: float
+    value: float | None  # None: not a finite number (graph/numbers.py); value_text still shows it
     value_text: str
     unit: Link | None
     year: int | None
@@ -364,7 +365,7 @@ def series_of(statistics: list[Statistic]) -> list[Series]:
     """
     groups: dict[tuple[str, str | None], list[Statistic]] = defaultdict(list)
     for stat in statistics:
-        if stat.year is not None:
+        if stat.year is not None and stat.value is not None:  # a value too large to draw is listed, not charted
             groups[(stat.measure.iri, stat.unit.iri if stat.unit else None)].append(stat)
     result = []
     for stats in groups.values():
@@ -465,7 +466,7 @@ def _statistics(stat_rows: list[dict], link, citations: _Citations) -> list[Stat
     for stat, (row, graphs) in grouped.items():
         value = row["value"].value
         stats.append(Statistic(
-            iri=stat, measure=link(row["measure"].value), value=float(value), value_text=_number_text(value),
+            iri=stat, measure=link(row["measure"].value), value=finite(value), value_text=_number_text(value),
             unit=optional(row, "unit"), year=int(row["year"].value[:4]) if "year" in row else None,
             period_kind=optional(row, "periodKind"), period_label=row["periodLabel"].value if "periodLabel" in row else None,
             status=optional(row, "status"), start=row["start"].value if "start" in row else None,

@@ -64,6 +64,8 @@ def parse_file(
             return _into_graph(ox.parse(stream, format=syntax.oxigraph, base_iri=base_iri), target)
     except SyntaxError as error:
         raise LoadError(f"{path}: {_syntax_message(error)}") from None
+    except MemoryError as error:  # one token over Oxigraph's 16 MiB parser buffer
+        raise LoadError(f"{path}: a literal or IRI is longer than the parser accepts ({error})") from None
     except OSError as error:
         raise LoadError(f"{path}: {error.strerror or error}") from None
 
@@ -75,6 +77,8 @@ def parse_bytes(data: bytes, *, base_iri: str, syntax: formats.RdfSyntax, graph:
         return _into_graph(ox.parse(data, format=syntax.oxigraph, base_iri=base_iri), target)
     except SyntaxError as error:
         raise LoadError(f"{syntax.name}: {_syntax_message(error)}") from None
+    except MemoryError as error:  # one token over Oxigraph's 16 MiB parser buffer
+        raise LoadError(f"{syntax.name}: a literal or IRI is longer than the parser accepts ({error})") from None
 
 
 def load_files(

@@ -34,6 +34,7 @@ import pyoxigraph as ox
 from chainkg.graph import queries
 from chainkg.graph.labels import VALUES_SLOT
 from chainkg.graph.namespaces import CK, STANDARD_PREFIXES, VOCAB
+from chainkg.graph.numbers import finite, finite_product
 from chainkg.graph.store import KnowledgeGraph, bind_parameters
 
 # When two nodes are linked several ways, the edge's `relation` is the first of these that applies.
@@ -313,6 +314,8 @@ def latest_sizes(kg: KnowledgeGraph, nodes: Iterable[str] | None) -> dict[str, F
     # rows as tuples in the query's column order (?node ?measure ?value ?year ?unit): tens of thousands of them,
     # so a Figure is made only for each node's winner
     for node_term, measure, value, year, unit in (kg.query(text) if text else ()):
+        if finite(value.value) is None:  # a figure too large for a float (or no number): not a size, keep looking
+            continue
         name, rank = measures[measure.value]
         key = (int(year.value[:4]), rank)
         node = node_term.value
@@ -321,8 +324,8 @@ def latest_sizes(kg: KnowledgeGraph, nodes: Iterable[str] | None) -> dict[str, F
     sizes = {}
     for node, ((year, _), name, value, unit) in best.items():
         factor, unit_zh, unit_en = units.get(unit.value, (None, "", "")) if unit is not None else (None, "", "")
-        number = float(value.value)
-        sizes[node] = Figure(number, unit_zh, unit_en, year, name, number * factor if factor is not None else None)
+        number = finite(value.value)
+        sizes[node] = Figure(number, unit_zh, unit_en, year, name, finite_product(number, factor))
     return sizes
 
 

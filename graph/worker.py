@@ -190,7 +190,17 @@ def parse(job: ParseJob) -> bytes:
     crash it), so the N-Quads handed back to the serving process must hold none.
     """
     quads = ox.parse(job.data, format=GRAPH_FORMATS[job.media_type], base_iri=job.base_iri)
-    return ox.serialize(_without_triple_terms(quads), format=ox.RdfFormat.N_QUADS) or b""
+    try:
+        return ox.serialize(_without_triple_terms(quads), format=ox.RdfFormat.N_QUADS) or b""
+    except MemoryError as error:  # Oxigraph's parsers hold one token in a buffer of at most 16 MiB
+        raise TokenTooLong(str(error)) from None
+
+
+class TokenTooLong(SyntaxError):
+    """One literal or IRI longer than Oxigraph's parser buffer (16 MiB): it cannot be loaded at all."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"a literal or IRI is longer than the parser accepts (16 MiB): {detail}")
 
 
 def _without_triple_terms(quads):
