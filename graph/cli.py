@@ -284,12 +284,13 @@ def serve(
 
     from chainkg.api.app import create_app
     from chainkg.api.observability import LOG_CONFIG
+    from chainkg.api.server import uvicorn_options
 
     overrides = {k: v for k, v in {"host": host, "port": port, "store": store}.items() if v is not None}
     settings = _settings(**overrides)
     # chainkg writes its own access log (api/observability.py): uvicorn's would print a write's query string.
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", access_log=False,
-                log_config=LOG_CONFIG)
+                log_config=LOG_CONFIG, **uvicorn_options(settings))
 
 
 @app.command("settings")

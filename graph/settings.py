@@ -77,6 +77,21 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(
         100, gt=0, description="Deepest nesting of brackets accepted in a query or update (deeper ones crash the parser)."
     )
+    max_connections: int = Field(
+        1000, gt=0, description="Most open HTTP connections; past it new ones are closed at once (slow clients cannot "
+                                "fill the file-descriptor table)."
+    )
+    max_connections_per_client: int = Field(
+        100, gt=0, description="Most open HTTP connections from one client address (behind a reverse proxy every "
+                               "client is the proxy's address: raise it to max_connections there)."
+    )
+    header_timeout_s: float = Field(
+        10.0, gt=0, description="Seconds a client has to send a request's line and headers (from its first byte)."
+    )
+    body_timeout_s: float = Field(
+        120.0, gt=0, description="Seconds a client has to send a request's body once its headers are in."
+    )
+    keep_alive_s: int = Field(5, gt=0, description="Seconds an idle keep-alive connection is held between requests.")
     access_log: bool = Field(True, description="Write one access-log line per HTTP request (never headers or bodies).")
     # Graph views and anchor ranking (graph/views.py, graph/ranking.py, graph/gaps.py; README "Views and rankings").
     view_max_nodes: int = Field(

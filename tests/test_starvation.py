@@ -1,0 +1,127 @@
+"""One client cannot take the service from the rest (issue 20): slow clients are cut by connection caps and read
+deadlines (api/server.py), hostile query text costs its sender, not everyone (the guard runs after the client's
+slot is taken, off the event loop), and runaway queries leave capacity for light ones (graph/engine.py).
+
+Each test reports what it measured (pytest -s shows it); README "Reliability and security" quotes the figures.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from tests.conftest import WRITE_TOKEN, client_from, serve
+
+HEADER_TIMEOUT_S, BODY_TIMEOUT_S = 1.5, 2.5
+
+
+@pytest.fixture(scope="module")
+def guarded_server(tmp_path_factory):
+    """Small connection caps and short read deadlines, so the tests see them bite."""
+    yield from serve(tmp_path_factory.mktemp("starvation"), write_token=WRITE_TOKEN, load_shipped=False,
+                     max_connections=60, max_connections_per_client=20, header_timeout_s=HEADER_TIMEOUT_S,
+                     body_timeout_s=BODY_TIMEOUT_S, access_log=False)
+
+
+def connect(server, source: str = "127.0.0.1") -> socket.socket:
+    host, port = server.url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)), timeout=10, source_address=(source, 0))
+    return sock
+
+
+def closed_within(sock: socket.socket, seconds: float) -> float | None:
+    """Seconds until the server closed the connection (read returns nothing or resets), or None if it did not."""
+    started = time.monotonic()
+    sock.settimeout(seconds)
+    try:
+        while sock.recv(4096):
+            pass
+    except (ConnectionResetError, BrokenPipeError):
+        pass
+    except TimeoutError:
+        return None
+    return time.monotonic() - started
+
+
+def open_fds(server) -> int:
+    return len(os.listdir(f"/proc/{server.process.pid}/fd"))
+
+
+def healthz_ms(server, source: str = "127.0.0.9") -> float:
+    with client_from(source, timeout=10) as client:
+        started = time.monotonic()
+        assert client.get(server + "/healthz").status_code == 200
+        return (time.monotonic() - started) * 1000
+
+
+@pytest.mark.parametrize(("sent", "deadline"), [
+    (b"", HEADER_TIMEOUT_S),  # connects and says nothing
+    (b"GET /healthz HTTP/1.1\r\nHost: x\r\n", HEADER_TIMEOUT_S),  # a head that never ends
+    (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 100\r\n\r\nASK",
+     BODY_TIMEOUT_S),  # a body that never ends
+])
+def test_a_slow_client_is_cut_at_its_deadline(guarded_server, sent, deadline):
+    with connect(guarded_server) as sock:
+        if sent:
+            sock.sendall(sent)
+        took = closed_within(sock, deadline + 5)
+    assert took is not None and took < deadline + 1.5, took
+
+
+def test_trickling_bytes_does_not_extend_the_head_deadline(guarded_server):
+    with connect(guarded_server) as sock:
+        started = time.monotonic()
+        try:
+            for byte in b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 40:
+                sock.sendall(bytes([byte]))
+                time.sleep(0.1)
+        except OSError:
+            pass  # closed by the server while we trickled
+        took = closed_within(sock, 5)
+    assert took is not None and time.monotonic() - started < HEADER_TIMEOUT_S + 1.5
+
+
+def test_one_address_holding_many_connections_cannot_lock_others_out(guarded_server):
+    """120 idle connections from one address: past 20 they are closed at once, the server's descriptors stay
+    bounded, and another address is answered as fast as before."""
+    idle_ms = statistics.median(healthz_ms(guarded_server) for _ in range(5))
+    held = []
+    try:
+        for _ in range(120):
+            try:
+                held.append(connect(guarded_server, "127.0.0.2"))
+            except OSError:
+                pass
+        time.sleep(0.3)
+        refused = sum(closed_within(sock, 0.2) is not None for sock in held)
+        fds = open_fds(guarded_server)
+        busy_ms = statistics.median(healthz_ms(guarded_server) for _ in range(5))
+    finally:
+        for sock in held:
+            sock.close()
+    print(f"\nidle /healthz {idle_ms:.1f} ms, with 120 idle connections from one address {busy_ms:.1f} ms; "
+          f"{refused} refused at once; server fds {fds}")
+    assert refused >= 100
+    assert fds < 20 + 60
+    assert busy_ms < max(2 * idle_ms, idle_ms + 20)
+
+
+def test_many_addresses_past_the_cap_wait_only_until_the_deadline(guarded_server):
+    """60 idle connections from 6 addresses fill the cap; a new client is refused at once, and is answered again
+    once the head deadline has closed them."""
+    held = [connect(guarded_server, f"127.0.1.{i % 6 + 1}") for i in range(60)]
+    try:
+        time.sleep(0.3)
+        with pytest.raises(httpx.TransportError):
+            httpx.get(guarded_server + "/healthz", timeout=2)
+        time.sleep(HEADER_TIMEOUT_S + 0.5)
+        assert httpx.get(guarded_server + "/healthz", timeout=5).status_code == 200
+    finally:
+        for sock in held:
+            sock.close()
