@@ -239,3 +239,13 @@ def test_placement_shape_refuses_a_chain_as_segment(shipped_kg):
                   ox.NamedNode(E + "smart-vision-chain"), ox.NamedNode(E + "quote/test"))
     report = validate.check_shapes(shipped_kg, [bad])
     assert not report.ok and "ck:ChainSegment" in str(report)
+
+
+def test_entity_page_shows_why_a_reading_places_a_firm(shipped_kg):
+    """An analyst on 海康威视's page sees, beside the sentence, that its placement is the curators' reading and why."""
+    from chainkg.graph import entity
+
+    page = entity.page(shipped_kg, E + "hikvision")
+    reading = [s for s in page.sources if s.graph == E + "quote/a002-r01"]
+    assert reading and reading[0].kind == "quote" and "增資擴產" in reading[0].text
+    assert reading[0].comment.startswith("编者解读")
