@@ -249,3 +249,9 @@ def test_entity_page_shows_why_a_reading_places_a_firm(shipped_kg):
     reading = [s for s in page.sources if s.graph == E + "quote/a002-r01"]
     assert reading and reading[0].kind == "quote" and "增資擴產" in reading[0].text
     assert reading[0].comment.startswith("编者解读")
+
+
+def test_the_reading_is_printed_under_its_sentence(app):
+    html = app.get("/id/hikvision", headers={"Accept": "text/html"}).text
+    sentence = html.index("抓住海康威視在區增資擴產機遇")
+    assert html.index("编者解读：大渡口以海康威视在区增资扩产为契机", sentence) > sentence
