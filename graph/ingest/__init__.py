@@ -12,7 +12,7 @@ import hashlib
 import itertools
 from dataclasses import asdict, dataclass, field
 
-from chainkg.graph.ingest import entities, events, figures, relations, sentences
+from chainkg.graph.ingest import entities, events, figures, relations, sentences, trades
 from chainkg.graph.ingest.candidates import Event, Figure, Mention, Relation
 from chainkg.graph.ingest.dates import ArticleDate
 from chainkg.graph.ingest.gazetteer import Gazetteer
@@ -76,6 +76,7 @@ def analyse(text: str | bytes, gazetteer: Gazetteer, *, date: ArticleDate | None
         analysis.figures += figures.figures(sentence, found, analysis.date, context, next_id, gazetteer.units)
         analysis.events += events.events(sentence, found, analysis.date, context, next_id)
     analysis.relations += relations.article_relations(analysis.mentions, analysis.relations, next_id, split)
+    analysis.relations += trades.paired_memberships(analysis.mentions, analysis.relations, next_id)
     return analysis
 
 

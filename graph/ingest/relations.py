@@ -346,11 +346,16 @@ def _phases(mentions: list[Mention], at: dict, add, context: dict, sentence: Sen
 PHASE_CUE = "(a phase of the park)"
 
 
+# 围绕“芯屏器核网”全产业链，…已聚集起A、B: the wider chain a sentence is framed by, not the one its firms are in
+FRAME = re.compile(r"围绕[“「]?$")
+
+
 def _memberships(sentence: Sentence, mentions: list[Mention], at: dict, add) -> None:
     """Firms named in one sentence with exactly one cluster, chain or segment belong to it."""
     for kind, predicate in (("IndustryCluster", "ck:memberOfCluster"), ("IndustryChain", "ck:inChain"),
                             ("ChainSegment", "ck:inSegment")):
-        groups = {m.iri or m.name: m for m in mentions if m.kind == kind}
+        groups = {m.iri or m.name: m for m in mentions if m.kind == kind and not FRAME.search(
+            sentence.norm[max(0, at[m.id] - 3):at[m.id]])}
         if len(groups) != 1:
             continue
         group = next(iter(groups.values()))
