@@ -25,7 +25,7 @@ from chainkg.graph import entity, overview, views
 from chainkg.graph.examples import examples
 from chainkg.graph.labels import Label, labels
 from chainkg.graph.namespaces import CK
-from chainkg.graph.search import LabelIndex
+from chainkg.graph.search import LabelIndex, grouped as search_groups
 from chainkg.graph.settings import Settings
 from chainkg.graph.store import KnowledgeGraph
 from chainkg.viz import network
@@ -107,21 +107,28 @@ def home(request: Request, kg: KG) -> Response:
     return html(site(request).render("home.html", overview=overview.overview(kg)))
 
 
-@router.get("/search", summary="Search names in any script (HTML, or JSON with format=json)",
+@router.get("/search", summary="Search names in any script, pinyin, initials, kind or role words (HTML, or JSON with format=json)",
             responses=PAGE_OR_JSON, response_class=HTMLResponse)
 def search(request: Request, settings: SETTINGS, format: FORMAT = None,
-           q: Annotated[str, Query(description="a name: simplified, traditional, alias or English")] = "",
+           q: Annotated[str, Query(description="a name (simplified, traditional, alias, English, pinyin, initials), "
+                                               "a kind (园区, 政策) or a role (链主, 龙头)")] = "",
            list_all: Annotated[bool, Query(alias="all", description="list the results even when one name matches exactly")] = False,
+           kind: Annotated[str | None, Query(description="only results of this family (Company, IndustrialPark, Event …)")] = None,
+           district: Annotated[str | None, Query(description="only results in this district (its id: dadukou, banan …)")] = None,
            ) -> Response:
     wanted = _choose(request, [HTML, JSON], format)  # NotAcceptable: the 406 of api/errors.py
-    hits = label_index(request).search(q, limit=settings.search_max_results) if q.strip() else []
-    pages = site(request)
+    index, pages = label_index(request), site(request)
+    district_iri = settings.base_iri + "id/" + district if district else None
+    found = index.find(q, limit=settings.search_max_results, family=kind or None, district=district_iri)
     if wanted == JSON:
-        return JSONResponse({"query": q, "results": [{**h.as_json(), "href": pages.href(h.iri)} for h in hits]})
-    exact = [h for h in hits if h.match == "exact"]
-    if len(exact) == 1 and not list_all:
-        return RedirectResponse(pages.href(exact[0].iri), status_code=303)
-    return html(pages.render("search.html", query=q, hits=hits, limit=settings.search_max_results))
+        return JSONResponse({"query": q, "total": found.total, "families": found.families,
+                             "districts": {pages.href(d).removeprefix("/id/"): n for d, n in found.districts.items()},
+                             "results": [{**h.as_json(), "href": pages.href(h.iri)} for h in found.hits]})
+    target = index.jump(found.hits) if not (list_all or kind or district) else None
+    if target is not None:
+        return RedirectResponse(pages.href(target.iri), status_code=303)
+    return html(pages.render("search.html", query=q, found=found, groups=search_groups(found.hits),
+                             name_of=index.name_of, kind=kind, district=district, limit=settings.search_max_results))
 
 
 @router.get("/search/suggest", summary="Suggestions while typing (JSON)")

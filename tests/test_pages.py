@@ -130,6 +130,21 @@ def test_search_lists_results_and_has_a_json_twin(app):
     assert data["results"][0]["label_zh"] == "中元汇吉" and data["results"][0]["href"] == "/id/zhongyuan-huiji"
 
 
+def test_ivd_lists_the_industry_and_the_chain_instead_of_jumping(app):
+    listed = get(app, "/search?q=IVD")
+    assert listed.status_code == 200
+    assert 'href="/id/ivd-industry"' in listed.text and 'href="/id/ivd-chain"' in listed.text
+
+
+def test_search_json_says_how_many_of_each_family_and_district(app):
+    data = get(app, "/search?q=" + quote("园区") + "&format=json").json()
+    assert data["families"]["IndustrialPark"] >= 20 and data["districts"]["dadukou"] > 0
+    narrowed = get(app, "/search?q=" + quote("园区") + "&kind=IndustrialPark&district=banan&format=json").json()
+    assert narrowed["total"] == len(narrowed["results"]) > 0
+    assert all(r["family"] == "IndustrialPark" and "https://w3id.org/chainkg/id/banan" in r["districts"]
+               for r in narrowed["results"])
+
+
 def test_suggestions_while_typing(app):
     results = get(app, "/search/suggest?q=" + quote("中元"), "application/json").json()["results"]
     assert 0 < len(results) <= 8

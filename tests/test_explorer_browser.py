@@ -1,0 +1,90 @@
+"""The explorer for everyday use (issue 18) in a real browser (Debian chromium through Playwright) against
+`chainkg serve` on the shipped graph, at desktop and 390 px phone width: search by pinyin, initials, kind and role
+words, grouped and filtered results. Nothing is fetched from any host but the service; screenshots go to
+test-artifacts/."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+
+from tests.conftest import Visitor
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
+WIDTHS = [pytest.param(DESKTOP, id="desktop"), pytest.param(PHONE, id="phone")]
+
+
+@pytest.fixture(params=WIDTHS)
+def visitor_at(request, browser, server):
+    """A fresh tab on the shipped-graph server at each width."""
+    visiting = Visitor(browser, server)
+    visiting.page.set_viewport_size(request.param)
+    visiting.width = request.param["width"]
+    yield visiting
+    assert visiting.outside() == []
+    visiting.context.close()
+
+
+def no_sideways_scroll(visitor: Visitor) -> bool:
+    return visitor.page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def suggestion_names(visitor: Visitor, typed: str) -> list[str]:
+    box = visitor.page.locator(".topsearch input")
+    box.press_sequentially(typed, delay=40)
+    visitor.page.locator(".topsearch .suggestions li").first.wait_for()
+    return visitor.page.locator(".topsearch .suggestions li .zh").all_inner_texts()
+
+
+# ---------------------------------------------------------------------------------------------------- search
+@pytest.mark.parametrize("typed, shown", [("zyhj", "中元汇吉"), ("hkws", "海康威视"), ("zhongyuan", "中元汇吉")])
+def test_pinyin_and_initials_are_suggested_while_typing(visitor_at, typed, shown):
+    visitor_at.goto("/")
+    assert suggestion_names(visitor_at, typed)[0] == shown
+    visitor_at.page.keyboard.press("ArrowDown")
+    visitor_at.page.keyboard.press("Enter")
+    visitor_at.page.wait_for_url("**/id/*")
+    assert visitor_at.page.locator("h1.title .zh").inner_text() == shown
+
+
+def test_zhongyuan_huiji_in_words_lists_the_firm_first(visitor_at):
+    visitor_at.goto("/search?q=" + quote("zhongyuan huiji"))
+    first = visitor_at.page.locator(".result-group").first
+    assert first.locator(".result-name .zh").first.inner_text() == "中元汇吉"
+    assert first.locator(".matched", has_text="拼音").count() >= 1
+    assert no_sideways_scroll(visitor_at)
+
+
+def test_ivd_offers_the_chain_as_well_as_the_industry(visitor_at):
+    visitor_at.goto("/search?q=IVD")
+    groups = visitor_at.page.locator(".result-group").evaluate_all("els => els.map(e => e.dataset.family)")
+    assert groups[0] == "Industry" and "IndustryChain" in groups[:3]
+    assert no_sideways_scroll(visitor_at)
+    visitor_at.page.locator(".result-group[data-family=IndustryChain] a.result-name").first.click()
+    visitor_at.page.wait_for_url("**/id/ivd-chain")
+
+
+def test_a_role_word_lists_the_chain_leaders_with_their_chains(visitor_at):
+    visitor_at.goto("/search?q=" + quote("链主"))
+    rows = visitor_at.page.locator(".result").all_inner_texts()
+    zybio = next(r for r in rows if "中元汇吉" in r)
+    assert "链主" in zybio and "体外诊断（IVD）产业链" in zybio
+    visitor_at.screenshot(f"search-chain-leaders-{visitor_at.width}px")
+
+
+def test_parks_are_filtered_by_district_with_a_click(visitor_at):
+    page = visitor_at.page
+    visitor_at.goto("/search?q=" + quote("园区"))
+    assert page.locator(".result-group").first.get_attribute("data-family") == "IndustrialPark"
+    page.locator(".facet a[data-family=IndustrialPark]").click()
+    page.locator(".facet a[data-district=banan]").click()
+    page.wait_for_url("**district=banan**")
+    names = page.locator(".result .result-name .zh").all_inner_texts()
+    assert names and "巴南经济园区" in names and "重庆天安数码城" not in names
+    assert page.locator(".result-group").evaluate_all("els => els.map(e => e.dataset.family)") == ["IndustrialPark"]
+    assert no_sideways_scroll(visitor_at)
+    visitor_at.screenshot(f"search-parks-banan-{visitor_at.width}px")
