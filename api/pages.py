@@ -273,6 +273,16 @@ async def api_docs(request: Request) -> Response:
 
 
 # ---------------------------------------------------------------------------------------------------- static files
+async def favicon() -> Response:
+    """Our own icon (viz/static/favicon.svg) where browsers look for one unasked: on the JSON, Turtle and API
+    responses they show, which carry no <link rel="icon">."""
+    icon = assets()["site"].directory / "favicon.svg"
+    return Response(icon.read_bytes(), media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
+
+
+router.add_api_route("/favicon.ico", favicon, methods=["GET"], include_in_schema=False)
+
+
 def static_files() -> Starlette:
     """The asset directories under their versioned paths; StaticFiles refuses any path outside its directory."""
     routes = []

@@ -209,11 +209,12 @@ class Hit:
     family: str | None = None
     districts: tuple[str, ...] = ()
     role: Role | None = None
+    misprint: str | None = None  # the article's misprint of the name that found it (中允汇吉 for 中元汇吉)
 
     def as_json(self) -> dict[str, object]:
         return {"iri": self.iri, "label_zh": self.label_zh, "label_en": self.label_en, "kind": self.kind,
                 "kind_zh": self.kind_zh, "kind_en": self.kind_en, "matched": self.matched, "match": self.match,
-                "family": self.family, "districts": list(self.districts),
+                "misprint": self.misprint, "family": self.family, "districts": list(self.districts),
                 "role": None if self.role is None else {"zh": self.role.zh, "en": self.role.en, "of": self.role.of}}
 
 
@@ -427,9 +428,10 @@ class LabelIndex:
     def _hit(entry: Entry, rank: tuple, found: Name | Role | None) -> Hit:
         shown = {entry.label_zh, entry.label_en}
         matched = found.text if isinstance(found, Name) and not found.hidden and found.text not in shown else None
+        misprint = found.text if isinstance(found, Name) and found.property == CK + "captionVariant" else None
         return Hit(entry.iri, entry.label_zh, entry.label_en, entry.kind, entry.kind_zh, entry.kind_en,
                    matched, TIER_NAMES[rank[0]], rank, entry.family, tuple(sorted(entry.districts)),
-                   found if isinstance(found, Role) else None)
+                   found if isinstance(found, Role) else None, misprint)
 
     def jump(self, hits: list[Hit]) -> Hit | None:
         """The one entity a search names so plainly that the page can go straight to it: the only exact match,

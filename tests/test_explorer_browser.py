@@ -88,3 +88,63 @@ def test_parks_are_filtered_by_district_with_a_click(visitor_at):
     assert page.locator(".result-group").evaluate_all("els => els.map(e => e.dataset.family)") == ["IndustrialPark"]
     assert no_sideways_scroll(visitor_at)
     visitor_at.screenshot(f"search-parks-banan-{visitor_at.width}px")
+
+
+# ---------------------------------------------------------------------------------------------------- a phone
+EVERY_PAGE_KIND = [
+    "/", "/search?q=IVD", "/id/hikvision", "/id/dadukou", "/id/ivd-chain", "/id/doc/a001", "/id/quote/a001-017",
+    "/graph/chain/ivd-chain", "/graph/ego/hikvision?radius=2", "/graph/suppliers", "/graph/district/dadukou",
+    "/sparql", "/docs", "/chains/ivd-chain/map", "/anchors", "/gaps/dadukou", "/ingest", "/id/no-such-thing",
+]
+
+
+@pytest.mark.parametrize("path", EVERY_PAGE_KIND)
+def test_every_page_fits_a_phone(browser, server, path):
+    visitor = Visitor(browser, server)
+    try:
+        page = visitor.page
+        page.set_viewport_size(PHONE)
+        response = page.goto(path)
+        assert response.status == (404 if "no-such" in path else 200)
+        page.wait_for_load_state("networkidle")
+        assert no_sideways_scroll(visitor), page.evaluate("document.documentElement.scrollWidth")
+        # the top bar (every page but Swagger's own): the search box has room to type and every link is on screen
+        if path != "/docs":
+            box = page.locator(".topsearch input").bounding_box()
+            assert box["width"] >= 300 and box["x"] >= 0
+            for link in page.locator(".topnav a").all():
+                edge = link.bounding_box()
+                assert edge["x"] >= 0 and edge["x"] + edge["width"] <= PHONE["width"]
+        # a table wider than the phone scrolls inside its own box
+        for table in page.locator("main table").all():
+            assert table.evaluate("t => t.getBoundingClientRect().right <= window.innerWidth + 1")
+        if path in ("/", "/id/hikvision", "/graph/ego/hikvision?radius=2"):
+            visitor.screenshot("phone-" + (path.strip("/").split("?")[0].replace("/", "-") or "home"), full_page=False)
+        assert visitor.outside() == []
+    finally:
+        visitor.context.close()
+
+
+def test_our_icon_is_on_every_page_and_where_browsers_look_unasked(visitor):
+    visitor.goto("/id/hikvision")
+    icon = visitor.page.locator("link[rel=icon]").get_attribute("href")
+    assert icon.startswith("/static/") and icon.endswith("favicon.svg")
+    fetched = visitor.page.request.get(icon)
+    assert fetched.ok and fetched.headers["content-type"].startswith("image/svg+xml")
+    unasked = visitor.page.request.get("/favicon.ico")
+    assert unasked.ok and unasked.headers["content-type"] == "image/svg+xml" and unasked.body() == fetched.body()
+
+
+@pytest.mark.parametrize("media", ["screen", "print"])
+def test_the_sources_panel_shows_every_footnote(visitor, media):
+    page = visitor.page
+    visitor.goto("/id/hikvision")
+    page.emulate_media(media=media)
+    panel = page.locator(".entity-sources")
+    assert panel.evaluate("p => p.scrollHeight <= p.clientHeight + 1")  # nothing hidden behind a scroll bar
+    last = panel.locator("li").last
+    assert last.evaluate("li => li.getBoundingClientRect().bottom <= li.closest('aside').getBoundingClientRect().bottom + 1")
+    if media == "print":
+        pdf = page.pdf()
+        assert pdf.startswith(b"%PDF")
+    visitor.screenshot(f"entity-hikvision-sources-{media}")
