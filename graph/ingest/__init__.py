@@ -3,7 +3,8 @@ their sentences (character offsets, kind of evidence, confidence), and turn the 
 a draft in the curated TriG format (graph/ingest/draft.py) that `chainkg load` checks and loads all-or-nothing.
 
 One module per concern: sentences (refusing what is not an article, splitting), gazetteer (known names), entities
-(new names by pattern), dates (relative dates), figures, relations, events, draft. `analyse` runs them in order.
+(new names by pattern), dates (relative dates), figures, relations (within a sentence), trades (memberships across
+sentences), known (placements the graph holds, stated again), events, draft. `analyse` runs them in order.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import hashlib
 import itertools
 from dataclasses import asdict, dataclass, field
 
-from chainkg.graph.ingest import entities, events, figures, relations, sentences, trades
+from chainkg.graph.ingest import entities, events, figures, known, relations, sentences, trades
 from chainkg.graph.ingest.candidates import Event, Figure, Mention, Relation
 from chainkg.graph.ingest.dates import ArticleDate
 from chainkg.graph.ingest.gazetteer import Gazetteer
@@ -76,7 +77,8 @@ def analyse(text: str | bytes, gazetteer: Gazetteer, *, date: ArticleDate | None
         analysis.figures += figures.figures(sentence, found, analysis.date, context, next_id, gazetteer.units)
         analysis.events += events.events(sentence, found, analysis.date, context, next_id)
     analysis.relations += relations.article_relations(analysis.mentions, analysis.relations, next_id, split)
-    analysis.relations += trades.paired_memberships(analysis.mentions, analysis.relations, next_id)
+    analysis.relations += trades.memberships(analysis.mentions, analysis.relations, gazetteer, split, next_id)
+    analysis.relations += known.restated(analysis.mentions, analysis.relations, gazetteer.facts, next_id)
     return analysis
 
 

@@ -51,10 +51,11 @@ class Gazetteer:
     """Normalised name → the known entities it names; `find` returns leftmost-longest, non-overlapping matches."""
 
     def __init__(self, names: dict[str, list[Known]], labels: dict[str, dict[str, str]] | None = None,
-                 units: dict[str, str] | None = None) -> None:
+                 units: dict[str, str] | None = None, facts: dict[str, set[tuple[str, str]]] | None = None) -> None:
         self.names = {key: tuple(dict.fromkeys(found)) for key, found in names.items()}
         self.labels = labels or {}  # IRI → {lang: prefLabel}
         self.units = units or {}  # what a unit counts (产业集群, 台) → the unit's local name
+        self.facts = facts or {}  # IRI → {(ck:locatedIn, IRI), (ck:segmentOf, IRI) …}: where the graph places it
         self.kinds = {k.iri: k.kind for found in self.names.values() for k in found}
         self._automaton = ahocorasick.Automaton()
         for key in self.names:
@@ -80,6 +81,7 @@ class Gazetteer:
                 labels[iri].setdefault(row["name"].language.lower(), name)
         gazetteer = cls.from_names({iri: (best[iri][1], names) for iri, names in names_of.items()}, labels)
         gazetteer.units = counted_units(kg)
+        gazetteer.facts = placements(kg)
         return gazetteer
 
     @classmethod
@@ -123,6 +125,15 @@ class Gazetteer:
 
     def label(self, iri: str, lang: str = "zh-hans") -> str | None:
         return self.labels.get(iri, {}).get(lang)
+
+
+def placements(kg: KnowledgeGraph) -> dict[str, set[tuple[str, str]]]:
+    """Where the graph already places each entity (park, place, cluster, chain, segment) and each segment's chain:
+    an article that names both ends again is new evidence for the same fact."""
+    facts: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for row in kg.select(queries.text("ingest_facts")):
+        facts[row["subject"].value].add(("ck:" + _local(row["predicate"].value), row["object"].value))
+    return dict(facts)
 
 
 def counted_units(kg: KnowledgeGraph) -> dict[str, str]:

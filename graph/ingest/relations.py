@@ -63,7 +63,7 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
     # a place inside a longer name (昆山 in 昆山金聚, 重庆 in 重庆国际生物城) places nothing
     inner = {m.id for m in mentions if m.kind in AREAS | CARRIERS and (
         _inside_another(m, mentions) or m.name in SCOPES or
-        re.match(r"首个|首家|第一|最大|唯一|最", norm[at[m.id] + len(m.name):]))}  # 重庆首个…: a scope
+        re.match(r"首个|首家|第一|最大|唯一|最|知名", norm[at[m.id] + len(m.name):]))}  # 重庆首个, 重庆知名: scopes
     inner |= {m.id for m in mentions if m.kind in SITTERS and m.how != "owner in a name" and any(
         o.kind in SITTERS and o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
         for o in mentions)}  # 春风动力 in 春风动力重庆摩托车制造项目落户大渡口: the project settles, not the firm
@@ -97,6 +97,9 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
             if target is not None:
                 add(leader, "ck:leadingEnterpriseOf", target, cue, 0.6)
     in_paragraph = context.get("carrier") if context.get("carrier_paragraph") == sentence.paragraph else None
+    opened = context.get("opening_carrier")  # A创业苗圃以…为定位。¶ 截至目前，已汇集B、C…: the carrier that opened the
+    if in_paragraph is None and opened is not None and opened[1] == sentence.paragraph - 1:  # paragraph before
+        in_paragraph = opened[0]
     for cue in re.finditer(r"(?:落户|入驻|进驻|入孵)(?!企业|团队|项目|机构)|落地|迁入|位于|坐落|"
                            r"(?:聚集|集聚|汇聚|汇集|云集)(?!区)|集中(?=在|于)|依托", norm):
         # 聚集区 is a noun, 集中签约 places nothing, 入孵企业 are the firms an incubator has (said elsewhere)
@@ -193,11 +196,20 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
     _topic_memberships(sentence, mentions, at, add, context)
     context["sites"] = (context.get("sites", []) + [(m, sentence.paragraph) for m in kinds(CARRIERS)])[-20:]
     carriers = kinds(CARRIERS - {"Facility"})
+    _remember_opening(carriers, at, context, sentence)
     if carriers:  # the sentence's topic, named first: 重庆建桥工业园，…，A、B区全域纳入高新区拓展园 is about the park
         context["carrier"] = carriers[0]
         context["carrier_paragraph"] = sentence.paragraph
         context["carriers"] = (context.get("carriers", []) + carriers)[-20:]
     return found
+
+
+def _remember_opening(carriers: list[Mention], at: dict, context: dict, sentence: Sentence) -> None:
+    """A carrier that opens a paragraph is what the paragraph is about, and what the next one goes on about."""
+    first = min(carriers, key=lambda m: at[m.id]) if carriers else None
+    if first is not None and at[first.id] <= 2 and sentence.paragraph != context.get("last_paragraph"):
+        context["opening_carrier"] = (first, sentence.paragraph)
+    context["last_paragraph"] = sentence.paragraph
 
 
 # ---------------------------------------------------------------------------------------------------- the article
@@ -347,7 +359,8 @@ PHASE_CUE = "(a phase of the park)"
 
 
 # 围绕“芯屏器核网”全产业链，…已聚集起A、B: the wider chain a sentence is framed by, not the one its firms are in
-FRAME = re.compile(r"围绕[“「]?$")
+# 从体外诊断试剂、设备的生产，到…: the first link of the chain a sentence spans, not the one its firms are in
+FRAME = re.compile(r"围绕[“「]?$|从$")
 
 
 def _memberships(sentence: Sentence, mentions: list[Mention], at: dict, add) -> None:

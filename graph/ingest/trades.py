@@ -1,9 +1,11 @@
-"""Membership read across sentences by trade: a cluster and a chain of the same trade named in one article
-(新型显示产业集群, 新型显示全产业链) have the same members, so a firm placed in one is proposed for the other.
+"""Membership read across sentences by trade. Curators place a firm in a cluster or chain from what the article
+says of its trade, often in another sentence than the one naming the group; the sentence rules see one sentence.
 
-Curators place the firms of a cluster in the chain of its trade wherever the article names that chain, even in
-another paragraph; the sentence rules see one sentence only. Nothing here looks at the graph: the trade is the
-name without its place and its group word. Confidence is low, for review.
+- a cluster and a chain of one trade named in one article (新型显示产业集群, 新型显示全产业链) have the same firms;
+- the firms of a paragraph that names exactly one cluster belong to it;
+- a firm that leads or works in a trade (体外诊断龙头企业X, X专注体外诊断产业) is in the chain of that trade;
+- the firms of a sentence that spans a chain from one of its links (从体外诊断试剂…到…) are in that link's chain.
+The trade is a group's name without its place and its group word. Confidence is low: these are for review.
 """
 
 from __future__ import annotations
@@ -11,13 +13,19 @@ from __future__ import annotations
 import re
 
 from chainkg.graph.ingest.candidates import Mention, Relation
+from chainkg.graph.ingest.gazetteer import Gazetteer
+from chainkg.graph.ingest.sentences import Sentence
 
 GROUP_WORDS = re.compile(r"(?:全产业链|产业链|产业集群|集群|产业|链条|链)$")
 PREDICATES = {"IndustryCluster": "ck:memberOfCluster", "IndustryChain": "ck:inChain"}
-CUE = "(the chain of the cluster's trade)"
 # A project joins a cluster, and a segment by what it makes; the chain is the firms' (docs/curation.md).
 MEMBERS = {"Company", "ResearchInstitute", "Platform", "ServiceCenter", "University"}
 PLACES = ("AdministrativeArea", "District", "City", "Municipality", "Country", "Place")
+TWIN_CUE = "(the chain of the cluster's trade)"
+PARAGRAPH_CUE = "(the cluster its paragraph names)"
+TRADE_CUE = "(the chain of the firm's trade)"
+SPAN_CUE = "(the chain its links span)"
+WORKS_IN = r"[^,;:。]{0,4}(?:专注于|专注|深耕|主营|从事)"
 
 
 def trade(name: str, places: set[str]) -> str:
@@ -36,35 +44,128 @@ def trade(name: str, places: set[str]) -> str:
     return core
 
 
-def paired_memberships(mentions: list[Mention], found: list[Relation], next_id) -> list[Relation]:
-    """For each firm in a cluster (in a chain), the chain (the cluster) of the same trade the article names."""
+def memberships(mentions: list[Mention], found: list[Relation], gazetteer: Gazetteer, sentences: list[Sentence],
+                next_id) -> list[Relation]:
+    """Every membership these rules add to `found` (new chain mentions are appended to `mentions`)."""
+    out = _Added(mentions, found, next_id)
     places = {m.name for m in mentions if m.kind in PLACES}
+    _paragraph_clusters(mentions, sentences, places, out)
+    _twins(mentions, found + out.relations, places, out)
+    _chains_of_trades(mentions, found, gazetteer, sentences, places, out)
+    _chain_spans(mentions, sentences, gazetteer, out)
+    return out.relations
+
+
+class _Added:
+    """The relations added so far, without repeating one that is already proposed."""
+
+    def __init__(self, mentions: list[Mention], found: list[Relation], next_id) -> None:
+        self.mentions, self.next_id, self.relations = mentions, next_id, []
+        self.by_id = {m.id: m for m in mentions}
+        self.have = {(_key(self.by_id[r.subject]), r.predicate, _key(self.by_id[r.object]))
+                     for r in found if r.object in self.by_id}
+
+    def add(self, subject: Mention, predicate: str, obj: Mention, cue: str) -> None:
+        key = (_key(subject), predicate, _key(obj))
+        if key in self.have or key[0] == key[2]:
+            return
+        self.have.add(key)
+        self.relations.append(Relation(self.next_id("r"), subject.sentence, subject.id, predicate, obj.id, cue,
+                                       subject.start, subject.end, 0.3))
+
+    def has(self, subject: Mention, predicate: str) -> bool:
+        return any(s == _key(subject) and p == predicate for s, p, _ in self.have)
+
+    def chain(self, like: Mention, iri: str | None, name: str) -> Mention:
+        """A chain the article does not name, pointed at by the words that imply it (a trade, a link)."""
+        mention = Mention(self.next_id("m"), like.sentence, like.start, like.end, like.text, name, "IndustryChain",
+                          iri, like.evidence, 0.3, "the chain of a trade")
+        self.mentions.append(mention)
+        self.by_id[mention.id] = mention
+        return mention
+
+
+def _twins(mentions: list[Mention], found: list[Relation], places: set[str], out: _Added) -> None:
+    """新型显示产业集群 and 新型显示全产业链 a sentence later: a firm in one is in the other."""
     groups: dict[str, dict[str, Mention]] = {kind: {} for kind in PREDICATES}
     for m in mentions:
-        if m.kind in PREDICATES:
-            core = trade(m.name, places)
-            if len(core) >= 2:
-                groups[m.kind].setdefault(core, m)
-    by_id = {m.id: m for m in mentions}
+        if m.kind in PREDICATES and len(trade(m.name, places)) >= 2:
+            groups[m.kind].setdefault(trade(m.name, places), m)
     other = {"ck:memberOfCluster": "IndustryChain", "ck:inChain": "IndustryCluster"}
-    have = {(r.subject, r.predicate, _key(by_id[r.object])) for r in found if r.object in by_id}
-    out: list[Relation] = []
     for relation in found:
-        if relation.predicate not in other or relation.object not in by_id or \
-                by_id[relation.subject].kind not in MEMBERS:
+        if relation.predicate not in other or relation.object not in out.by_id or \
+                out.by_id[relation.subject].kind not in MEMBERS:
             continue
-        group = by_id[relation.object]
-        twin = groups[other[relation.predicate]].get(trade(group.name, places))
-        if twin is None:
+        twin = groups[other[relation.predicate]].get(trade(out.by_id[relation.object].name, places))
+        if twin is not None:
+            out.add(out.by_id[relation.subject], PREDICATES[twin.kind], twin, TWIN_CUE)
+
+
+def _paragraph_clusters(mentions: list[Mention], sentences: list[Sentence], places: set[str], out: _Added) -> None:
+    """值得一提的是，…风渡新材…。2023年，新材料产业实现营收65亿元: the firms of a paragraph that names one cluster (or a
+    chain or industry of a cluster's trade) belong to it; its projects and facilities too where the graph knows the
+    cluster (a new name may be an aim: 打造…智慧体育集群的产业之城)."""
+    paragraph_of = {s.index: s.paragraph for s in sentences}
+    clusters = {trade(m.name, places): m for m in reversed(mentions) if m.kind == "IndustryCluster"}
+    named: dict[int, dict[str, Mention]] = {}
+    for m in mentions:
+        cluster = m if m.kind == "IndustryCluster" else clusters.get(trade(m.name, places)) \
+            if m.kind in ("IndustryChain", "Industry") else None
+        if cluster is not None:
+            named.setdefault(paragraph_of[m.sentence], {}).setdefault(_key(cluster), cluster)
+    for m in mentions:
+        groups = named.get(paragraph_of[m.sentence], {})
+        if len(groups) != 1 or out.has(m, "ck:memberOfCluster"):
             continue
-        predicate = PREDICATES[twin.kind]
-        key = (relation.subject, predicate, _key(twin))
-        if key in have:
+        cluster = next(iter(groups.values()))
+        if m.kind == "Company" or m.kind in ("Project", "Facility") and cluster.iri:
+            out.add(m, "ck:memberOfCluster", cluster, PARAGRAPH_CUE)
+
+
+def _chains_of_trades(mentions: list[Mention], found: list[Relation], gazetteer: Gazetteer,
+                      sentences: list[Sentence], places: set[str], out: _Added) -> None:
+    """体外诊断龙头企业中元汇吉 (it leads the trade) / 中元生物专注体外诊断产业: in the chain of that trade, the one the
+    article names or the one the graph knows (体外诊断产业链)."""
+    chains: dict[str, tuple[str | None, str, Mention | None]] = {}
+    for key, knowns in gazetteer.names.items():
+        for known in knowns:
+            if known.kind == "IndustryChain":
+                chains.setdefault(trade(key, places), (known.iri, gazetteer.label(known.iri) or known.name, None))
+    for m in mentions:
+        if m.kind == "IndustryChain":
+            chains[trade(m.name, places)] = (m.iri, m.name, m)
+    norms = {s.index: s.norm for s in sentences}
+    pairs = [(out.by_id[r.subject], out.by_id[r.object], True) for r in found
+             if r.predicate == "ck:leadingEnterpriseOf" and out.by_id.get(r.object) and
+             out.by_id[r.object].kind == "Industry"]
+    pairs += [(firm, industry, False) for industry in mentions if industry.kind == "Industry"
+              for firm in mentions if firm.sentence == industry.sentence and firm.kind == "Company" and
+              re.search(re.escape(firm.name) + WORKS_IN + re.escape(industry.name), norms[firm.sentence])]
+    for firm, industry, leads in pairs:
+        core = GROUP_WORDS.sub("", industry.name)
+        if core not in chains:
             continue
-        have.add(key)
-        out.append(Relation(next_id("r"), relation.sentence, relation.subject, predicate, twin.id, CUE,
-                            relation.start, relation.end, 0.3))
-    return out
+        iri, name, chain = chains[core]
+        if chain is None:
+            chain = out.chain(industry, iri, name)
+            chains[core] = (iri, name, chain)
+        for predicate in ("ck:inChain", "ck:leadingEnterpriseOf") if leads else ("ck:inChain",):
+            out.add(firm, predicate, chain, TRADE_CUE)
+
+
+def _chain_spans(mentions: list[Mention], sentences: list[Sentence], gazetteer: Gazetteer, out: _Added) -> None:
+    """这里聚集了A、B等企业，从体外诊断试剂、设备的生产，到…: the firms are in the chain whose link opens the span."""
+    for sentence in sentences:
+        found = [m for m in mentions if m.sentence == sentence.index]
+        links = [m for m in found if m.kind == "ChainSegment" and m.iri and "从" + m.name in sentence.norm]
+        chains = {o for link in links for p, o in gazetteer.facts.get(link.iri, ()) if p == "ck:segmentOf"}
+        firms = [m for m in found if m.kind in ("Company", "ResearchInstitute")]
+        if len(chains) != 1 or not firms:
+            continue
+        iri = chains.pop()
+        chain = out.chain(links[0], iri, gazetteer.label(iri) or links[0].name)
+        for firm in firms:
+            out.add(firm, "ck:inChain", chain, SPAN_CUE)
 
 
 def _key(mention: Mention) -> str:
