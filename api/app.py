@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from chainkg.api import chains, errors, ingest, observability, pages, sparql, store, system, views
+from chainkg.api import browse, chains, errors, ingest, observability, pages, sparql, store, system, views
 from chainkg.api.limits import ClientSlots
 from chainkg.graph import loader
 from chainkg.graph.engine import engine_for
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     app.include_router(sparql.router)
     app.include_router(store.router)
     app.include_router(pages.router)
+    app.include_router(browse.router)
     app.include_router(chains.router)
     app.include_router(ingest.router)
     app.add_api_route("/docs", pages.api_docs, include_in_schema=False)

@@ -141,6 +141,9 @@ class Settings(BaseSettings):
     search_max_results: int = Field(
         20, gt=0, description="Most results a search page lists (suggestions while typing show at most 8)."
     )
+    browse_page_size: int = Field(
+        50, gt=0, description="Rows a browse list (/browse/companies …) shows per page; exports hold every filtered row."
+    )
     ego_max_radius: int = Field(
         3, ge=1, description="Most steps out from an entity its network page may reach (the page's `radius`)."
     )

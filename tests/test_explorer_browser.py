@@ -5,11 +5,13 @@ test-artifacts/."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 from tests.conftest import Visitor
+from tests.test_browser import assert_markup_stayed_text
 
 pytestmark = pytest.mark.browser
 
@@ -95,6 +97,7 @@ EVERY_PAGE_KIND = [
     "/", "/search?q=IVD", "/id/hikvision", "/id/dadukou", "/id/ivd-chain", "/id/doc/a001", "/id/quote/a001-017",
     "/graph/chain/ivd-chain", "/graph/ego/hikvision?radius=2", "/graph/suppliers", "/graph/district/dadukou",
     "/sparql", "/docs", "/chains/ivd-chain/map", "/anchors", "/gaps/dadukou", "/ingest", "/id/no-such-thing",
+    "/browse", "/browse/companies?district=dadukou", "/browse/events",
 ]
 
 
@@ -148,3 +151,55 @@ def test_the_sources_panel_shows_every_footnote(visitor, media):
         pdf = page.pdf()
         assert pdf.startswith(b"%PDF")
     visitor.screenshot(f"entity-hikvision-sources-{media}")
+
+
+# ---------------------------------------------------------------------------------------------------- browse and export
+def test_an_analyst_narrows_the_companies_sorts_and_exports(visitor_at):
+    page = visitor_at.page
+    visitor_at.goto("/browse")
+    page.locator(".browse-lists a[href='/browse/companies']").click()
+    page.wait_for_url("**/browse/companies")
+    total = int(page.locator("h1 .count").inner_text())
+    page.locator(".facet-box[data-facet=district] a[data-value=dadukou]").click()
+    page.locator(".facet-box[data-facet=chain] a[data-value=ivd-chain]").click()
+    page.wait_for_url("**chain=ivd-chain**")
+    narrowed = int(page.locator("h1 .count").inner_text())
+    assert 1 < narrowed < total
+    assert page.locator(".active-filters a.chip").count() == 2
+    page.locator("th a.sort", has_text="角色").click()
+    page.wait_for_url("**sort=role**")
+    page.locator("th a.sort", has_text="角色").click()  # again: descending, holders of a role first
+    page.wait_for_url("**sort=-role**")
+    first = page.locator(".browse-table tbody tr").first
+    assert "链主" in first.inner_text() or "龙头企业" in first.inner_text()
+    assert no_sideways_scroll(visitor_at)
+    visitor_at.screenshot(f"browse-companies-{visitor_at.width}px", full_page=False)
+    with page.expect_download() as download:
+        page.locator(".exports a", has_text="CSV").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == narrowed + 1 and lines[0].startswith("iri,name_zh,name_en")
+    first.locator("a.entity-link").click()
+    page.wait_for_url("**/id/*")
+    assert page.locator("h1.title .zh").inner_text()
+
+
+def test_events_page_through_by_year(visitor_at):
+    page = visitor_at.page
+    visitor_at.goto("/browse/events?size=10&sort=-date")
+    assert page.locator(".browse-table tbody tr").count() == 10
+    dates = page.locator(".browse-table tbody tr td:nth-child(3)").all_inner_texts()
+    assert dates == sorted(dates, reverse=True)
+    page.locator(".pager a[rel=next]").click()
+    page.wait_for_url("**page=2**")
+    later = page.locator(".browse-table tbody tr td:nth-child(3)").all_inner_texts()
+    assert later and max(later) <= min(dates)
+    page.locator(".facet-box[data-facet=year] a[data-value='2021']").click()
+    page.wait_for_url("**year=2021**")
+    assert all(d.startswith("2021") for d in page.locator(".browse-table tbody tr td:nth-child(3)").all_inner_texts())
+
+
+@pytest.mark.parametrize("path", ["/browse/companies?chain=ivd-chain", "/browse/events?year=2022",
+                                  "/search?q=" + quote("链主"), "/search?q=eyi"])
+def test_a_name_that_is_markup_stays_text_in_lists_and_search(hostile_visitor, path):
+    hostile_visitor.goto(path)
+    assert_markup_stayed_text(hostile_visitor)

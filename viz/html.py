@@ -22,6 +22,17 @@ API_DOCS = "/docs"
 SPARQL_UI = "/sparql"
 
 
+def with_params(path: str, params: dict[str, str], **changes: object) -> str:
+    """A link to `path` with the current query parameters, some changed (None or "" removes one).
+
+    >>> with_params("/browse/companies", {"district": "dadukou", "page": "2"}, page=None, sort="-name")
+    '/browse/companies?district=dadukou&sort=-name'
+    """
+    merged = {**params, **{k: v for k, v in changes.items()}}
+    kept = {k: str(v) for k, v in merged.items() if v is not None and v != ""}
+    return path + ("?" + urlencode(kept) if kept else "")
+
+
 class Site:
     """The templates of one running site: knows the base IRI, so it can turn IRIs into links on this site.
 
@@ -47,6 +58,7 @@ class Site:
             map_href=self.map_href, anchors_href=self.anchors_href, gaps_href=self.gaps_href,
             distinct_sources=distinct_sources, footnote=footnote,
             sparql_ui=SPARQL_UI, api_docs=API_DOCS, style_of=network.style_of, styles=network.STYLES,
+            with_params=with_params,
         )
         self.env.filters.update(bar_chart=chart.bar_chart)
 
