@@ -234,7 +234,7 @@ def article_relations(mentions: list[Mention], found: list[Relation], next_id,
     norms = {s.index: s.norm for s in sentences or []}
     by_index = {s.index: s for s in sentences or []}
     placed = {r.subject for r in found if r.predicate in ("ck:locatedIn", "ck:hostedIn")}
-    placed_keys = {_key(m) for m in mentions if m.id in placed}
+    placed_here = {(_key(m), m.sentence) for m in mentions if m.id in placed}  # hosted in a park, still in the district
     home_sentences = {m.sentence for m in mentions if _key(m) == _key(home)}
     if home.kind == "District":
         home_sentences |= {i for i, norm in norms.items() if DISTRICT_ANAPHOR.search(norm)}
@@ -248,7 +248,7 @@ def article_relations(mentions: list[Mention], found: list[Relation], next_id,
             HOME_VERBS.search(_clause_of(by_index[mention.sentence], mention))
         if mention.kind == "GovernmentBody" and mention.name.startswith(("市", "省", "国家", "国务院", "中央")):
             continue  # 市政府办公厅 is the city's, not the district's
-        if not at_home or key in placed_keys or key in seen or key == _key(home):
+        if not at_home or (key, mention.sentence) in placed_here or key in seen or key == _key(home):
             continue
         founded = mention.sentence in by_index and mention.kind in LOCATED_AT_HOME and not any(
             m.sentence == mention.sentence and m.kind in AREAS | CARRIERS and m.name not in SCOPES for m in mentions) \

@@ -4,7 +4,9 @@ says of its trade, often in another sentence than the one naming the group; the 
 - a cluster and a chain of one trade named in one article (新型显示产业集群, 新型显示全产业链) have the same firms;
 - the firms of a paragraph that names exactly one cluster belong to it;
 - a firm that leads or works in a trade (体外诊断龙头企业X, X专注体外诊断产业) is in the chain of that trade;
-- the firms of a sentence that spans a chain from one of its links (从体外诊断试剂…到…) are in that link's chain.
+- the firms of a sentence that spans a chain from one of its links (从体外诊断试剂…到…) are in that link's chain;
+- a firm in a cluster the graph knows one chain of is in that chain;
+- a firm or project whose name holds a link's name (惠科金渝光电液晶面板第8.6代线项目) is in that link.
 The trade is a group's name without its place and its group word. Confidence is low: these are for review.
 """
 
@@ -25,6 +27,8 @@ TWIN_CUE = "(the chain of the cluster's trade)"
 PARAGRAPH_CUE = "(the cluster its paragraph names)"
 TRADE_CUE = "(the chain of the firm's trade)"
 SPAN_CUE = "(the chain its links span)"
+LINK_CUE = "(the link its name names)"
+CLUSTER_CHAIN_CUE = "(the cluster's one chain in the graph)"
 WORKS_IN = r"[^,;:。]{0,4}(?:专注于|专注|深耕|主营|从事)"
 
 
@@ -53,6 +57,8 @@ def memberships(mentions: list[Mention], found: list[Relation], gazetteer: Gazet
     _twins(mentions, found + out.relations, places, out)
     _chains_of_trades(mentions, found, gazetteer, sentences, places, out)
     _chain_spans(mentions, sentences, gazetteer, out)
+    _segments_in_names(mentions, gazetteer, out)
+    _chains_of_clusters(mentions, found, gazetteer, out)
     return out.relations
 
 
@@ -166,6 +172,40 @@ def _chain_spans(mentions: list[Mention], sentences: list[Sentence], gazetteer: 
         chain = out.chain(links[0], iri, gazetteer.label(iri) or links[0].name)
         for firm in firms:
             out.add(firm, "ck:inChain", chain, SPAN_CUE)
+
+
+def _segments_in_names(mentions: list[Mention], gazetteer: Gazetteer, out: _Added) -> None:
+    """惠科金渝光电液晶面板第8.6代线项目 (液晶面板), 惠科显示模组 (液晶显示模组): a link of four characters or more that a
+    firm's, project's or facility's name holds, or ends like, is what it makes."""
+    links: dict[str, Mention] = {m.name: m for m in mentions if m.kind == "ChainSegment" and len(m.name) >= 4}
+    for key, knowns in gazetteer.names.items():
+        named = next((m for m in mentions if m.iri == knowns[0].iri), None)
+        if knowns[0].kind == "ChainSegment" and len(key) >= 4 and named is not None:
+            links.setdefault(key, named)
+    for m in mentions:
+        if m.kind not in ("Company", "Project", "Facility"):
+            continue
+        for name, link in links.items():
+            if name != m.name and (name in m.name or len(m.name) > 4 and m.name[-4:] == name[-4:]):
+                out.add(m, "ck:inSegment", link, LINK_CUE)
+
+
+def _chains_of_clusters(mentions: list[Mention], found: list[Relation], gazetteer: Gazetteer, out: _Added) -> None:
+    """A firm in a cluster the graph knows exactly one chain of (ck:inCluster) is in that chain."""
+    chains_of: dict[str, set[str]] = {}
+    for chain, facts in gazetteer.facts.items():
+        for predicate, cluster in facts:
+            if predicate == "ck:inCluster":
+                chains_of.setdefault(cluster, set()).add(chain)
+    for relation in found + out.relations:
+        cluster, firm = out.by_id.get(relation.object), out.by_id[relation.subject]
+        if relation.predicate != "ck:memberOfCluster" or cluster is None or firm.kind not in MEMBERS or \
+                len(chains_of.get(cluster.iri or "", ())) != 1:
+            continue
+        iri = next(iter(chains_of[cluster.iri]))
+        chain = next((m for m in mentions if m.iri == iri), None) or \
+            out.chain(cluster, iri, gazetteer.label(iri) or cluster.name)
+        out.add(firm, "ck:inChain", chain, CLUSTER_CHAIN_CUE)
 
 
 def _key(mention: Mention) -> str:
