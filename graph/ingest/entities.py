@@ -406,7 +406,7 @@ def _items(norm: str, match: re.Match, words) -> list[tuple[int, int]]:
     closing = text.find("等", text.rfind("、") + 1)  # A、B等全国和重庆知名…机构: the list ends at 等
     text = text[:closing] if closing > 0 else text
     for sep in re.finditer(r"、|以及|和|及|与", text):
-        if sep.group(0) != "、" and "、" in text[sep.end():]:
+        if sep.group(0) != "、" and "、" in text[sep.end():] and not _joined_names(text, sep):
             continue
         spans.append((start, match.start() + sep.start()))
         start = match.start() + sep.end()
@@ -427,6 +427,13 @@ def _items(norm: str, match: re.Match, words) -> list[tuple[int, int]]:
         last_end = _right_edge(words, last_start, last_end)
     spans[-1] = (last_start, last_end)
     return [(i, j) for i, j in spans if 2 <= j - i <= 18]
+
+
+def _joined_names(text: str, sep: re.Match) -> bool:
+    """一格创客坊和新戈创业培训机构 inside a list: 和 joins two names of four characters or more (not 研发和生产)."""
+    before = text[max(text.rfind("、", 0, sep.start()) + 1, 0):sep.start()]
+    after = re.split(r"、", text[sep.end():])[0]
+    return sep.group(0) == "和" and len(before) >= 4 and len(after) >= 4
 
 
 def _right_edge(words, start: int, end: int) -> int:
