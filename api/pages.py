@@ -174,7 +174,7 @@ def _entity(request: Request, kg: KnowledgeGraph, iri: str, format: str | None) 
 # ---------------------------------------------------------------------------------------------------- graph pages
 # The views of graph/views.py by the name in the URL; each takes the graph and the IRI the page is about.
 VIEWS = {"chain": views.chain_view, "district": views.district_overview, "park": views.park_view,
-         "suppliers": views.supplier_network, "ego": views.ego_network}
+         "suppliers": views.suppliers_of, "ego": views.ego_network}
 
 
 @router.get("/graph/{view}", summary="A graph page (chain, district, park, suppliers, ego) of an IRI, or the whole supplier network",
@@ -212,8 +212,10 @@ def _graph(request: Request, kg: KnowledgeGraph, settings: Settings, view: str, 
     pages = site(request)
     data = network.network(result.graph, focus=result.focus, limit=cap, href=pages.href,
                            kind_labels=_kind_labels(kg, result.graph), view_omitted=result.omitted)
+    quiet = network.quiet_kinds(view, radius, (a.get("kind", "Thing") for _, a in result.graph.nodes(data=True)))
     if wanted == JSON:
-        return JSONResponse({"title_zh": result.title_zh, "title_en": result.title_en, **data.as_json()})
+        return JSONResponse({"title_zh": result.title_zh, "title_en": result.title_en, **data.as_json(),
+                             "hidden_kinds": quiet})
     focus = None
     if result.focus:
         focus = entity.Link(result.focus, labels(kg, [result.focus])[result.focus])
@@ -222,13 +224,14 @@ def _graph(request: Request, kg: KnowledgeGraph, settings: Settings, view: str, 
         params = {k: v for k, v in request.query_params.items() if k != "limit"}
         more = request.url.path + "?" + urlencode({**params, "limit": data.next_limit})
     return html(pages.render("graph.html", title_zh=result.title_zh, title_en=result.title_en, data=data, focus=focus,
-                             more_href=more))
+                             more_href=more, quiet=quiet))
 
 
 def _kind_labels(kg: KnowledgeGraph, graph: nx.DiGraph) -> dict[str, Label]:
     kinds = {attributes.get("kind", "Thing") for _, attributes in graph.nodes(data=True)}
     found = labels(kg, [CK + k for k in kinds])
-    return {k: found[CK + k] for k in kinds if found[CK + k].zh != k}
+    named = {k: found[CK + k] for k in kinds if found[CK + k].zh != k}
+    return {**{k: network.STANDARD_KIND_LABELS[k] for k in kinds if k in network.STANDARD_KIND_LABELS}, **named}
 
 
 # ---------------------------------------------------------------------------------------------------- SPARQL UI

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 import networkx as nx
 import pyoxigraph as ox
@@ -57,6 +58,8 @@ STANDARD_RELATION_LABELS = {
 }
 SCHEMA = STANDARD_PREFIXES["schema"]
 
+
+ORG = "http://www.w3.org/ns/org#"
 
 class UnknownEntity(LookupError):
     """The IRI names nothing of the kind a view needs; the message says what was looked for."""
@@ -120,11 +123,26 @@ def supplier_network(kg: KnowledgeGraph, district_iri: str | None = None) -> Vie
 
 def company_suppliers(kg: KnowledgeGraph, company_iri: str, depth: int = 1, max_nodes: int | None = None) -> View:
     """One organisation's suppliers, customers, supporting firms and the anchors it serves, `depth` links out."""
-    require(kg, company_iri, "Organization", namespace="http://www.w3.org/ns/org#")
+    require(kg, company_iri, "Organization", namespace=ORG)
     view = _neighbourhood(kg, company_iri, depth, max_nodes, "supplier_links")
     zh, en = _labels(view.graph, company_iri)
     view.title_zh, view.title_en = f"{zh}的供应关系", f"Suppliers and customers of {en}"
     return view
+
+
+def suppliers_of(kg: KnowledgeGraph, iri: str | None = None) -> View:
+    """The supplier network a page asks for: of a place (the links of the organisations in it), of an organisation
+    (its own suppliers, customers and supporting firms), or of everything; anything else is a clear UnknownEntity."""
+    if iri is None or is_a(kg, iri, CK + "Place"):
+        return supplier_network(kg, iri)
+    if is_a(kg, iri, ORG + "Organization"):
+        return company_suppliers(kg, iri)
+    raise UnknownEntity(f"{iri} is neither a place nor an organisation: supplier networks are of places and firms")
+
+
+def is_a(kg: KnowledgeGraph, iri: str, kind: str) -> bool:
+    """Whether `iri` is an instance of the class `kind` (a full IRI) or of a subclass."""
+    return bool(kg.query(bind_parameters(queries.text("entity_is_a"), {"entity": named(iri), "class": ox.NamedNode(kind)})))
 
 
 def park_view(kg: KnowledgeGraph, park_iri: str) -> View:
@@ -394,6 +412,7 @@ def describe(kg: KnowledgeGraph, graph: nx.DiGraph, context: set[str] | None = N
         roles = graph.nodes[row["node"].value]["roles"]
         if role not in roles:
             roles.append(role)
+    _caption_statistics(kg, graph, [n for n in nodes if graph.nodes[n]["kind"] == "Statistic"])
     for node in nodes:
         attributes = graph.nodes[node]
         fallback = local_name(node)
@@ -405,6 +424,37 @@ def describe(kg: KnowledgeGraph, graph: nx.DiGraph, context: set[str] | None = N
         relation = attributes["relations"][0]
         attributes["relation"] = relation
         attributes["label_zh"], attributes["label_en"] = labels.get(relation, (relation, relation))
+
+
+def _caption_statistics(kg: KnowledgeGraph, graph: nx.DiGraph, statistics: list[str]) -> None:
+    """Name a statistic by what it says (营业收入 2021：120 亿元), not by its id (a001-007): statistics have no names."""
+    for row in select_for(kg, "statistic_captions", statistics):
+        attributes = graph.nodes[row["node"].value]
+        if attributes["label_zh"] is not None:
+            continue
+        value = format_number(row["value"].value)
+        year = f" {row['year'].value}" if "year" in row else ""
+        zh_unit = row["unitZh"].value if "unitZh" in row else ""
+        en_unit = row["unitEn"].value if "unitEn" in row else ""
+        en_unit = (" × " if en_unit[:1].isdigit() else " ") + en_unit if en_unit else ""  # 200 × 100 million yuan
+        measure_zh = row["measureZh"].value if "measureZh" in row else "统计"
+        measure_en = row["measureEn"].value if "measureEn" in row else "figure"
+        attributes["label_zh"] = f"{measure_zh}{year}：{value}{zh_unit}"
+        attributes["label_en"] = f"{measure_en}{year}: {value}{en_unit}"
+
+
+def format_number(text: str) -> str:
+    """A decimal as people write it: no trailing zeros, no exponent.
+
+    >>> format_number("120.50"), format_number("3"), format_number("1E3")
+    ('120.5', '3', '1000')
+    """
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return text
+    shown = format(number.normalize(), "f")
+    return shown
 
 
 def _relation_labels(kg: KnowledgeGraph) -> dict[str, tuple[str, str]]:

@@ -203,3 +203,75 @@ def test_events_page_through_by_year(visitor_at):
 def test_a_name_that_is_markup_stays_text_in_lists_and_search(hostile_visitor, path):
     hostile_visitor.goto(path)
     assert_markup_stayed_text(hostile_visitor)
+
+
+# ---------------------------------------------------------------------------------------------------- readable graphs
+def wait_for_graph(visitor: Visitor) -> None:
+    visitor.page.wait_for_function("() => window.chainkgGraph && window.chainkgGraph.stabilized", timeout=60_000)
+
+
+def drawn(visitor: Visitor) -> list[dict]:
+    return visitor.page.evaluate(
+        "() => window.chainkgGraph.nodes.get().map(n => ({id: n.id, kind: n.kind, label: n.label_zh, "
+        "kind_zh: n.kind_zh, hidden: !!n.hidden}))")
+
+
+def test_a_two_step_network_hides_statistics_and_policy_measures_until_asked(visitor_at):
+    page = visitor_at.page
+    visitor_at.goto("/graph/ego/hikvision?radius=2")
+    wait_for_graph(visitor_at)
+    nodes = drawn(visitor_at)
+    quiet = [n for n in nodes if n["kind"] in ("Statistic", "PolicyMeasure")]
+    assert len(quiet) > 50 and all(n["hidden"] for n in quiet)
+    assert all(not n["hidden"] for n in nodes if n["kind"] == "Company")
+    assert page.locator("#quiet-note").is_visible()
+    visitor_at.screenshot(f"ego-hikvision-2-steps-{visitor_at.width}px", full_page=False)
+    page.locator("#legend input[data-kind=Statistic]").check()
+    shown = [n for n in drawn(visitor_at) if n["kind"] == "Statistic"]
+    assert shown and not any(n["hidden"] for n in shown)
+    # a statistic says what it counts, when and how much, not its id
+    assert all("：" in n["label"] and not n["label"].startswith("a0") for n in shown)
+    # every kind has a Chinese name
+    assert all(n["kind_zh"] and n["kind_zh"] != n["kind"] for n in drawn(visitor_at))
+    assert no_sideways_scroll(visitor_at)
+
+
+def test_a_one_step_network_shows_every_kind(visitor):
+    visitor.goto("/graph/ego/hikvision")
+    wait_for_graph(visitor)
+    assert not any(n["hidden"] for n in drawn(visitor))
+
+
+def test_a_company_page_leads_to_its_supplier_network(visitor_at):
+    page = visitor_at.page
+    visitor_at.goto("/id/hikvision")
+    page.locator("nav.views a", has_text="供应关系").click()
+    page.wait_for_url("**/graph/suppliers/hikvision")
+    wait_for_graph(visitor_at)
+    assert "海康威视" in page.locator("h1").inner_text()
+    assert len(drawn(visitor_at)) > 1
+
+
+def test_a_firm_without_supply_links_says_so(visitor):
+    visitor.goto("/graph/suppliers/zhongyuan-huiji")
+    assert visitor.page.locator("#no-links").is_visible()
+
+
+def test_a_supplier_network_of_a_chain_is_a_clear_404(visitor):
+    response = visitor.page.goto("/graph/suppliers/ivd-chain")
+    assert response.status == 404
+    assert "neither a place nor an organisation" in visitor.page.locator(".detail").inner_text()
+
+
+def test_a_chain_reads_upstream_to_downstream_left_to_right_with_places_hidden(visitor):
+    visitor.goto("/graph/chain/ivd-chain")
+    wait_for_graph(visitor)
+    segments = visitor.page.evaluate(
+        "() => { const g = window.chainkgGraph; const ids = g.nodes.getIds({filter: n => n.kind === 'ChainSegment'});"
+        " const p = g.network.getPositions(ids); return ids.map(id => [g.nodes.get(id).label_zh, p[id].x]); }")
+    xs = [x for _, x in sorted(segments, key=lambda s: s[1])]
+    assert len(segments) == 5 and len(set(xs)) == 5
+    assert sorted(segments, key=lambda s: s[1])[0][0] == "IVD原材料和关键零部件"  # upstream first
+    places = [n for n in drawn(visitor) if n["kind"] in ("District", "IndustrialPark", "City", "Country")]
+    assert places and all(n["hidden"] for n in places)
+    visitor.screenshot("chain-ivd-left-to-right", full_page=False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -79,6 +79,34 @@ LEADER_BORDER = "#facc15"
 LARGE_GRAPH = 150
 # Nodes kept first under a cap: the focus, then these roles, then the best connected.
 ROLE_PRIORITY = ("chain-leader", "leading-enterprise")
+# Kinds an ego network of two steps or more hides until asked: they are most of its nodes (55 statistics and 49
+# policy measures of 海康威视's 270) and hide the firms, parks and chains people look for.
+QUIET_KINDS = ("Statistic", "PolicyMeasure")
+QUIET_FROM_RADIUS = 2
+# A chain view hides its places (districts, parks) until asked: the chain is read along its segments.
+PLACE_FAMILIES = ("area", "carrier")
+SEGMENT_SPACING = 260
+# Names of the kinds that come from standard vocabularies (W3C ORG, schema.org, SKOS), which our ontology does not
+# name itself, so that no legend or tooltip shows a bare English class name.
+STANDARD_KIND_LABELS = {
+    "Organization": Label("组织", "organisation"), "FormalOrganization": Label("正式组织", "formal organisation"),
+    "Thing": Label("其他", "other"), "Concept": Label("概念", "concept"), "Photograph": Label("照片", "photograph"),
+    "Person": Label("人物", "person"), "Place": Label("地点", "place"),
+}
+
+
+def quiet_kinds(view: str, radius: int, kinds: Iterable[str]) -> list[str]:
+    """The kinds a graph page starts with hidden (a legend box unticked): statistics and policy measures in an ego
+    network of two steps or more, places in a chain view.
+
+    >>> quiet_kinds("ego", 2, ["Company", "Statistic"]), quiet_kinds("chain", 1, ["District", "Company"])
+    (['Statistic', 'PolicyMeasure'], ['District'])
+    """
+    if view == "ego" and radius >= QUIET_FROM_RADIUS:
+        return list(QUIET_KINDS)
+    if view == "chain":
+        return sorted(k for k in set(kinds) if style_of(k).family in PLACE_FAMILIES)
+    return []
 
 
 def style_of(kind: str) -> Style:
@@ -215,6 +243,9 @@ def _node(node: str, attributes: dict, is_focus: bool, href: Callable[[str], str
     }
     if style.shape == "box":
         data["font"] = {"color": "#ffffff"}
+    if kind == "ChainSegment" and attributes.get("order") is not None:
+        # segments pinned in a row by their order: the chain reads upstream → downstream, left to right
+        data.update(x=int(attributes["order"]) * SEGMENT_SPACING, y=0, fixed={"x": True, "y": True})
     if attributes.get("revenue") is not None:
         data["figure"] = [attributes["revenue"], attributes.get("revenue_unit_zh"), attributes.get("revenue_year")]
     if is_focus:

@@ -36,7 +36,12 @@
     return tip;
   }
 
-  data.nodes.forEach(function (node) { node.title = nodeTip(node); });
+  // Kinds whose box the page leaves unticked (statistics and policy measures in a wide ego network) start hidden.
+  var hiddenKinds = {};
+  document.querySelectorAll("#legend input[data-kind]").forEach(function (box) {
+    if (!box.checked) hiddenKinds[box.getAttribute("data-kind")] = true;
+  });
+  data.nodes.forEach(function (node) { node.title = nodeTip(node); node.hidden = !!hiddenKinds[node.kind]; });
   data.edges.forEach(function (edge, i) { edge.id = "e" + i; edge.title = edgeTip(edge); });
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
@@ -81,7 +86,6 @@
   network.on("hoverNode", function () { holder.style.cursor = "pointer"; });
   network.on("blurNode", function () { holder.style.cursor = "default"; });
 
-  var hiddenKinds = {};
   document.querySelectorAll("#legend input[data-kind]").forEach(function (box) {
     box.addEventListener("change", function () {
       hiddenKinds[box.getAttribute("data-kind")] = !box.checked;
