@@ -18,7 +18,8 @@ from chainkg.viz.tables import csv_text
 router = APIRouter(tags=["browse"])
 CSV = "text/csv"
 FACETS = ("district", "park", "cluster", "chain", "kind", "year", "role")
-FACET = Annotated[str | None, Query(description="only rows with this facet value (an id such as dadukou, a kind, a year)")]
+FACET = Annotated[str | None,
+                  Query(description="only rows with this facet value (an id such as dadukou, a kind, a year)")]
 
 
 @router.get("/browse", summary="The browse lists and how many rows each has", responses=PAGE_OR_JSON,
@@ -38,7 +39,8 @@ def browse_index(request: Request, kg: KG, format: FORMAT = None) -> Response:
 def browse_list(request: Request, kg: KG, settings: SETTINGS, name: str, format: FORMAT = None,
                 sort: Annotated[str | None, Query(description="a column; -column for descending")] = None,
                 page: Annotated[int, Query(ge=1)] = 1,
-                size: Annotated[int | None, Query(ge=0, description="rows per page (0: all); exports default to all")] = None,
+                size: Annotated[int | None,
+                                Query(ge=0, description="rows per page (0: all); exports default to all")] = None,
                 district: FACET = None, park: FACET = None, cluster: FACET = None, chain: FACET = None,
                 kind: FACET = None, year: FACET = None, role: FACET = None) -> Response:
     wanted = negotiate([HTML, JSON, CSV], request.headers.get("accept"), format, {**FORMAT_ALIASES, "csv": CSV})

@@ -209,7 +209,9 @@ def _value(column: Column, key: str, named: dict[str, Label]) -> Value:
 
 
 def _order(column: Column, value: Value):
-    return _number(value.key) if column.type == NUMBER else (value.key if column.type == DATE else _pinyin(value.label.zh))
+    if column.type == NUMBER:
+        return _number(value.key)
+    return value.key if column.type == DATE else _pinyin(value.label.zh)
 
 
 def _present(row: Row, column: str) -> bool:

@@ -146,7 +146,8 @@ def test_the_sources_panel_shows_every_footnote(visitor, media):
     panel = page.locator(".entity-sources")
     assert panel.evaluate("p => p.scrollHeight <= p.clientHeight + 1")  # nothing hidden behind a scroll bar
     last = panel.locator("li").last
-    assert last.evaluate("li => li.getBoundingClientRect().bottom <= li.closest('aside').getBoundingClientRect().bottom + 1")
+    assert last.evaluate(
+        "li => li.getBoundingClientRect().bottom <= li.closest('aside').getBoundingClientRect().bottom + 1")
     if media == "print":
         pdf = page.pdf()
         assert pdf.startswith(b"%PDF")

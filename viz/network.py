@@ -90,8 +90,8 @@ SEGMENT_SPACING = 260
 # name itself, so that no legend or tooltip shows a bare English class name.
 STANDARD_KIND_LABELS = {
     "Organization": Label("组织", "organisation"), "FormalOrganization": Label("正式组织", "formal organisation"),
-    "Thing": Label("其他", "other"), "Concept": Label("概念", "concept"), "Photograph": Label("照片", "photograph"),
-    "Person": Label("人物", "person"), "Place": Label("地点", "place"),
+    "Thing": Label("其他", "other"), "Concept": Label("概念", "concept"),
+    "Photograph": Label("照片", "photograph"), "Person": Label("人物", "person"), "Place": Label("地点", "place"),
 }
 
 
