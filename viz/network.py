@@ -243,9 +243,6 @@ def _node(node: str, attributes: dict, is_focus: bool, href: Callable[[str], str
     }
     if style.shape == "box":
         data["font"] = {"color": "#ffffff"}
-    if kind == "ChainSegment" and attributes.get("order") is not None:
-        # segments pinned in a row by their order: the chain reads upstream → downstream, left to right
-        data.update(x=int(attributes["order"]) * SEGMENT_SPACING, y=0, fixed={"x": True, "y": True})
     if attributes.get("revenue") is not None:
         data["figure"] = [attributes["revenue"], attributes.get("revenue_unit_zh"), attributes.get("revenue_year")]
     if is_focus:
@@ -257,6 +254,9 @@ def _node(node: str, attributes: dict, is_focus: bool, href: Callable[[str], str
     if leader:
         data.update(size=34, borderWidth=6, shadow={"enabled": True, "color": "rgba(202,138,4,0.55)", "size": 18},
                     font={"size": 18, "bold": True, "color": "#713f12", "strokeWidth": 4, "strokeColor": "#fef9c3"})
+    if kind == "ChainSegment" and attributes.get("order") is not None:
+        # segments pinned in a row by their order: the chain reads upstream → downstream, left to right
+        data.update(x=int(attributes["order"]) * SEGMENT_SPACING, y=0, fixed={"x": True, "y": True})
     return data
 
 
