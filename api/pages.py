@@ -166,7 +166,8 @@ def _entity(request: Request, kg: KnowledgeGraph, iri: str, format: str | None) 
         body = entity.description(kg, iri, RDF_SYNTAX[wanted])
         return Response(body, media_type=wanted + ("; charset=utf-8" if wanted == TURTLE else ""), headers=headers)
     data = entity.page(kg, iri)
-    response = html(site(request).render("entity.html", page=data))
+    notes = entity.statistic_comments(kg, iri) if data.statistics else {}
+    response = html(site(request).render("entity.html", page=data, stat_notes=notes))
     response.headers["Link"] = headers["Link"]
     return response
 

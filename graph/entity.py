@@ -515,3 +515,19 @@ def _sources(kg: KnowledgeGraph, citations: _Citations, link) -> list[Source]:
                 comment=row["comment"].value if "comment" in row else None,
             ))
     return result
+
+
+def statistic_comments(kg: KnowledgeGraph, entity: str) -> dict[str, Label]:
+    """What each figure about an entity counts, in the curators' words (rdfs:comment): Chinese when there is one,
+    the English beside it. A figure's row alone (营业收入 100 亿元 2023) does not say it is a lower bound or whose.
+
+    >>> statistic_comments(KnowledgeGraph.in_memory(), "https://w3id.org/chainkg/id/nothing")
+    {}
+    """
+    found: dict[str, dict[str, str]] = {}
+    for row in rows(kg, queries.text("statistic_comments"), entity=ox.NamedNode(entity)):
+        comment = row["comment"]
+        lang = "en" if (comment.language or "").lower().startswith("en") else "zh"
+        found.setdefault(row["stat"].value, {}).setdefault(lang, comment.value)
+    return {stat: Label(texts.get("zh") or texts["en"], texts.get("en") if "zh" in texts else None)
+            for stat, texts in found.items()}

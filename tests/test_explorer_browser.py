@@ -97,7 +97,7 @@ EVERY_PAGE_KIND = [
     "/", "/search?q=IVD", "/id/hikvision", "/id/dadukou", "/id/ivd-chain", "/id/doc/a001", "/id/quote/a001-017",
     "/graph/chain/ivd-chain", "/graph/ego/hikvision?radius=2", "/graph/suppliers", "/graph/district/dadukou",
     "/sparql", "/docs", "/chains/ivd-chain/map", "/anchors", "/gaps/dadukou", "/ingest", "/id/no-such-thing",
-    "/browse", "/browse/companies?district=dadukou", "/browse/events",
+    "/browse", "/browse/companies?district=dadukou", "/browse/events", "/id/kaierfu",
 ]
 
 
@@ -276,3 +276,18 @@ def test_a_chain_reads_upstream_to_downstream_left_to_right_with_places_hidden(v
     places = [n for n in drawn(visitor) if n["kind"] in ("District", "IndustrialPark", "City", "Country")]
     assert places and all(n["hidden"] for n in places)
     visitor.screenshot("chain-ivd-left-to-right", full_page=False)
+
+
+# ---------------------------------------------------------------------------------------------------- small things
+def test_a_figure_says_what_it_counts_under_its_row(visitor_at):
+    visitor_at.goto("/id/kaierfu")
+    page = visitor_at.page
+    comments = page.locator("table.stats tr.stat-comment")
+    assert comments.count() >= 5
+    # the comment sits right under the row of the figure it explains: 不到50万元 is an upper bound
+    above = comments.first.evaluate("tr => tr.previousElementSibling.innerText")
+    assert "产值" in above and "50" in above and "upper bound" in comments.first.inner_text()
+    table = page.locator("table.stats")
+    assert table.evaluate("t => t.scrollWidth <= t.closest('section').getBoundingClientRect().width + 1") \
+        or visitor_at.width < 500  # on a phone the table may scroll inside its card, never the page
+    assert no_sideways_scroll(visitor_at)
