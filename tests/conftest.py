@@ -378,6 +378,23 @@ def visitor(browser, server) -> Iterator[Visitor]:
     visiting.context.close()
 
 
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone_visitor(browser, server) -> Iterator[Visitor]:
+    """A fresh browser tab on the shipped-graph server at a phone's width (390 px)."""
+    visiting = Visitor(browser, server)
+    visiting.page.set_viewport_size(PHONE)
+    yield visiting
+    visiting.context.close()
+
+
+def no_sideways_scroll(visitor: Visitor) -> bool:
+    """The page fits the window's width: nothing to scroll sideways."""
+    return visitor.page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
 @pytest.fixture
 def hostile_visitor(browser, hostile_server) -> Iterator[Visitor]:
     """A fresh browser tab on the server whose graph holds markup in its names."""

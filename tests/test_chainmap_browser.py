@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Visitor
+from tests.conftest import Visitor, no_sideways_scroll
 from tests.test_browser import assert_markup_stayed_text
 
 pytestmark = pytest.mark.browser
 
 E = "https://w3id.org/chainkg/id/"
-PHONE = {"width": 390, "height": 844}
 
 
 def segments(visitor: Visitor) -> list[dict]:
@@ -21,10 +20,6 @@ def segments(visitor: Visitor) -> list[dict]:
         "() => [...document.querySelectorAll('.chain-map .segment')].map(s => ({iri: s.dataset.segment, "
         "status: s.dataset.status, name: s.querySelector('h2 .zh').innerText, "
         "local: [...s.querySelectorAll('h3 + ul.orgs li.local .org-name .zh')].map(x => x.innerText)}))")
-
-
-def no_sideways_scroll(visitor: Visitor) -> bool:
-    return visitor.page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 # ---------------------------------------------------------------------------------------------------- the chain map
@@ -67,18 +62,14 @@ def test_the_ivd_map_marks_its_leader_with_the_dated_sentence(visitor):
     visitor.screenshot("chain-map-ivd")
 
 
-def test_the_chain_map_works_at_phone_width(browser, server):
-    visitor = Visitor(browser, server)
-    try:
-        visitor.page.set_viewport_size(PHONE)
-        visitor.goto("/chains/biopharma-chain/map")
-        assert no_sideways_scroll(visitor)
-        boxes = visitor.page.evaluate(
-            "() => [...document.querySelectorAll('.chain-map > .stage')].map(s => s.getBoundingClientRect().top)")
-        assert boxes == sorted(boxes) and len(set(boxes)) == len(boxes)  # stacked top to bottom, upstream first
-        visitor.screenshot("chain-map-biopharma-390px")
-    finally:
-        visitor.context.close()
+def test_the_chain_map_works_at_phone_width(phone_visitor):
+    visitor = phone_visitor
+    visitor.goto("/chains/biopharma-chain/map")
+    assert no_sideways_scroll(visitor)
+    boxes = visitor.page.evaluate(
+        "() => [...document.querySelectorAll('.chain-map > .stage')].map(s => s.getBoundingClientRect().top)")
+    assert boxes == sorted(boxes) and len(set(boxes)) == len(boxes)  # stacked top to bottom, upstream first
+    visitor.screenshot("chain-map-biopharma-390px")
 
 
 def test_the_chain_map_prints_without_the_site_chrome(visitor):
@@ -146,15 +137,11 @@ def test_the_anchors_page_the_home_leaders_and_the_json_agree(visitor):
     visitor.screenshot("home-leaders")
 
 
-def test_the_anchors_page_at_phone_width(browser, server):
-    visitor = Visitor(browser, server)
-    try:
-        visitor.page.set_viewport_size(PHONE)
-        visitor.goto("/anchors")
-        assert no_sideways_scroll(visitor)
-        visitor.screenshot("anchors-390px", full_page=False)
-    finally:
-        visitor.context.close()
+def test_the_anchors_page_at_phone_width(phone_visitor):
+    visitor = phone_visitor
+    visitor.goto("/anchors")
+    assert no_sideways_scroll(visitor)
+    visitor.screenshot("anchors-390px", full_page=False)
 
 
 # ---------------------------------------------------------------------------------------------------- the gaps page
@@ -172,21 +159,17 @@ def test_the_gaps_page_of_dadukou_drills_down_to_the_chain_map(visitor):
     assert page.locator("#seg-composites-seg-glass-fibre").is_visible()
 
 
-def test_the_gaps_pages_at_phone_width(browser, server):
-    visitor = Visitor(browser, server)
-    try:
-        visitor.page.set_viewport_size(PHONE)
-        visitor.goto("/gaps/banan")
-        assert no_sideways_scroll(visitor)
-        chains = visitor.page.evaluate("() => [...document.querySelectorAll('.gap-row')].map(r => r.dataset.chain)")
-        assert chains[:2] == [E + "biopharma-chain", E + "display-chain"] or \
-            set(chains[:2]) == {E + "biopharma-chain", E + "display-chain"}
-        visitor.screenshot("gaps-banan-390px")
-        visitor.goto("/gaps/tianan-cyberpark")  # a park sees its district's chains, its own firms local
-        assert no_sideways_scroll(visitor)
-        assert visitor.page.locator(".gap-row").count() >= 5
-    finally:
-        visitor.context.close()
+def test_the_gaps_pages_at_phone_width(phone_visitor):
+    visitor = phone_visitor
+    visitor.goto("/gaps/banan")
+    assert no_sideways_scroll(visitor)
+    chains = visitor.page.evaluate("() => [...document.querySelectorAll('.gap-row')].map(r => r.dataset.chain)")
+    assert chains[:2] == [E + "biopharma-chain", E + "display-chain"] or \
+        set(chains[:2]) == {E + "biopharma-chain", E + "display-chain"}
+    visitor.screenshot("gaps-banan-390px")
+    visitor.goto("/gaps/tianan-cyberpark")  # a park sees its district's chains, its own firms local
+    assert no_sideways_scroll(visitor)
+    assert visitor.page.locator(".gap-row").count() >= 5
 
 
 # ---------------------------------------------------------------------------------------------------- links

@@ -10,12 +10,11 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.conftest import Visitor
+from tests.conftest import PHONE, Visitor, no_sideways_scroll
 from tests.test_browser import assert_markup_stayed_text
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
 WIDTHS = [pytest.param(DESKTOP, id="desktop"), pytest.param(PHONE, id="phone")]
 
@@ -29,10 +28,6 @@ def visitor_at(request, browser, server):
     yield visiting
     assert visiting.outside() == []
     visiting.context.close()
-
-
-def no_sideways_scroll(visitor: Visitor) -> bool:
-    return visitor.page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def suggestion_names(visitor: Visitor, typed: str) -> list[str]:
@@ -102,30 +97,26 @@ EVERY_PAGE_KIND = [
 
 
 @pytest.mark.parametrize("path", EVERY_PAGE_KIND)
-def test_every_page_fits_a_phone(browser, server, path):
-    visitor = Visitor(browser, server)
-    try:
-        page = visitor.page
-        page.set_viewport_size(PHONE)
-        response = page.goto(path)
-        assert response.status == (404 if "no-such" in path else 200)
-        page.wait_for_load_state("networkidle")
-        assert no_sideways_scroll(visitor), page.evaluate("document.documentElement.scrollWidth")
-        # the top bar (every page but Swagger's own): the search box has room to type and every link is on screen
-        if path != "/docs":
-            box = page.locator(".topsearch input").bounding_box()
-            assert box["width"] >= 300 and box["x"] >= 0
-            for link in page.locator(".topnav a").all():
-                edge = link.bounding_box()
-                assert edge["x"] >= 0 and edge["x"] + edge["width"] <= PHONE["width"]
-        # a table wider than the phone scrolls inside its own box
-        for table in page.locator("main table").all():
-            assert table.evaluate("t => t.getBoundingClientRect().right <= window.innerWidth + 1")
-        if path in ("/", "/id/hikvision", "/graph/ego/hikvision?radius=2"):
-            visitor.screenshot("phone-" + (path.strip("/").split("?")[0].replace("/", "-") or "home"), full_page=False)
-        assert visitor.outside() == []
-    finally:
-        visitor.context.close()
+def test_every_page_fits_a_phone(phone_visitor, path):
+    visitor = phone_visitor
+    page = visitor.page
+    response = page.goto(path)
+    assert response.status == (404 if "no-such" in path else 200)
+    page.wait_for_load_state("networkidle")
+    assert no_sideways_scroll(visitor), page.evaluate("document.documentElement.scrollWidth")
+    # the top bar (every page but Swagger's own): the search box has room to type and every link is on screen
+    if path != "/docs":
+        box = page.locator(".topsearch input").bounding_box()
+        assert box["width"] >= 300 and box["x"] >= 0
+        for link in page.locator(".topnav a").all():
+            edge = link.bounding_box()
+            assert edge["x"] >= 0 and edge["x"] + edge["width"] <= PHONE["width"]
+    # a table wider than the phone scrolls inside its own box
+    for table in page.locator("main table").all():
+        assert table.evaluate("t => t.getBoundingClientRect().right <= window.innerWidth + 1")
+    if path in ("/", "/id/hikvision", "/graph/ego/hikvision?radius=2"):
+        visitor.screenshot("phone-" + (path.strip("/").split("?")[0].replace("/", "-") or "home"), full_page=False)
+    assert visitor.outside() == []
 
 
 def test_our_icon_is_on_every_page_and_where_browsers_look_unasked(visitor):
