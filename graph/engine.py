@@ -12,6 +12,12 @@ In-memory stores cannot be snapshotted across processes: there queries run in th
 the limit, and a query stuck inside one native call is abandoned (its client gets the timeout at once; the thread
 finishes on its own). The README says so.
 
+Whatever runs user SPARQL is fenced by the kernel (graph/sandbox.py), whatever graph/guard.py made of the text:
+worker processes cannot open a network socket (one that tries dies by SIGSYS, and the client gets 403) nor read
+files outside the snapshots and their own code; the real update, in-memory queries and the external store's
+syntax checks run on fenced threads of this process, whose sockets fail. Queries whose every SERVICE IRI the
+setting CHAINKG_ALLOWED_REMOTE allows (`Job.network`) run on a worker that may connect, files still fenced.
+
 An external store (setting remote_query_url, graph/remote.py) gets `RemoteEngine`: queries are forwarded over
 HTTP, and the time limit is the HTTP time-out plus the store's own limit where it has one.
 """
@@ -36,7 +42,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from chainkg.graph import remote, worker
+from chainkg.graph import guard, remote, sandbox, worker
 from chainkg.graph.store import KnowledgeGraph
 from chainkg.graph.worker import Answer, Job, ParseJob, Stop, UpdateCheck
 
@@ -57,6 +63,7 @@ class Engine:
     """Runs `Job`s and returns `Answer`s; `run` blocks, so call it from a worker thread of the web server."""
 
     restarts = 0  # workers killed (time limit) or dead (crash, memory) and replaced
+    fenced: FencedThread  # where this process runs the user SPARQL it must run itself (see FencedThread)
 
     def run(self, job: Job) -> Answer:
         raise NotImplementedError
@@ -70,15 +77,70 @@ class Engine:
         except SyntaxError as error:
             raise QueryFailed("syntax", str(error)) from None
 
-    def check_update(self, text: str) -> None:
-        """Raise QueryFailed if the update would crash or stall the process that runs it (see UpdateCheck)."""
+    def check_update(self, text: str, *, network: bool = False) -> None:
+        """Raise QueryFailed if the update would crash or stall the process that runs it (see UpdateCheck), and
+        guard.Refused if it tried to open a network socket where it may not (`network`: it may)."""
+
+    def update(self, text: str, *, network: bool = False) -> None:
+        """Run a user's update on the store in one transaction, on the fenced thread unless `network` (every
+        SERVICE and LOAD IRI allowed by CHAINKG_ALLOWED_REMOTE). Raises guard.Refused when the fence stopped it."""
+        try:
+            if network:
+                self.kg.update(text)
+            else:
+                self.fenced.call(self.kg.update, text)
+        except OSError as error:
+            if not sandbox.refused_by_fence(error):
+                raise
+        else:
+            return
+        log.warning("an update %s", sandbox.NETWORK_REFUSAL)
+        raise _network_refusal("update")
 
     def health(self) -> dict[str, int]:
         """How many query workers there should be and how many are alive."""
         return {"size": self.kg.settings.query_workers, "alive": self.kg.settings.query_workers}
 
     def close(self) -> None:
-        pass
+        self.fenced.close()
+
+
+class FencedThread:
+    """Long-lived threads of the serving process (one for updates) that cannot open network sockets
+    (graph/sandbox.py), for the user SPARQL this process must run itself: the real update (it writes the store this
+    process holds) and the external store's syntax checks. A seccomp filter binds the thread that installs it and the threads it starts,
+    not the web server's threads; pyoxigraph's HTTP client runs on the calling thread, so it is fenced too."""
+
+    def __init__(self, name: str, threads: int = 1) -> None:
+        self.report: sandbox.Report | None = None
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=name, initializer=self._fence)
+
+    def _fence(self) -> None:
+        self.report = sandbox.fence_thread()
+        _say_once("updates and syntax checks (a fenced thread)", str(self.report), self.report.complete)
+
+    def call(self, function, *args):
+        return self._pool.submit(function, *args).result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False)
+
+
+_REPORTED: set[str] = set()
+
+
+def _say_once(what: str, report: str, complete: bool) -> None:
+    """Say once per kind of runner what the fence is, loudly when a layer is missing: it never degrades silently."""
+    if what not in _REPORTED:
+        _REPORTED.add(what)
+        if complete:
+            log.info("fence for %s: %s", what, report)
+        else:
+            log.warning("fence for %s is incomplete: %s", what, report)
+
+
+def _network_refusal(what: str) -> guard.Refused:
+    return guard.Refused(f"the {what} {sandbox.NETWORK_REFUSAL}")
 
 
 def engine_for(kg: KnowledgeGraph) -> Engine:
@@ -119,10 +181,18 @@ class ThreadEngine(Engine):
 
     def __init__(self, kg: KnowledgeGraph) -> None:
         self.kg = kg
-        self.pool = ThreadPoolExecutor(max_workers=kg.settings.query_workers, thread_name_prefix="chainkg-query")
+        self.fenced = FencedThread("chainkg-update")
+        self.pool = ThreadPoolExecutor(max_workers=kg.settings.query_workers, thread_name_prefix="chainkg-query",
+                                       initializer=self._fence)
+        self.network_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainkg-query-remote")
+
+    @staticmethod
+    def _fence() -> None:
+        report = sandbox.fence_thread()
+        _say_once("in-memory queries (fenced threads)", str(report), report.complete)
 
     def run(self, job: Job) -> Answer:
-        future = self.pool.submit(self._execute, job)
+        future = (self.network_pool if job.network else self.pool).submit(self._execute, job)
         try:
             return future.result(timeout=job.timeout_s + GRACE_S if job.timeout_s else None)
         except FutureTimeout:
@@ -135,16 +205,27 @@ class ThreadEngine(Engine):
             raise QueryFailed("store", str(error)) from None
 
     def _execute(self, job: Job) -> Answer:
-        return worker.execute(self.kg.store, job, prefixes=self.kg.prefixes, base_iri=self.kg.settings.base_iri)
+        try:
+            return worker.execute(self.kg.store, job, prefixes=self.kg.prefixes, base_iri=self.kg.settings.base_iri)
+        except OSError as error:
+            if not sandbox.refused_by_fence(error):
+                raise
+        # Raised outside the handler, on this thread: the refusal carries no frame holding pyoxigraph results,
+        # which may only be dropped by the thread that made them.
+        log.warning("a query %s", sandbox.NETWORK_REFUSAL)
+        raise _network_refusal("query")
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
+        self.network_pool.shutdown(wait=False, cancel_futures=True)
+        super().close()
 
 
 @dataclass(eq=False)
 class _Worker:
     process: subprocess.Popen
     connection: Connection
+    network: bool = False  # may connect: runs only jobs whose every SERVICE/LOAD IRI is allowed
     snapshot: str | None = None
 
 
@@ -153,14 +234,22 @@ class ProcessEngine(Engine):
 
     def __init__(self, kg: KnowledgeGraph) -> None:
         self.kg = kg
+        self.fenced = FencedThread("chainkg-update")
         self.size = kg.settings.query_workers
         self.snapshots = Snapshots(kg)
         self._idle: queue.Queue[_Worker] = queue.Queue()
+        # One worker that may connect, for queries whose every SERVICE IRI CHAINKG_ALLOWED_REMOTE allows; none
+        # when the setting is empty (the default), so no process of the pool can reach the network then.
+        self._network_idle: queue.Queue[_Worker] = queue.Queue()
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
-        for _ in range(self.size):
-            self._idle.put(self._spawn())
+        started = [self._spawn() for _ in range(self.size)]
+        if kg.settings.allowed_remote:
+            started.append(self._spawn(network=True))
+        for proc in started:  # they start side by side; each says how it fenced itself
+            self._ready(proc)
+            self._queue(proc).put(proc)
 
     def run(self, job: Job | ParseJob | UpdateCheck) -> Answer:
         proc = self._idle_worker(job)
@@ -169,7 +258,7 @@ class ProcessEngine(Engine):
             try:
                 previous, proc.snapshot = proc.snapshot, self.snapshots.acquire()
             except (OSError, RuntimeError) as error:
-                self._idle.put(proc)  # the worker did nothing wrong: it goes back to the pool, not to waste
+                self._queue(proc).put(proc)  # the worker did nothing wrong: it goes back to the pool, not to waste
                 log.error("no snapshot of the store could be made: %s", error)
                 raise QueryFailed("store", "no snapshot of the store could be made") from None
         try:
@@ -181,11 +270,15 @@ class ProcessEngine(Engine):
         except (EOFError, OSError):
             returncode = _exit_status(proc.process)
             self._replace(proc)
+            if returncode == -signal.SIGSYS:  # the fence killed it: the job tried to open a network socket
+                what = {ParseJob: "upload", UpdateCheck: "update"}.get(type(job), "query")
+                log.warning("a %s %s; its worker was killed by the fence and replaced", what, sandbox.NETWORK_REFUSAL)
+                raise _network_refusal(what) from None
             log.warning("query worker died (exit status %s) on a %s", returncode, type(job).__name__)
             raise _died(returncode, job, self.kg.settings) from None
         finally:
             self.snapshots.release(previous)  # the worker has moved on to its new snapshot (or is gone)
-        self._idle.put(proc)
+        self._queue(proc).put(proc)
         if reply[0] == "ok":
             return reply[1]
         _, kind, message = reply
@@ -198,9 +291,13 @@ class ProcessEngine(Engine):
         handed a job whose failure would then be blamed on the job."""
         # Waiting for a free worker is bounded too: a full pool answers "busy", it does not queue forever.
         deadline = time.monotonic() + job.timeout_s if job.timeout_s else None
+        network = getattr(job, "network", False)
+        if network and not self.kg.settings.allowed_remote:
+            raise guard.Refused("no outbound requests are allowed (setting CHAINKG_ALLOWED_REMOTE is empty)")
+        idle = self._network_idle if network else self._idle
         while True:
             try:
-                proc = self._idle.get(timeout=max(deadline - time.monotonic(), 0.001) if deadline else None)
+                proc = idle.get(timeout=max(deadline - time.monotonic(), 0.001) if deadline else None)
             except queue.Empty:
                 raise QueryFailed("busy", "every query worker is busy; try again shortly") from None
             if proc.process.poll() is None:
@@ -212,12 +309,12 @@ class ProcessEngine(Engine):
         settings = self.kg.settings
         return self.run(ParseJob(data, media_type, settings.base_iri, settings.query_timeout_s))
 
-    def check_update(self, text: str) -> None:
-        self.run(UpdateCheck(text, self.kg.settings.query_timeout_s))
+    def check_update(self, text: str, *, network: bool = False) -> None:
+        self.run(UpdateCheck(text, self.kg.settings.query_timeout_s, network=network))
 
     def health(self) -> dict[str, int]:
         with self._lock:
-            alive = sum(proc.process.poll() is None for proc in self._workers)
+            alive = sum(proc.process.poll() is None for proc in self._workers if not proc.network)
         return {"size": self.size, "alive": alive}
 
     def close(self) -> None:
@@ -230,11 +327,16 @@ class ProcessEngine(Engine):
             proc.process.kill()
             proc.process.wait(timeout=5)
         self.snapshots.remove_all()
+        super().close()
 
     # ------------------------------------------------------------------ the pool
-    def _spawn(self) -> _Worker:
+    def _queue(self, proc: _Worker) -> queue.Queue[_Worker]:
+        return self._network_idle if proc.network else self._idle
+
+    def _spawn(self, network: bool = False) -> _Worker:
         """Start `python -m chainkg.graph.worker` on one end of a socket pair (not multiprocessing's spawn, which would
-        re-import the parent's __main__)."""
+        re-import the parent's __main__). It fences itself before reading any job: it may read the snapshots and
+        its own code, write nothing, and (unless `network`) open no network socket."""
         parent, child = socket.socketpair()
         process = subprocess.Popen(
             [sys.executable, "-m", "chainkg.graph.worker", str(child.fileno())], pass_fds=[child.fileno()],
@@ -242,11 +344,25 @@ class ProcessEngine(Engine):
         )
         child.close()
         connection = Connection(parent.detach())
-        connection.send((self.kg.prefixes, self.kg.settings.base_iri, self.kg.settings.query_memory_mb * 2**20))
-        proc = _Worker(process, connection)
+        fence = ([str(self.snapshots.directory)], [], network)
+        connection.send((self.kg.prefixes, self.kg.settings.base_iri, self.kg.settings.query_memory_mb * 2**20, fence))
+        proc = _Worker(process, connection, network=network)
         with self._lock:
             self._workers.add(proc)
         return proc
+
+    def _ready(self, proc: _Worker) -> None:
+        """Wait for a new worker's ("ready", report, complete) and log the report once; a worker that does not
+        come up is left to die and be replaced when a job finds it dead."""
+        try:
+            if proc.connection.poll(60):
+                _, report, complete = proc.connection.recv()
+                _say_once("the worker for allowed remote IRIs" if proc.network else "query workers", report, complete)
+                return
+        except (EOFError, OSError):
+            pass
+        log.error("a query worker did not start (exit status %s)", proc.process.poll())
+        proc.process.kill()
 
     def _replace(self, proc: _Worker) -> None:
         """Kill a worker (a query over its limit, or a broken pipe) and start another in the background."""
@@ -261,7 +377,9 @@ class ProcessEngine(Engine):
     def _respawn(self, dead: _Worker) -> None:
         dead.process.wait(timeout=10)
         if not self._closed:
-            self._idle.put(self._spawn())
+            proc = self._spawn(network=dead.network)
+            self._ready(proc)
+            self._queue(proc).put(proc)
             log.info("query worker restarted")
 
 
@@ -348,6 +466,24 @@ class RemoteEngine(Engine):
         self.kg = kg
         self.store: remote.RemoteStore = kg.store  # type: ignore[assignment]
         self.slots = threading.BoundedSemaphore(kg.settings.query_workers)
+        self.fenced = FencedThread("chainkg-check", threads=kg.settings.query_workers)  # checks of every query
+
+    def check_update(self, text: str, *, network: bool = False) -> None:
+        """Oxigraph's syntax check (a run on an empty store) on the fenced thread; the update itself goes to the
+        external store over HTTP, so it cannot run fenced (see the README: the guard is the fence there)."""
+        try:
+            self.fenced.call(remote.check_update_syntax, text, self.kg.prefixes, self.kg.settings.base_iri)
+        except SyntaxError as error:
+            raise QueryFailed("syntax", str(error)) from None
+        except OSError as error:
+            if not sandbox.refused_by_fence(error):
+                raise
+        else:
+            return
+        raise _network_refusal("update")
+
+    def update(self, text: str, *, network: bool = False) -> None:
+        self.kg.update(text)
 
     def run(self, job: Job) -> Answer:
         if not self.slots.acquire(timeout=job.timeout_s or None):
@@ -361,8 +497,8 @@ class RemoteEngine(Engine):
 
     def _run(self, job: Job) -> Answer:
         prefixes, base = self.kg.prefixes, self.kg.settings.base_iri
-        try:
-            remote.check_query_syntax(job.text, prefixes, base)
+        try:  # on the fenced thread: an ASK is evaluated (on an empty store) as it is parsed
+            self.fenced.call(remote.check_query_syntax, job.text, prefixes, base)
         except SyntaxError as error:
             raise QueryFailed("syntax", str(error)) from None
         graph_form = job.media_type in worker.GRAPH_FORMATS

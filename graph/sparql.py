@@ -4,7 +4,8 @@
 live here so that every entry point (the endpoint, the Graph Store routes, the CLI) applies the same ones.
 - The default graph is the union of all graphs, unless the request names a dataset: `default-graph-uri` /
   `named-graph-uri` parameters win over `FROM` / `FROM NAMED` in the query (SPARQL 1.1 Protocol §2.1.4).
-- Nothing reaches outside the store unless the settings' allow-list names it (graph.guard).
+- Nothing reaches outside the store unless the settings' allow-list names it (graph.guard), and whatever runs
+  the text cannot open a network socket unless the guard found allowed IRIs only (graph.sandbox, graph.engine).
 - Queries run on the engine (graph.engine) with the time limit and row cap of the settings.
 """
 
@@ -64,6 +65,7 @@ class SparqlService:
             named_graphs=tuple(request.named_graphs) if protocol_dataset else None,
             max_rows=settings.max_rows,
             timeout_s=settings.query_timeout_s,
+            network=bool(found.service),  # the policy allowed every one; elsewhere the fence forbids sockets
         )
         return self.engine.run(job)
 
@@ -73,9 +75,11 @@ class SparqlService:
         if not found.is_update:
             raise NotAQuery("this is a query; send it as a query (query= or application/sparql-query)")
         text = guard.add_using(text, list(using), list(using_named))
-        self.engine.check_update(text)  # in a worker first: a text that crashes the parser must not reach this process
+        network = bool(found.service or found.load)  # the policy allowed every one; elsewhere sockets are fenced
+        # in a worker first: a text that crashes the parser must not reach this process; then on a fenced thread
+        self.engine.check_update(text, network=network)
         try:
-            self.kg.update(text)
+            self.engine.update(text, network=network)
         except SyntaxError as error:
             raise QueryFailed("syntax", str(error)) from None
         except OSError as error:

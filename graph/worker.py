@@ -2,8 +2,9 @@
 
 `execute` is the same code whether it runs in a worker process (on-disk stores: the parent kills the process when
 the time limit passes, which is the only way to stop a native Oxigraph evaluation) or in a thread (in-memory
-stores, where only streaming results can be cut). `serve` is a worker process's loop. This module imports nothing
-of chainkg's but itself, so a worker starts fast.
+stores, where only streaming results can be cut). `serve` is a worker process's loop; before its first job it
+fences itself (graph/sandbox.py): no network socket, no file outside the store's snapshots and its own code. This
+module imports nothing of chainkg's but itself and the fence, so a worker starts fast.
 
 Results are serialised natively by Oxigraph. To refuse an oversized result with an error instead of a truncated
 body, rows are first written as TSV (SELECT) or N-Triples (CONSTRUCT/DESCRIBE), where a row is exactly one line,
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
+
+from chainkg.graph import sandbox
 
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -56,6 +59,7 @@ class Job:
     named_graphs: tuple[str, ...] | None = None
     max_rows: int = 0  # 0 = no cap
     timeout_s: float = 0.0  # 0 = no limit
+    network: bool = False  # every SERVICE IRI is allowed by CHAINKG_ALLOWED_REMOTE: run where it can connect
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ class UpdateCheck:
 
     text: str
     timeout_s: float = 0.0
+    network: bool = False  # every SERVICE and LOAD IRI is allowed by CHAINKG_ALLOWED_REMOTE
 
 
 @dataclass
@@ -218,16 +223,26 @@ def check_update(job: UpdateCheck, *, prefixes: dict[str, str], base_iri: str) -
 
 # ---------------------------------------------------------------------------------------------- worker process
 def serve(connection: Connection) -> None:  # pragma: no cover - runs in a child process
-    """A worker process: receive (prefixes, base IRI, memory cap), then run jobs until the connection closes.
+    """A worker process: receive (prefixes, base IRI, memory cap, fence), fence itself, answer ("ready", report,
+    complete), then run jobs until the connection closes.
+
+    The fence is (readable, writable, network): directories besides the worker's own code, and whether this worker
+    may reach the network (only the one that runs queries whose every SERVICE is allowed by CHAINKG_ALLOWED_REMOTE;
+    its files are fenced all the same). It is installed after every import and before any job, so no text a client
+    sent has run unfenced here. A job that opens an AF_INET/AF_INET6 socket kills the process (SIGSYS); the engine
+    reads that as the evidence it is.
 
     Each query job names the snapshot to read (None for jobs that read no store); a new one is opened read-only
     when it changes. Replies are ("ok", answer) or ("error", kind, message) with kind one of syntax, timeout,
     rows, store, too-complex. Past the memory cap an allocation fails and Oxigraph aborts the process (SIGABRT), which
     the engine reports as the query's doing.
     """
-    prefixes, base_iri, memory_bytes = connection.recv()
+    prefixes, base_iri, memory_bytes, (readable, writable, network) = connection.recv()
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a fenced death is evidence, not a core file in the cwd
+    report = sandbox.fence_process([*readable, *sandbox.code_paths()], writable, network=network)
+    connection.send(("ready", str(report), report.complete))
     store, opened = None, None
     while True:
         try:
