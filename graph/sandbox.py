@@ -204,7 +204,10 @@ def code_paths() -> list[str]:
     working directory that `python -m` puts on sys.path, nor /etc, /proc or anyone's home."""
     paths = {sysconfig.get_path(name) for name in ("stdlib", "platstdlib", "purelib", "platlib")}
     for module in ("chainkg", "chainkg.graph", "pyoxigraph"):
-        spec = importlib.util.find_spec(module)
+        try:
+            spec = importlib.util.find_spec(module)
+        except ModuleNotFoundError:  # not installed here: nothing of it to read
+            continue
         for location in (spec.submodule_search_locations or []) if spec else []:
             paths.add(location)
     paths.update(["/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib", "/etc/ld.so.cache",
