@@ -66,9 +66,13 @@ class Listener:
                     pass
 
     def settled(self) -> int:
-        """The count once any connection in flight has been accepted."""
-        time.sleep(0.05)
-        return self.connections
+        """The count once any connection in flight has been accepted: a client's connect() returns when the kernel
+        queues it, before this listener's thread counts it, so wait until the count holds still for 0.1 s."""
+        count = -1
+        while count != self.connections:
+            count = self.connections
+            time.sleep(0.1)
+        return count
 
 
 @pytest.fixture(scope="module")
@@ -275,9 +279,10 @@ def test_the_real_update_runs_on_a_thread_without_network(disk_engine, listener)
     with pytest.raises(guard.Refused, match="network connection"):
         disk_engine.update(text.replace("SILENT ", ""))
     assert listener.settled() == before
-    # the web server's own threads are not fenced: this thread can still connect
+    # the web server's own threads are not fenced: this thread can still connect (and the listener counts it)
     with socket.create_connection(("127.0.0.1", listener.port)):
         pass
+    assert listener.settled() == before + 1
 
 
 def test_in_memory_queries_run_on_fenced_threads(listener):
