@@ -44,7 +44,7 @@ import pyoxigraph as ox
 
 from chainkg.graph import guard, remote, sandbox, worker
 from chainkg.graph.store import KnowledgeGraph
-from chainkg.graph.worker import Answer, Job, ParseJob, Stop, UpdateCheck
+from chainkg.graph.worker import Answer, Job, ParseJob, ScanJob, Stop, UpdateCheck
 
 log = logging.getLogger("chainkg.engine")
 GRACE_S = 0.5  # a worker gets this long past the limit to stop by itself before it is killed
@@ -96,6 +96,10 @@ class Engine:
             return
         log.warning("an update %s", sandbox.NETWORK_REFUSAL)
         raise _network_refusal("update")
+
+    def scan(self, text: str) -> object:
+        """The guard's scan of a long text (worker.scan): here, in this process, for engines without workers."""
+        return worker.scan(ScanJob(text, self.kg.prefixes, self.kg.settings.base_iri))
 
     def health(self) -> dict[str, int]:
         """How many query workers there should be and how many are alive."""
@@ -160,7 +164,8 @@ def _failure(stop: Stop, job: Job) -> QueryFailed:
 
 
 def _timeout(job: Job | ParseJob | UpdateCheck) -> QueryFailed:
-    what = {ParseJob: "parsing the upload took", UpdateCheck: "checking the update took"}.get(type(job), "the query ran")
+    what = {ParseJob: "parsing the upload took", UpdateCheck: "checking the update took",
+            ScanJob: "checking the query took"}.get(type(job), "the query ran")
     return QueryFailed("timeout", f"{what} longer than {job.timeout_s:g} s (setting CHAINKG_QUERY_TIMEOUT_S) "
                                   f"and was stopped")
 
@@ -251,7 +256,7 @@ class ProcessEngine(Engine):
             self._ready(proc)
             self._queue(proc).put(proc)
 
-    def run(self, job: Job | ParseJob | UpdateCheck) -> Answer:
+    def run(self, job: Job | ParseJob | UpdateCheck | ScanJob) -> Answer:
         proc = self._idle_worker(job)
         previous = None
         if isinstance(job, Job):  # parse and check jobs read no store: the worker keeps its snapshot
@@ -311,6 +316,9 @@ class ProcessEngine(Engine):
 
     def check_update(self, text: str, *, network: bool = False) -> None:
         self.run(UpdateCheck(text, self.kg.settings.query_timeout_s, network=network))
+
+    def scan(self, text: str) -> object:
+        return self.run(ScanJob(text, self.kg.prefixes, self.kg.settings.base_iri, self.kg.settings.query_timeout_s))
 
     def health(self) -> dict[str, int]:
         with self._lock:

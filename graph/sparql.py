@@ -35,6 +35,9 @@ class Request:
     named_graphs: Sequence[str] = ()
 
 
+SCAN_INLINE_CHARS = 2000  # scanned in place (≤ ~10 ms); longer texts are scanned in a worker
+
+
 class SparqlService:
     """Queries and updates on one knowledge graph, with the settings' limits and refusals."""
 
@@ -44,8 +47,16 @@ class SparqlService:
         self.policy = guard.Policy(kg.settings.allowed_remote, self._graph_exists, kg.settings.max_query_depth)
 
     def inspect(self, request: Request) -> guard.Shape:
-        """What the request is; raises guard.Refused or NotAQuery before anything runs."""
-        found = guard.shape(request.text, self.kg.prefixes, self.kg.settings.base_iri)
+        """What the request is; raises guard.Refused or NotAQuery before anything runs.
+
+        A text longer than SCAN_INLINE_CHARS is scanned in a query worker (worker.ScanJob): its sender waits for a
+        worker like any query, and the serving process's event loop never competes with the scan for the GIL."""
+        if len(request.text) <= SCAN_INLINE_CHARS:
+            found = guard.shape(request.text, self.kg.prefixes, self.kg.settings.base_iri)
+        else:
+            found = self.engine.scan(request.text)
+            if isinstance(found, tuple):  # ("malformed", code, message)
+                raise guard.Malformed(found[1], found[2])
         self.policy.check(found, default_graphs=request.default_graphs, named_graphs=request.named_graphs)
         return found
 
