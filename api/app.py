@@ -30,7 +30,8 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         app.state.kg = graph
         app.state.settings = settings
         app.state.sparql = SparqlService(graph, engine)
-        app.state.client_slots = ClientSlots(settings.max_queries_per_client)
+        app.state.client_slots = ClientSlots(settings.max_queries_per_client, settings.query_workers,
+                                             settings.reserved_query_workers, settings.query_timeout_s)
         try:
             yield
         finally:

@@ -32,10 +32,22 @@ def _too_large(what: str, limit: int) -> ApiError:
 
 
 class ClientSlots:
-    """At most `per_client` queries of one client address run at once; the next ones wait, then get 429."""
+    """At most `per_client` queries of one client address run at once; the next ones wait, then get 429.
 
-    def __init__(self, per_client: int) -> None:
+    And `reserve` of the `workers` are kept for clients that have nothing running: a client's second (third …)
+    query starts only while more than `reserve` workers would stay free. Two addresses with two runaway queries
+    each held all three workers for the full time limit, and every other client's light query got 503; now they
+    hold at most two, and a third address is answered at once (README "Reliability and security"). Many distinct
+    addresses, each with one runaway query, can still fill the pool: that is the per-address limit's blind spot.
+    """
+
+    def __init__(self, per_client: int, workers: int | None = None, reserve: int = 0, wait_s: float = 30.0) -> None:
         self.per_client = per_client
+        self.workers = workers
+        self.reserve = min(reserve, (workers or 1) - 1)
+        self.wait_s = wait_s
+        self.running = 0
+        self._freed = asyncio.Condition()
         self._clients: dict[str, _Client] = {}
 
     @asynccontextmanager
@@ -48,17 +60,42 @@ class ClientSlots:
         state.users += 1
         try:
             async with state.semaphore:
-                yield
+                await self._start(state)
+                try:
+                    yield
+                finally:
+                    await self._finish(state)
         finally:
             state.users -= 1
             if not state.users:
                 del self._clients[client]
+
+    async def _start(self, state: _Client) -> None:
+        """Count the query as running; a client with one running already waits while only the reserve is free."""
+        if state.running and self.workers is not None and self.reserve:
+            async with self._freed:
+                try:
+                    await asyncio.wait_for(self._freed.wait_for(
+                        lambda: self.workers - self.running > self.reserve), self.wait_s)
+                except TimeoutError:
+                    raise ApiError(503, "query-busy", "the query workers not kept for other clients are busy with "
+                                                      "this client's other queries; try again shortly",
+                                   {"Retry-After": "1"}) from None
+        state.running += 1
+        self.running += 1
+
+    async def _finish(self, state: _Client) -> None:
+        state.running -= 1
+        self.running -= 1
+        async with self._freed:
+            self._freed.notify_all()
 
 
 class _Client:
     def __init__(self, semaphore: asyncio.Semaphore) -> None:
         self.semaphore = semaphore
         self.users = 0  # running and waiting
+        self.running = 0
 
 
 def client_of(request: Request) -> str:

@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     max_queries_per_client: int = Field(
         2, gt=0, description="Queries one client address may run at once; more wait their turn (HTTP 429 if too many)."
     )
+    reserved_query_workers: int = Field(
+        1, ge=0, description="Query workers kept for clients with no query running: a client's second query starts "
+                             "only while more than this many workers stay free (light queries are answered while "
+                             "runaway ones run)."
+    )
     allowed_remote: tuple[str, ...] = Field(
         (), description="IRI prefixes that SERVICE, LOAD and FROM may reach; empty = no outbound requests."
     )

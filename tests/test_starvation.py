@@ -171,3 +171,39 @@ def test_hostile_query_text_from_one_address_does_not_slow_the_others(guarded_se
     print(f"\n/healthz idle p50 {statistics.median(idle):.1f} ms p99 {p99(idle):.1f} ms; under {sent} hostile texts "
           f"from one address p50 {statistics.median(busy):.1f} ms p99 {p99(busy):.1f} ms")
     assert p99(busy) < max(2 * p99(idle), p99(idle) + 50)
+
+
+# ------------------------------------------------------------------------------------------------ runaway queries
+CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+LIGHT = "SELECT ?leader WHERE { ?leader ck:chainLeaderOf e:ivd-chain }"
+
+
+@pytest.fixture(scope="module")
+def runaway_server(tmp_path_factory):
+    """The shipped graph, default workers (3), per-client cap (2) and reserve (1); runaway queries last 6 s."""
+    yield from serve(tmp_path_factory.mktemp("runaway"), query_timeout_s=6, access_log=False)
+
+
+def test_runaway_queries_from_two_addresses_leave_light_queries_their_latency(runaway_server):
+    """Two addresses keep two runaway queries each in flight; a third address's light queries keep their idle
+    p99 (they got 503 query-busy after 30 s when the four runaways could hold all three workers)."""
+    idle = light_latencies(runaway_server, "127.0.0.4", 4, "/sparql?query=" + LIGHT)
+    stop = time.monotonic() + 14
+    statuses: list[int] = []
+
+    def runaway(address: str) -> None:
+        with client_from(address, timeout=60) as client:
+            while time.monotonic() < stop:
+                statuses.append(client.get(runaway_server + "/sparql", params={"query": CROSS_JOIN}).status_code)
+
+    with ThreadPoolExecutor(4) as pool:
+        running = [pool.submit(runaway, address) for address in ("127.0.0.5", "127.0.0.5", "127.0.0.6", "127.0.0.6")]
+        time.sleep(2)
+        busy = light_latencies(runaway_server, "127.0.0.4", 8, "/sparql?query=" + LIGHT)
+        for future in running:
+            future.result()
+    print(f"\nlight query idle p50 {statistics.median(idle):.1f} ms p99 {p99(idle):.1f} ms; beside runaway queries "
+          f"from two addresses p50 {statistics.median(busy):.1f} ms p99 {p99(busy):.1f} ms "
+          f"({len(busy)} queries); runaway answers {sorted(set(statuses))}")
+    assert set(statuses) <= {503}  # every runaway stopped at the limit, or told the free workers are not theirs
+    assert p99(busy) < max(2 * p99(idle), p99(idle) + 20)
