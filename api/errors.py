@@ -18,7 +18,7 @@ from chainkg.api.conneg import NotAcceptable
 from chainkg.graph import guard, loader
 from chainkg.graph.engine import QueryFailed
 from chainkg.graph.formats import UnknownFormat
-from chainkg.graph.sparql import NotAQuery
+from chainkg.graph.sparql import NotAQuery, TripleTermRefused
 
 log = logging.getLogger("chainkg.api")
 
@@ -28,6 +28,14 @@ QUERY_FAILURE_STATUS = {"syntax": 400, "too-complex": 400, "rows": 422, "memory"
                         "store": 500}
 HTTP_CODES = {400: "bad-request", 404: "not-found", 405: "method-not-allowed", 406: "not-acceptable"}
 POSITION = re.compile(r"error at (\d+):(\d+)")
+# Oxigraph's JSON-LD serialiser cannot write RDF 1.2 triple terms (which queries may compute with TRIPLE(); chainkg
+# stores none): such a result is the client's choice of syntax to change, not a server error.
+CANNOT_CARRY_TRIPLE_TERMS = "does not support RDF 1.2"
+
+
+def triple_terms_not_acceptable() -> JSONResponse:
+    return error_response(406, "not-acceptable", "the result holds RDF 1.2 triple terms, which JSON-LD cannot carry: "
+                                                 "ask for Turtle, N-Triples, N-Quads, TriG or RDF/XML")
 
 
 class ApiError(Exception):
@@ -52,6 +60,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(QueryFailed)
     async def _query_failed(request: Request, error: QueryFailed) -> JSONResponse:
+        if error.kind == "store" and CANNOT_CARRY_TRIPLE_TERMS in str(error):
+            return triple_terms_not_acceptable()
         status = QUERY_FAILURE_STATUS.get(error.kind, 500)
         extra: dict[str, object] = {}
         if error.kind == "syntax" and (where := POSITION.search(str(error))):
@@ -61,6 +71,16 @@ def install(app: FastAPI) -> None:
         if status == 500:
             log.error("store error: %s", error)
         return error_response(status, f"query-{error.kind}", message, headers, **extra)
+
+    @app.exception_handler(OSError)
+    async def _os_error(request: Request, error: OSError) -> JSONResponse:
+        if CANNOT_CARRY_TRIPLE_TERMS in str(error):
+            return triple_terms_not_acceptable()
+        return await _unexpected(request, error)
+
+    @app.exception_handler(TripleTermRefused)
+    async def _triple_term(request: Request, error: TripleTermRefused) -> JSONResponse:
+        return error_response(400, "triple-term", str(error))
 
     @app.exception_handler(guard.Malformed)
     async def _malformed(request: Request, error: guard.Malformed) -> JSONResponse:

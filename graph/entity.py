@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from chainkg.graph import queries
 from chainkg.graph.labels import Kind, Label, kinds, labels, local_name, rows, select_values
 from chainkg.graph.namespaces import CK, STANDARD_PREFIXES
-from chainkg.graph.numbers import finite
+from chainkg.graph.numeric import finite
 from chainkg.graph.store import KnowledgeGraph, bind_parameters
 
 RDF_TYPE = STANDARD_PREFIXES["rdf"] + "type"
@@ -150,7 +150,7 @@ class Event:
 class Statistic:
     iri: str
     measure: Link
-    value: float | None  # None: not a finite number (graph/numbers.py); value_text still shows it
+    value: float | None  # None: not a finite number (graph/numeric.py); value_text still shows it
     value_text: str
     unit: Link | None
     year: int | None

@@ -38,6 +38,34 @@ class Request:
 SCAN_INLINE_CHARS = 2000  # scanned in place (≤ ~10 ms); longer texts are scanned in a worker
 
 
+class TripleTermRefused(ValueError):
+    """An update that would write RDF 1.2 triple terms, which chainkg does not store (README)."""
+
+
+# Tokens through which SPARQL 1.2 writes triple terms: `<<( … )>>` and `<< … >>` (two adjacent `<`), the
+# annotation `{| … |}`, the reifier `~`, and the TRIPLE() function.
+def _writes_triple_terms(text: str) -> bool:
+    """True when an update's text uses any SPARQL 1.2 syntax that makes a triple term (strings and IRIs aside).
+
+    >>> _writes_triple_terms("INSERT DATA { <a:s> <a:p> <<( <a:s> <a:p> <a:o> )>> }")
+    True
+    >>> _writes_triple_terms("INSERT DATA { <a:s> <a:p> '<<( {| ~ TRIPLE(' }"), _writes_triple_terms("DELETE WHERE { ?s ?p ?o }")
+    (False, False)
+    """
+    toks = guard.tokens(text)
+    for this, following in zip(toks, toks[1:] + [None]):
+        adjacent = following is not None and following.start == this.start + len(this.text)
+        if this.kind == "other" and this.text == "~":
+            return True
+        if adjacent and this.text == "<" and following.text.startswith("<"):
+            return True
+        if adjacent and this.text == "{" and following.text.startswith("|"):
+            return True
+        if this.kind == "word" and this.text.upper() == "TRIPLE" and following is not None and following.text == "(":
+            return True
+    return False
+
+
 class SparqlService:
     """Queries and updates on one knowledge graph, with the settings' limits and refusals."""
 
@@ -85,6 +113,9 @@ class SparqlService:
         found = self.inspect(Request(text, using, using_named))
         if not found.is_update:
             raise NotAQuery("this is a query; send it as a query (query= or application/sparql-query)")
+        if _writes_triple_terms(text):
+            raise TripleTermRefused("RDF 1.2 triple terms (<<( … )>>, << … >>, {| … |}, ~, TRIPLE()) are not accepted "
+                                    "in updates: chainkg stores none (a statement's provenance is its named graph)")
         text = guard.add_using(text, list(using), list(using_named))
         network = bool(found.service or found.load)  # the policy allowed every one; elsewhere sockets are fenced
         # in a worker first: a text that crashes the parser must not reach this process; then on a fenced thread

@@ -35,7 +35,7 @@ import pyoxigraph as ox
 from chainkg.graph import queries
 from chainkg.graph.labels import VALUES_SLOT
 from chainkg.graph.namespaces import CK, STANDARD_PREFIXES, VOCAB
-from chainkg.graph.numbers import finite, finite_product
+from chainkg.graph.numeric import finite, finite_product
 from chainkg.graph.store import KnowledgeGraph, bind_parameters
 
 # When two nodes are linked several ways, the edge's `relation` is the first of these that applies.

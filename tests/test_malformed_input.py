@@ -204,3 +204,64 @@ def test_a_number_too_large_for_a_float_never_breaks_a_page_or_its_json(validati
         assert bad not in response.text, (path, bad)
     if path == "/id/hikvision":
         assert HUGE in response.text  # the table still says what the data says
+
+
+# ------------------------------------------------------------------------------------------------ triple terms
+# chainkg stores no RDF 1.2 triple terms: uploads and updates that would write one are 400; queries may compute them
+# (TRIPLE()), and a result holding one is 406 in the one syntax that cannot carry it (JSON-LD). README says why.
+TRIPLE_TERM_UPDATES = {
+    "triple term": "INSERT DATA { GRAPH <urn:tt> { <urn:s> <urn:p> <<( <urn:a> <urn:b> <urn:c> )>> } }",
+    "reified triple": "INSERT DATA { GRAPH <urn:tt> { <urn:s> <urn:p> << <urn:a> <urn:b> <urn:c> >> } }",
+    "annotation": "INSERT DATA { GRAPH <urn:tt> { <urn:a> <urn:b> <urn:c> {| <urn:src> <urn:x> |} } }",
+    "reifier": "INSERT DATA { GRAPH <urn:tt> { <urn:a> <urn:b> <urn:c> ~ <urn:r> } }",
+    "TRIPLE()": "INSERT { GRAPH <urn:tt> { <urn:s> <urn:p> ?t } } WHERE { BIND(TRIPLE(<urn:a>, <urn:b>, <urn:c>) AS ?t) }",
+    "about an entity": f"INSERT DATA {{ GRAPH <urn:tt> {{ <{E}hikvision> <urn:says> <<(<urn:a><urn:b><urn:c>)>> }} }}",
+}
+
+
+@pytest.mark.parametrize("name", TRIPLE_TERM_UPDATES)
+def test_an_update_that_would_write_a_triple_term_is_a_400(validating_server, name):
+    """An INSERT DATA with a triple term (updates skip the shapes) made every later upload about that node a 500."""
+    response = httpx.post(validating_server + "/update", data={"update": TRIPLE_TERM_UPDATES[name]}, headers=AUTH)
+    assert_answered(validating_server, response, {400})
+    assert response.json()["error"] == "triple-term"
+    assert quads_in(validating_server, "urn:tt") == 0
+    later = upload(validating_server, firm("after-triple-term"), "text/turtle", graph="urn:malformed:after")
+    assert later.status_code in (201, 204), later.text
+    for path in ("/id/hikvision.jsonld", f"/resource?iri={E}hikvision&format=jsonld", "/store?default&format=jsonld"):
+        assert httpx.get(validating_server + path).status_code == 200, path
+
+
+def test_triple_term_look_alikes_in_strings_are_fine(validating_server):
+    update = "INSERT DATA { GRAPH <urn:tt-text> { <urn:a> <urn:b> \"<<( ~ {| TRIPLE( >>\" } }"
+    response = httpx.post(validating_server + "/update", data={"update": update}, headers=AUTH)
+    assert_answered(validating_server, response, {204})
+
+
+@pytest.mark.parametrize("media_type", ["application/n-quads", "application/trig", "text/turtle",
+                                        "application/n-triples"])
+def test_an_upload_with_one_triple_term_is_a_400_on_a_validating_server(validating_server, media_type):
+    """One `<<( s p o )>>` in N-Quads was a 500 (rdflib's parser inside the shape check)."""
+    statement = "<urn:s> <urn:p> <<( <urn:a> <urn:b> <urn:c> )>>"
+    body = {"application/n-quads": f"{statement} <urn:g> .", "application/trig": f"<urn:g> {{ {statement} . }}"}.get(
+        media_type, f"{statement} .")
+    graph = None if media_type in ("application/n-quads", "application/trig") else "urn:g"
+    response = upload(validating_server, body.encode(), media_type, graph=graph, method="POST")
+    assert_answered(validating_server, response, {400})
+    assert response.json()["error"] == "bad-rdf" and "triple terms" in response.json()["message"]
+
+
+@pytest.mark.parametrize(("accept", "status"), [("application/ld+json", 406), ("text/turtle", 200),
+                                                ("application/n-triples", 200), ("application/rdf+xml", 200)])
+def test_a_computed_triple_term_is_answered_or_406_never_500(validating_server, accept, status):
+    query = "CONSTRUCT { <urn:x> <urn:y> ?t } WHERE { BIND(TRIPLE(<urn:a>, <urn:b>, <urn:c>) AS ?t) }"
+    response = httpx.get(validating_server + "/sparql", params={"query": query}, headers={"Accept": accept})
+    assert_answered(validating_server, response, {status})
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                                    "text/tab-separated-values"])
+def test_a_selected_triple_term_is_answered_in_every_results_syntax(validating_server, accept):
+    query = "SELECT ?t WHERE { BIND(TRIPLE(<urn:a>, <urn:b>, <urn:c>) AS ?t) }"
+    response = httpx.get(validating_server + "/sparql", params={"query": query}, headers={"Accept": accept})
+    assert_answered(validating_server, response, {200})
