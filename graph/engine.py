@@ -315,7 +315,13 @@ class ProcessEngine(Engine):
         return self.run(ParseJob(data, media_type, settings.base_iri, settings.query_timeout_s))
 
     def check_update(self, text: str, *, network: bool = False) -> None:
-        self.run(UpdateCheck(text, self.kg.settings.query_timeout_s, network=network))
+        """Run the update first on a writable checkpoint of the store, in a worker: within the time limit and the
+        memory cap there, or refused before the serving process runs it (see UpdateCheck)."""
+        scratch = self.snapshots.scratch()
+        try:
+            self.run(UpdateCheck(text, self.kg.settings.query_timeout_s, store=scratch, network=network))
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
     def scan(self, text: str) -> object:
         return self.run(ScanJob(text, self.kg.prefixes, self.kg.settings.base_iri, self.kg.settings.query_timeout_s))
@@ -352,7 +358,7 @@ class ProcessEngine(Engine):
         )
         child.close()
         connection = Connection(parent.detach())
-        fence = ([str(self.snapshots.directory)], [], network)
+        fence = ([str(self.snapshots.directory)], [str(self.snapshots.scratch_directory)], network)
         connection.send((self.kg.prefixes, self.kg.settings.base_iri, self.kg.settings.query_memory_mb * 2**20, fence))
         proc = _Worker(process, connection, network=network)
         with self._lock:
@@ -412,6 +418,10 @@ class Snapshots:
         self.directory = store.with_name(store.name + ".snapshots")
         shutil.rmtree(self.directory, ignore_errors=True)  # left by an earlier run
         self.directory.mkdir(parents=True)
+        # Update checks write their checkpoints here: the only directory a fenced worker may write (a Landlock
+        # rule binds the directory that exists when the worker starts, so it lives as long as the engine).
+        self.scratch_directory = self.directory / "updates"
+        self.scratch_directory.mkdir()
         self._lock = threading.Lock()
         self._latest: tuple[int, str] | None = None
         self._references: dict[str, int] = {}
@@ -437,6 +447,16 @@ class Snapshots:
                     self._drop(old[1])
             self._references[self._latest[1]] += 1
             return self._latest[1]
+
+    def scratch(self) -> str:
+        """A checkpoint of the store as it is now, for one update check to write into (the caller deletes it)."""
+        path = str(self.scratch_directory / f"update-{uuid.uuid4().hex[:12]}")
+        try:
+            self.kg.backup(path)
+        except (OSError, RuntimeError):  # as in acquire: RocksDB may retire a log file of its own accord
+            shutil.rmtree(path, ignore_errors=True)
+            self.kg.backup(path)
+        return path
 
     def release(self, path: str | None) -> None:
         if path is not None:

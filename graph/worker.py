@@ -85,14 +85,18 @@ class ParseJob:
 
 @dataclass(frozen=True)
 class UpdateCheck:
-    """An update to parse, and run on an empty store, before the serving process runs it on the real one.
+    """An update to parse and run first in a worker, before the serving process runs it on the real store.
 
-    Updates run in the serving process (they write the store), whose stack Oxigraph's parser can overflow; a
-    text that crashes or stalls a worker here is refused instead.
+    Updates run in the serving process (they write the store), whose stack Oxigraph's parser can overflow and
+    whose memory and time no limit bounds (an INSERT … WHERE over a cartesian product grew it past 3 GB). Here it
+    runs within the worker's time limit and memory cap, on `store`: a writable checkpoint of the real store (hard
+    links, made for this check and deleted after), or an empty store when None. What crashes, stalls or outgrows a
+    worker here is refused instead.
     """
 
     text: str
     timeout_s: float = 0.0
+    store: str | None = None
     network: bool = False  # every SERVICE and LOAD IRI is allowed by CHAINKG_ALLOWED_REMOTE
 
 
@@ -248,8 +252,12 @@ def scan(job: ScanJob) -> object:
 
 
 def check_update(job: UpdateCheck, *, prefixes: dict[str, str], base_iri: str) -> None:
-    """Parse the update and run it on an empty in-memory store (raises SyntaxError)."""
-    ox.Store().update(job.text, prefixes=prefixes, base_iri=base_iri)
+    """Parse the update and run it on the job's checkpoint, or an empty in-memory store (raises SyntaxError)."""
+    store = ox.Store(job.store) if job.store else ox.Store()
+    try:
+        store.update(job.text, prefixes=prefixes, base_iri=base_iri)
+    finally:
+        del store  # closed before the answer, so the checkpoint can be deleted
 
 
 # ---------------------------------------------------------------------------------------------- worker process

@@ -12,6 +12,7 @@ import socket
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -180,8 +181,10 @@ LIGHT = "SELECT ?leader WHERE { ?leader ck:chainLeaderOf e:ivd-chain }"
 
 @pytest.fixture(scope="module")
 def runaway_server(tmp_path_factory):
-    """The shipped graph, default workers (3), per-client cap (2) and reserve (1); runaway queries last 6 s."""
-    yield from serve(tmp_path_factory.mktemp("runaway"), query_timeout_s=6, access_log=False)
+    """The shipped graph, default workers (3), per-client cap (2) and reserve (1); runaway queries last 6 s; a
+    worker may take 400 MB."""
+    yield from serve(tmp_path_factory.mktemp("runaway"), query_timeout_s=6, access_log=False, write_token=WRITE_TOKEN,
+                     query_memory_mb=400)
 
 
 def test_runaway_queries_from_two_addresses_leave_light_queries_their_latency(runaway_server):
@@ -207,3 +210,54 @@ def test_runaway_queries_from_two_addresses_leave_light_queries_their_latency(ru
           f"({len(busy)} queries); runaway answers {sorted(set(statuses))}")
     assert set(statuses) <= {503}  # every runaway stopped at the limit, or told the free workers are not theirs
     assert p99(busy) < max(2 * p99(idle), p99(idle) + 20)
+
+
+# ------------------------------------------------------------------------------------------------ runaway updates
+AUTH = {"Authorization": f"Bearer {WRITE_TOKEN}"}
+CARTESIAN_UPDATES = {
+    "three-way join": "INSERT { GRAPH <urn:big> { ?a ?b ?z } } WHERE { GRAPH ?g1 { ?a ?b ?c } GRAPH ?g2 { ?d ?e ?f } "
+            "GRAPH ?g3 { ?x ?y ?z } FILTER(?c = ?f && ?f = ?z && ?a != ?d) }",
+    "cartesian insert": "INSERT { GRAPH <urn:big> { ?a ?b ?v } } WHERE { GRAPH ?g1 { ?a ?b ?c } GRAPH ?g2 { ?d ?e ?o } "
+              "BIND(CONCAT(STR(?a), STR(?d), STR(?c), STR(?o), STR(?e), STR(?b)) AS ?v) }",
+}
+
+
+def serving_rss_peak_mb(server) -> float:
+    for row in Path(f"/proc/{server.process.pid}/status").read_text().splitlines():
+        if row.startswith("VmHWM:"):
+            return int(row.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+@pytest.mark.parametrize("name", CARTESIAN_UPDATES)
+def test_a_runaway_update_is_stopped_in_a_worker_before_it_touches_the_store(runaway_server, name):
+    """An INSERT … WHERE over a cartesian product grew the serving process past 3 GB with no limit: updates now run
+    first on a checkpoint of the store in a worker, within its time limit and memory cap."""
+    before = serving_rss_peak_mb(runaway_server)
+    started = time.monotonic()
+    response = httpx.post(runaway_server + "/update", data={"update": CARTESIAN_UPDATES[name]}, headers=AUTH,
+                          timeout=60)
+    took = time.monotonic() - started
+    print(f"\n{name}: {response.status_code} {response.json()['error']} after {took:.1f} s; serving process peak "
+          f"{before:.0f} -> {serving_rss_peak_mb(runaway_server):.0f} MB")
+    assert response.status_code in (422, 503) and response.json()["error"] in ("query-memory", "query-timeout")
+    assert took < 6 + 5
+    assert serving_rss_peak_mb(runaway_server) < before + 200
+    count = httpx.get(runaway_server + "/sparql", headers={"Accept": "text/csv"},
+                      params={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:big> { ?s ?p ?o } }"})
+    assert count.text.split()[1] == "0"
+    assert httpx.get(runaway_server + "/healthz").status_code == 200
+
+
+def test_a_plain_update_still_commits_and_says_what_the_check_costs(runaway_server):
+    timings = []
+    for i in range(5):
+        started = time.monotonic()
+        response = httpx.post(runaway_server + "/update", headers=AUTH,
+                              data={"update": f"INSERT DATA {{ GRAPH <urn:plain> {{ <urn:a> <urn:b> {i} }} }}"})
+        timings.append((time.monotonic() - started) * 1000)
+        assert response.status_code == 204, response.text
+    count = httpx.get(runaway_server + "/sparql", headers={"Accept": "text/csv"},
+                      params={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:plain> { ?s ?p ?o } }"})
+    assert count.text.split()[1] == "5"
+    print(f"\nINSERT DATA of one triple, checked on a checkpoint first: median {statistics.median(timings):.0f} ms")
