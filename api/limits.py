@@ -35,10 +35,12 @@ class ClientSlots:
     """At most `per_client` queries of one client address run at once; the next ones wait, then get 429.
 
     And `reserve` of the `workers` are kept for clients that have nothing running: a client's second (third …)
-    query starts only while more than `reserve` workers would stay free. Two addresses with two runaway queries
-    each held all three workers for the full time limit, and every other client's light query got 503; now they
-    hold at most two, and a third address is answered at once (README "Reliability and security"). Many distinct
-    addresses, each with one runaway query, can still fill the pool: that is the per-address limit's blind spot.
+    query starts only while more than `reserve` workers are free. Two addresses with two runaway queries each held
+    all three workers for the full time limit, and every other client's light query got 503; once both have one
+    running, their second ones wait and a third address is answered at once (README "Reliability and security").
+    Not covered: a client whose two queries started on an idle pool keeps both, and a second client's first query
+    may then take the reserve (stopping the first client's second query would be preemption, not done); and many
+    distinct addresses with one runaway query each can fill the pool (the per-address limit's blind spot).
     """
 
     def __init__(self, per_client: int, workers: int | None = None, reserve: int = 0, wait_s: float = 30.0) -> None:

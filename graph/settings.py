@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     )
     reserved_query_workers: int = Field(
         1, ge=0, description="Query workers kept for clients with no query running: a client's second query starts "
-                             "only while more than this many workers stay free (light queries are answered while "
+                             "only while more than this many workers are free (light queries are answered while "
                              "runaway ones run)."
     )
     allowed_remote: tuple[str, ...] = Field(
