@@ -270,12 +270,14 @@ def test_the_update_check_is_fenced_too(disk_engine, listener):
 
 
 def test_the_real_update_runs_on_a_thread_without_network(disk_engine, listener):
-    """The update check runs on an empty store, where a SERVICE after a pattern is never reached; on the real
-    store it is, in the serving process: its fenced thread gets no socket (SILENT: no error, no connection)."""
+    """The update check runs on a checkpoint of the store in a fenced worker, where a SERVICE after a pattern is
+    reached and kills the worker. Had a check missed it, the real update runs in the serving process on a fenced
+    thread, which gets no socket (SILENT: no error, no connection)."""
     before = listener.connections
     text = f"INSERT {{ <urn:s> <urn:seen> ?x }} WHERE {{ ?s ?p ?o SERVICE SILENT <{listener.url}> {{ ?x ?y ?z }} }}"
-    disk_engine.check_update(text)  # passes: nothing to join with on the empty store
-    disk_engine.update(text)
+    with pytest.raises(guard.Refused, match="network connection"):
+        disk_engine.check_update(text)  # the checkpoint holds the store's triples: the SERVICE is reached
+    disk_engine.update(text)  # the real update alone, as if the check had passed
     with pytest.raises(guard.Refused, match="network connection"):
         disk_engine.update(text.replace("SILENT ", ""))
     assert listener.settled() == before
