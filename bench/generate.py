@@ -222,7 +222,7 @@ def load(kg, companies: int = 60_000, seed: int = 1) -> int:
     ontology_files, _ = loader.shipped_files(kg)
     kg.add([q for f in ontology_files for q in loader.parse_file(f, base_iri=kg.settings.base_iri, graph=kg.names.ontology)])
     data = "\n".join(nquads(companies, seed, kg.settings.base_iri)).encode()
-    kg.store.load(data, format=ox.RdfFormat.N_QUADS)
+    kg.add(ox.parse(data, format=ox.RdfFormat.N_QUADS))  # through the graph, so the merge holds them too
     return len(kg)
 
 

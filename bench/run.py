@@ -265,8 +265,7 @@ def start_servers(stack: contextlib.ExitStack, store: Path, data: Path, count: i
     port = free_port()
     url = f"http://127.0.0.1:{port}/query"
     process = stack.enter_context(running("oxigraph serve", [str(BIN / "oxigraph"), "serve-read-only", "--location",
-                                                             str(store), "--bind", f"127.0.0.1:{port}",
-                                                             "--union-default-graph"], url,
+                                                             str(store), "--bind", f"127.0.0.1:{port}"], url,
                                           log_to=work / "oxigraph-serve.log"))
     servers.append(Server("oxigraph serve", url, "/query", process, RssSampler(process.pid)))
     if rdflib_wanted:
@@ -290,11 +289,9 @@ def parameters(store: Path, per_query: int = 50) -> dict[str, list[str]]:
     db = ox.Store.read_only(str(store))
     base = "https://w3id.org/chainkg/id/"
     leaders = sorted(row["l"].value for row in db.query(
-        "SELECT DISTINCT ?l WHERE { ?l <https://w3id.org/chainkg/ontology#chainLeaderOf> ?c }",
-        use_default_graph_as_union=True))
+        "SELECT DISTINCT ?l WHERE { ?l <https://w3id.org/chainkg/ontology#chainLeaderOf> ?c }"))
     companies = int(next(iter(db.query(
-        "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/chainkg/ontology#Company> }",
-        use_default_graph_as_union=True)))["n"].value)
+        "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/chainkg/ontology#Company> }")))["n"].value)
     districts = max(2, round(companies * generate.DISTRICTS_PER_COMPANY))
     del db
     step = max(1, companies // per_query)

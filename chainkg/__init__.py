@@ -22,7 +22,7 @@ def open_graph(store: str | os.PathLike[str] | None = None) -> rdflib.Dataset:
     `store` is a store directory; by default the one `chainkg serve` uses (setting CHAINKG_STORE, else `var/store`
     in a source checkout or the user's data directory when installed). It may be open in a running server at the
     same time: the dataset reads the store as it was when opened, and every write through it is refused. The
-    default graph is the union of all graphs, as on the endpoint, and chainkg's prefixes (ck:, e:, skos: …) are
+    default graph is the merge of all graphs (each triple once), as on the endpoint, and chainkg's prefixes (ck:, e:, skos: …) are
     bound, so queries read as they do in the README::
 
         from chainkg import open_graph
@@ -31,7 +31,8 @@ def open_graph(store: str | os.PathLike[str] | None = None) -> rdflib.Dataset:
             print(row.firm, row.name)
         graph.value(graph.namespace_manager.expand_curie("e:zhongyuan-huiji"), SKOS.prefLabel)
 
-    Each fact's evidence is the named graph it sits in: `graph.quads((s, p, o, None))` gives it with its graph.
+    Each fact's evidence is the named graph it sits in: `graph.quads((s, p, o, None))` gives it with its graph (and
+    once more in the default graph, `rdflib.graph.DATASET_DEFAULT_GRAPH_ID`, which is the merge, nobody's evidence).
     """
     from chainkg.graph.settings import Settings
     from chainkg.graph.store import KnowledgeGraph

@@ -531,6 +531,8 @@ class RemoteEngine(Engine):
             raise QueryFailed("syntax", str(error)) from None
         graph_form = job.media_type in worker.GRAPH_FORMATS
         defaults = list(job.default_graphs) if job.default_graphs is not None else None
+        if defaults is None and job.union:
+            defaults = [self.store.merge_graph.value]  # the merge of all graphs (graph/merge.py)
         if defaults == [] and job.named_graphs:
             defaults = [EMPTY_GRAPH]  # the protocol: named-graph-uri alone leaves the default graph empty
         deadline = time.monotonic() + job.timeout_s if job.timeout_s else None

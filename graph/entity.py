@@ -243,6 +243,14 @@ def exists(kg: KnowledgeGraph, iri: str) -> bool:
     return int(rows(kg, queries.text("graph_size"), entity=entity)[0]["facts"].value) > 0
 
 
+def _source(kg: KnowledgeGraph, graph: ox.NamedNode) -> str | None | bool:
+    """The evidence graph a statement comes from; None for chainkg's own default graph (no source), False for a
+    graph that is no source at all (an external store's merge, graph/merge.py)."""
+    if graph.value in kg.layout.hidden:
+        return False
+    return None if graph == kg.own else graph.value
+
+
 def page(kg: KnowledgeGraph, iri: str) -> EntityPage | None:
     """Everything an entity page shows, or None when the graph knows nothing of the IRI.
 
@@ -261,11 +269,11 @@ def page(kg: KnowledgeGraph, iri: str) -> EntityPage | None:
     limit = kg.settings.entity_max_links
     citations = _Citations()
 
-    statements = rows(kg, queries.text("entity_statements"), union=False, entity=entity)
+    statements = rows(kg, queries.text("entity_statements"), entity=entity)
     by_property: dict[str, dict[Term_key, list[str | None]]] = defaultdict(dict)
     for row in statements:
-        key = _term_key(row["value"])
-        by_property[row["property"].value].setdefault(key, []).append(row["graph"].value if "graph" in row else None)
+        if (source := _source(kg, row["graph"])) is not False:
+            by_property[row["property"].value].setdefault(_term_key(row["value"]), []).append(source)
 
     incoming_counts = {r["property"].value: int(r["count"].value)
                        for r in rows(kg, queries.text("entity_incoming_counts"), entity=entity)}
@@ -277,8 +285,9 @@ def page(kg: KnowledgeGraph, iri: str) -> EntityPage | None:
                                                      entity=entity, property=ox.NamedNode(prop))
                     if isinstance(r["subject"], ox.NamedNode)]
         graphs: dict[str, list[str | None]] = {s: [] for s in subjects}
-        for r in select_values(kg, "incoming_sources", subjects, union=False, entity=entity, property=ox.NamedNode(prop)):
-            graphs[r["node"].value].append(r["graph"].value if "graph" in r else None)
+        for r in select_values(kg, "incoming_sources", subjects, entity=entity, property=ox.NamedNode(prop)):
+            if (source := _source(kg, r["graph"])) is not False:
+                graphs[r["node"].value].append(source)
         incoming_subjects[prop] = graphs
 
     event_rows = rows(kg, queries.text("entity_events"), entity=entity)

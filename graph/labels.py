@@ -104,8 +104,7 @@ def choose(names: list[tuple[str, str, str]], iri: str) -> Label:
     return Label(zh or en or local_name(iri), en if en != zh else None)
 
 
-def select_values(kg: KnowledgeGraph, name: str, nodes: Iterable[str], *, union: bool = True,
-                  **parameters: Term) -> list[dict[str, Term]]:
+def select_values(kg: KnowledgeGraph, name: str, nodes: Iterable[str], **parameters: Term) -> list[dict[str, Term]]:
     """Rows of a named query whose `VALUES ?node { UNDEF }` slot is filled with these IRIs (none: no rows).
 
     >>> select_values(KnowledgeGraph.in_memory(), "labels_of", [])
@@ -117,18 +116,18 @@ def select_values(kg: KnowledgeGraph, name: str, nodes: Iterable[str], *, union:
     text = queries.text(name)
     if VALUES_SLOT not in text:
         raise ValueError(f"named query {name!r} has no {VALUES_SLOT} slot")
-    return rows(kg, text.replace(VALUES_SLOT, "VALUES ?node { " + terms + " }"), union=union, **parameters)
+    return rows(kg, text.replace(VALUES_SLOT, "VALUES ?node { " + terms + " }"), **parameters)
 
 
-def rows(kg: KnowledgeGraph, text: str, *, union: bool = True, limit: int | None = None,
+def rows(kg: KnowledgeGraph, text: str, *, limit: int | None = None,
          **parameters: Term) -> list[dict[str, Term]]:
     """Rows of a SELECT as dicts; with a `limit`, stop reading after that many (the rest is never computed when
     the query streams)."""
-    return list(islice(_stream(kg, text, union, parameters), limit))
+    return list(islice(_stream(kg, text, parameters), limit))
 
 
-def _stream(kg: KnowledgeGraph, text: str, union: bool, parameters: dict[str, Term]) -> Iterator[dict[str, Term]]:
-    solutions = kg.query(bind_parameters(text, parameters), union=union)
+def _stream(kg: KnowledgeGraph, text: str, parameters: dict[str, Term]) -> Iterator[dict[str, Term]]:
+    solutions = kg.query(bind_parameters(text, parameters))
     names = [v.value for v in solutions.variables]
     for row in solutions:
         yield {n: row[n] for n in names if row[n] is not None}

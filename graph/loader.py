@@ -186,6 +186,7 @@ def check_shipped(kg: KnowledgeGraph) -> validate.Report:
 
 def load_shipped(kg: KnowledgeGraph, *, force: bool = False) -> bool:
     """Replace the previously shipped graphs with the current files when they changed; True if anything was loaded."""
+    kg.ensure_merged()  # a store written by an older chainkg, or an external one: the default graph is the merge
     digest = _digest([p for group in shipped_files(kg) for p in group])
     meta = ox.NamedNode(kg.names.meta)
     recorded = {q.object.value for q in kg.match(meta, SHIPPED_DIGEST, None, meta)}

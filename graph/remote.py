@@ -5,9 +5,11 @@ public methods, the views and the pages run unchanged: reads become SPARQL queri
 parsed with pyoxigraph (the same term objects come back), writes become SPARQL updates sent in chunks.
 It must not reach anything but the two configured endpoints, and it never follows redirects.
 
-Differences from the embedded store, all said in the README: the store's "default graph" is the union of its graphs,
-so chainkg's bare default graph is kept in a named graph of its own (`DEFAULT_GRAPH`); a write larger than one chunk
-is several requests, so it is all-or-nothing only when it fits in one; blank nodes are the remote's own.
+Differences from the embedded store, all said in the README: the store's "default graph" is the union of its graphs
+(a bag), so chainkg's bare default graph is kept in a named graph of its own (`DEFAULT_GRAPH`) and the merge that
+queries see as their default graph in another (graph/merge.py), which `GRAPH ?g` in a user's query also meets; a
+write larger than one chunk is several requests, so it is all-or-nothing only when it fits in one; blank nodes are
+the remote's own.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import httpx
 import pyoxigraph as ox
 
+from chainkg.graph import merge
 from chainkg.graph.settings import Settings
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -28,7 +31,7 @@ RESULTS = {
 }
 GRAPH_ACCEPT = "application/n-triples"
 UPDATE_TIMEOUT_S = 120.0
-DEFAULT_GRAPH_PATH = "graph/default"  # under the base IRI: where the embedded store's bare default graph lives
+DEFAULT_GRAPH_PATH = merge.OWN_PATH  # under the base IRI: where chainkg's own default graph lives
 _VIRTUOSO_BNODE = re.compile(rb'(?<!\\)"nodeID://')  # Virtuoso names blank nodes nodeID://b123: not a valid label
 
 
@@ -53,7 +56,9 @@ class RemoteStore:
         self.query_url = settings.remote_query_url
         self.update_url = settings.remote_update_url or settings.remote_query_url
         self.default_graph = ox.NamedNode(settings.base_iri + DEFAULT_GRAPH_PATH)
-        self.hidden = set(settings.remote_hidden_graphs) | {self.default_graph.value}
+        self.layout = merge.Layout(settings.base_iri, remote=True)
+        self.merge_graph = ox.NamedNode(self.layout.merge)
+        self.hidden = set(settings.remote_hidden_graphs) | {self.default_graph.value} | self.layout.hidden
         self.results_type, self.results_format = RESULTS[settings.remote_results]
         auth: httpx.Auth | None = None
         if settings.remote_user is not None:
@@ -68,6 +73,8 @@ class RemoteStore:
     def request_query(self, text: str, accept: str, *, default_graphs: Sequence[str] | None = None,
                       named_graphs: Sequence[str] | None = None, timeout_s: float | None = None) -> httpx.Response:
         """POST a query and return the successful response; raises RemoteError (RemoteSyntaxError for HTTP 400)."""
+        if default_graphs is not None and list(default_graphs) == [self.merge_graph.value] and not named_graphs:
+            text = merge.graph_constants_as_variables(text)  # see there: Virtuoso and GRAPH <iri>
         form: dict[str, str | list[str]] = {"query": text}
         if default_graphs:
             form["default-graph-uri"] = list(default_graphs)
@@ -85,6 +92,11 @@ class RemoteStore:
         INSERT DATA without GRAPH otherwise)."""
         form = {"update": text, "default-graph-uri": self.default_graph.value}
         self._post(self.update_url, form, "*/*", max(UPDATE_TIMEOUT_S, self.settings.query_timeout_s))
+
+    def maintain(self, text: str) -> None:
+        """An update of the merge's bookkeeping (graph/merge.py), sent without chainkg's default graph as its
+        default-graph-uri: with one, Virtuoso 7.2 matches `GRAPH <iri>` patterns in no graph at all."""
+        self._post(self.update_url, {"update": text}, "*/*", max(UPDATE_TIMEOUT_S, self.settings.query_timeout_s))
 
     def _post(self, url: str, form: dict[str, str | list[str]], accept: str, timeout_s: float | None) -> httpx.Response:
         timeout = httpx.Timeout(timeout_s + 1, connect=5) if timeout_s else httpx.USE_CLIENT_DEFAULT
@@ -110,7 +122,7 @@ class RemoteStore:
         graph_form = is_graph_query(text)
         defaults = [g.value for g in default_graph] if default_graph is not None else None
         if defaults is None and not use_default_graph_as_union and not has_dataset_clause(text):
-            defaults = [self.default_graph.value]  # the embedded store's bare default graph
+            defaults = [self.merge_graph.value]  # the merge, as the embedded store's default graph is
         response = self.request_query(text, GRAPH_ACCEPT if graph_form else self.results_type,
                                       default_graphs=defaults,
                                       named_graphs=[g.value for g in named_graphs] if named_graphs is not None else None)
@@ -130,7 +142,7 @@ class RemoteStore:
         if isinstance(graph_name, ox.DefaultGraph):
             graph_name = self.default_graph
         where = f"GRAPH {graph_name if graph_name is not None else '?g'} {{ {pattern} }}"
-        hidden = self._hidden_filter("?g") if graph_name is None else ""
+        hidden = self._hidden_filter("?g", keep_default=True) if graph_name is None else ""
         solutions = self.query(f"SELECT * WHERE {{ {where} {hidden} }}", use_default_graph_as_union=True)
         return (ox.Quad(row["s"] if subject is None else subject, row["p"] if predicate is None else predicate,
                         row["o"] if obj is None else obj, self._graph_of(row["g"] if graph_name is None else graph_name))
@@ -168,18 +180,18 @@ class RemoteStore:
         parsed = ox.parse(data.encode() if isinstance(data, str) else data, format=format, base_iri=base_iri)
         self.extend(q if to_graph is None else ox.Quad(q.subject, q.predicate, q.object, to_graph) for q in parsed)
 
-    def replace(self, drop: Iterable[str], quads: Sequence[ox.Quad], *, drop_default: bool = False) -> None:
-        """Drop graphs, then insert quads: one request when the quads fit in one chunk, else one per chunk."""
-        statements = [f"DROP SILENT GRAPH <{g}>" for g in sorted(set(drop))]
-        if drop_default:
-            statements.append(f"DROP SILENT GRAPH {self.default_graph}")
-        chunks = list(self._chunks(quads))
-        if chunks:
-            statements.append("INSERT DATA { " + self._update_data(chunks.pop(0)) + " }")
-        if statements:
-            self.request_update(" ;\n".join(statements))
-        for chunk in chunks:
-            self.request_update("INSERT DATA { " + self._update_data(chunk) + " }")
+    def replace(self, drop: Iterable[str], quads: Sequence[ox.Quad], *, layout: merge.Layout) -> None:
+        """Drop graphs, then insert quads (the drops with the first chunk, then one request per chunk), between the
+        requests that keep the merge in step (graph/merge.py)."""
+        drop = sorted(set(drop))
+        graphs = set(drop) | {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+        statements = [f"DROP SILENT GRAPH <{g}>" for g in drop]
+        chunks = [f"INSERT DATA {{ {self._update_data(chunk)} }}" for chunk in self._chunks(quads)]
+        if not statements and not chunks:
+            return
+        first, rest = [" ;\n".join([*statements, *chunks[:1]])], chunks[1:]
+        for text, bookkeeping in layout.around(first + rest, graphs):
+            self.maintain(text) if bookkeeping else self.request_update(text)
 
     def update(self, sparql_update: str, *, prefixes: dict[str, str] | None = None, base_iri: str | None = None) -> None:
         """One SPARQL update request; the syntax is checked by Oxigraph first, so errors read the same as embedded."""

@@ -40,7 +40,7 @@ def compute(kg: KnowledgeGraph) -> GraphStats:
         for row in kg.select(queries.text("entities_per_class"))
     }
     provenance = kg.select(queries.text("fact_provenance"))[0]
-    bare = next(iter(kg.query(queries.text("default_graph_size"), union=False)))
+    bare = kg.select(queries.text("default_graph_size"), own=kg.own)[0]
     return GraphStats(
         entities_per_class=per_class,
         facts=_int(provenance.get("facts")),

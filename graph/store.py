@@ -2,7 +2,9 @@
 
 `KnowledgeGraph.query` hands SPARQL straight to Oxigraph (the fast path the endpoint and the views use);
 `KnowledgeGraph.dataset` is the same store as an rdflib `Dataset` for code that wants rdflib's API. The default
-graph of every query is the union of all graphs, so facts are visible without naming their evidence graph.
+graph of every query is the RDF merge of all graphs (each triple once, graph/merge.py), so facts are visible without
+naming their evidence graph; chainkg's own default graph (`DefaultGraph()` in `add`, `match` and the Graph Store)
+is the named graph `<base>graph/default` underneath, on both backends.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pyoxigraph as ox
 import rdflib
 from oxrdflib import OxigraphStore
 
+from chainkg.graph import merge
 from chainkg.graph.namespaces import GraphNames, prefixes
 from chainkg.graph.remote import RemoteStore
 from chainkg.graph.settings import Settings
@@ -38,6 +41,9 @@ class KnowledgeGraph:
         self.names = GraphNames(settings.base_iri)
         self.prefixes = prefixes(settings.base_iri)
         self.read_only = read_only
+        self.layout = merge.Layout(settings.base_iri, remote=bool(settings.remote))
+        self.own = ox.NamedNode(self.layout.own)  # chainkg's own default graph
+        self.merged = ox.DefaultGraph() if self.layout.merge is None else ox.NamedNode(self.layout.merge)
         if settings.remote:  # an external SPARQL store behind the same Store methods (graph/remote.py)
             self.store: ox.Store | RemoteStore = RemoteStore(settings)
         elif settings.in_memory:
@@ -51,6 +57,8 @@ class KnowledgeGraph:
         # RocksDB's checkpoint (backup) copies the live write-ahead log, which a flush retires: a backup during a
         # flush failed with "Corruption: File smaller than expected for copy". So the two never overlap.
         self._files = threading.Lock()
+        if not read_only and not settings.remote:  # an external store is brought in step by loader.load_shipped
+            self.ensure_merged()
 
     @classmethod
     def in_memory(cls, **overrides: object) -> KnowledgeGraph:
@@ -63,12 +71,12 @@ class KnowledgeGraph:
         return cls(Settings(store=":memory:", **overrides))
 
     # ------------------------------------------------------------------ reading
-    def query(self, sparql: str, *, union: bool = True, **options: object) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Run SPARQL on Oxigraph with chainkg's prefixes predeclared; the default graph is the union of all graphs.
+    def query(self, sparql: str, **options: object) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run SPARQL on Oxigraph with chainkg's prefixes predeclared; the default graph is the merge of all graphs.
 
         On an external store (setting remote_query_url) CONSTRUCT and DESCRIBE give a list of `ox.Triple`."""
-        if union and "default_graph" not in options:
-            options["use_default_graph_as_union"] = True
+        if isinstance(self.merged, ox.NamedNode) and "default_graph" not in options:
+            options["default_graph"] = [self.merged]
         return self.store.query(sparql, prefixes=self.prefixes, base_iri=self.settings.base_iri, **options)
 
     def select(self, sparql: str, **parameters: Term) -> list[dict[str, Term]]:
@@ -84,24 +92,48 @@ class KnowledgeGraph:
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         target = ox.NamedNode(graph) if graph else None
-        return self.store.quads_for_pattern(None, None, None, target)
+        return self.match(None, None, None, target)
 
     def match(self, subject: Term | None = None, predicate: ox.NamedNode | None = None,
-              obj: Term | None = None, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
-        """Quads matching a pattern (None = any). Code outside this module uses this, never `self.store` directly."""
-        return self.store.quads_for_pattern(subject, predicate, obj, graph)
+              obj: Term | None = None, graph: ox.NamedNode | ox.DefaultGraph | None = None) -> Iterator[ox.Quad]:
+        """Quads of the source graphs matching a pattern (None = any), chainkg's own default graph as
+        `DefaultGraph()`; the merge is not a source and never listed. Code outside this module uses this, never
+        `self.store` directly."""
+        if isinstance(self.store, RemoteStore):  # it hides the merge and names chainkg's default graph itself
+            return self.store.quads_for_pattern(subject, predicate, obj, graph)
+        if isinstance(graph, ox.DefaultGraph):
+            graph = self.own
+        quads = self.store.quads_for_pattern(subject, predicate, obj, graph)
+        if graph is not None:
+            return (self._as_source(q) for q in quads) if graph == self.own else quads
+        hidden = self.layout.hidden
+        return (self._as_source(q) for q in quads
+                if not isinstance(q.graph_name, ox.DefaultGraph) and q.graph_name.value not in hidden)
+
+    def _as_source(self, quad: ox.Quad) -> ox.Quad:
+        if quad.graph_name == self.own:
+            return ox.Quad(quad.subject, quad.predicate, quad.object, ox.DefaultGraph())
+        return quad
 
     def has_graph(self, iri: str) -> bool:
+        if iri in self.layout.hidden or iri == self.own.value:
+            return False
         try:
             return self.store.contains_named_graph(ox.NamedNode(iri))
         except ValueError:  # not an IRI at all
             return False
 
     def graph_names(self) -> list[str]:
-        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+        skip = self.layout.hidden | {self.own.value}
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in skip)
 
     def __len__(self) -> int:
-        return len(self.store)
+        """Quads in the source graphs (chainkg's own default graph included, the merge not)."""
+        if isinstance(self.store, RemoteStore):
+            return len(self.store)
+        rows = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                                f"{self.layout.sources('?g')} }}")
+        return int(next(iter(rows))["n"].value)
 
     def quad_count(self) -> int:
         """`len(self)`, counted again only after a write of ours: counting scans the whole store, and /healthz and
@@ -125,25 +157,34 @@ class KnowledgeGraph:
                 remote = SPARQLUpdateStore(self.store.query_url, self.store.update_url)
             dataset = rdflib.Dataset(store=remote, default_union=True)
         else:
-            dataset = rdflib.Dataset(store=OxigraphStore(store=self.store), default_union=True)
+            # Oxigraph's own default graph is already the merge of all graphs; its union would be a bag
+            dataset = rdflib.Dataset(store=OxigraphStore(store=self.store), default_union=False)
         for name, iri in self.prefixes.items():
             dataset.bind(name, iri, override=True)
         return dataset
 
     def dump(self, syntax: ox.RdfFormat, graph: str | None = None) -> bytes:
-        """Serialise the whole dataset (dataset syntaxes) or one graph / the union (triple syntaxes)."""
+        """Serialise the whole dataset (dataset syntaxes) or one graph / the merge (triple syntaxes)."""
         if syntax.supports_datasets and graph is None:
-            return self.store.dump(format=syntax, prefixes=self.prefixes)
+            return ox.serialize(self.match(), format=syntax, prefixes=self.prefixes) or b""
         quads = self.quads(graph)
         triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
         return ox.serialize(sorted(triples, key=str), format=syntax, prefixes=self.prefixes) or b""
 
     # ------------------------------------------------------------------ writing (all atomic)
     def add(self, quads: Iterable[ox.Quad]) -> None:
-        """Add quads in one transaction: all of them or, on any error, none."""
+        """Add quads in one transaction: all of them or, on any error, none; their triples join the merge."""
         quads = list(quads)
         with self._transaction(f"adding {len(quads):,} quads"):
-            self.store.extend(quads)
+            self.store.extend(self._with_merge(quads))
+
+    def _with_merge(self, quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+        """Each quad (chainkg's default graph named) and its triple in the merge: what an insert writes."""
+        own, merged = self.own, self.merged
+        for q in quads:
+            graph = own if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name
+            yield ox.Quad(q.subject, q.predicate, q.object, graph)
+            yield ox.Quad(q.subject, q.predicate, q.object, merged)
 
     def load_native(self, files: list[tuple[Path, ox.RdfFormat]], *, to_graph: str | None = None) -> None:
         """Parse and load files inside Oxigraph (no Python object per quad), all of them or none.
@@ -153,45 +194,71 @@ class KnowledgeGraph:
         `add` instead (graph/loader.py decides). For big files without SHACL validation (`chainkg load --no-validate`).
         """
         target = ox.NamedNode(to_graph) if to_graph else None
-        options = {"base_iri": self.settings.base_iri, "to_graph": target}
         with self._transaction(f"loading {len(files)} file(s) natively"):
-            if isinstance(self.store, RemoteStore):
-                for path, syntax in files:
-                    self.store.load(Path(path).read_bytes(), format=syntax, **options)
-            elif not self.settings.in_memory and self.is_empty():
-                try:
+            if not self.settings.in_memory and not isinstance(self.store, RemoteStore) and self.is_empty():
+                try:  # each quad and its merged triple in one pass of the bulk loader: ~1.2× a plain bulk load
                     for path, syntax in files:
-                        self.store.bulk_load(path=str(path), format=syntax, **options)
+                        self.store.bulk_extend(self._with_merge(self._parsed(path, syntax, target)))
                 except BaseException:
                     self.store.clear()  # it was empty: all or nothing
                     raise
             else:
                 for path, syntax in files:
-                    self.store.load(path=str(path), format=syntax, **options)
+                    self.store.extend(self._with_merge(self._parsed(path, syntax, target)))
+
+    def _parsed(self, path: Path, syntax: ox.RdfFormat, target: ox.NamedNode | None) -> Iterator[ox.Quad]:
+        quads = ox.parse(path=str(path), format=syntax, base_iri=self.settings.base_iri)
+        if target is None:
+            return quads
+        return (ox.Quad(q.subject, q.predicate, q.object, target) for q in quads)
 
     def is_empty(self) -> bool:
         return next(iter(self.match()), None) is None
 
     def replace_graphs(self, drop: Iterable[str], quads: list[ox.Quad], *, drop_default: bool = False) -> None:
         """Drop some graphs and add quads as one SPARQL update, so readers see the old or the new state, never half."""
-        drop = sorted(set(drop))
+        drop = sorted(set(drop) | ({self.own.value} if drop_default else set()))
+        quads = [q if not isinstance(q.graph_name, ox.DefaultGraph) else ox.Quad(q.subject, q.predicate, q.object, self.own)
+                 for q in quads]
+        graphs = set(drop) | {q.graph_name.value for q in quads}
         if isinstance(self.store, RemoteStore):  # chunked updates; see graph/remote.py on atomicity
-            with self._transaction(f"replacing {len(drop) + drop_default} remote graph(s) by {len(quads):,} quads"):
-                self.store.replace(drop, quads, drop_default=drop_default)
+            with self._transaction(f"replacing {len(drop)} remote graph(s) by {len(quads):,} quads"):
+                self.store.replace(drop, quads, layout=self.layout)
             return
         statements = [f"DROP SILENT GRAPH <{g}>" for g in drop]
-        if drop_default:
-            statements.append("DROP SILENT DEFAULT")
         if quads:
             statements.append("INSERT DATA { " + _as_update_data(quads) + " }")
         if statements:
-            with self._transaction(f"replacing {len(drop) + drop_default} graph(s) by {len(quads):,} quads"):
-                self.store.update(" ;\n".join(statements))
+            with self._transaction(f"replacing {len(drop)} graph(s) by {len(quads):,} quads"):
+                [(text, _)] = self.layout.around(statements, graphs)
+                self.store.update(text)
 
     def update(self, sparql_update: str) -> None:
-        """Run a SPARQL update in one transaction; relative IRIs resolve against the base IRI."""
+        """Run a SPARQL update in one transaction, the merge kept in step; relative IRIs resolve against the base
+        IRI. Its bare default-graph writes go to chainkg's own default graph (graph/merge.py)."""
+        requests = self.layout.update(sparql_update, self.prefixes, self.settings.base_iri)
         with self._transaction("a SPARQL update"):
-            self.store.update(sparql_update, prefixes=self.prefixes, base_iri=self.settings.base_iri)
+            for text, bookkeeping in requests:  # one on the embedded store
+                if bookkeeping:
+                    self.store.maintain(text)  # an external store's (graph/remote.py)
+                else:
+                    self.store.update(text, prefixes=self.prefixes, base_iri=self.settings.base_iri)
+
+    def ensure_merged(self) -> bool:
+        """Bring a store written before the merge existed into the layout of graph/merge.py; True if it did.
+
+        Such a store is told by a triple of a named graph missing from the merge (in this layout every one is there):
+        its bare default-graph triples become chainkg's own default graph, then the merge is derived."""
+        sample = next((q for g in self.store.named_graphs() if g.value not in self.layout.hidden
+                       for q in self.store.quads_for_pattern(None, None, None, g)), None)
+        if sample is None or any(True for _ in self.store.quads_for_pattern(
+                sample.subject, sample.predicate, sample.object, self.merged)):
+            return False
+        statements = [] if self.layout.remote else [f"ADD DEFAULT TO <{self.own.value}>", "DROP SILENT DEFAULT"]
+        with self._transaction("deriving the default graph as the merge of all graphs"):
+            for text, _ in self.layout.around(statements, None):
+                self.store.update(text) if not self.layout.remote else self.store.maintain(text)
+        return True
 
     def backup(self, path: str | Path) -> None:
         """A consistent read-only copy of an on-disk store, as hard links: cheap, and independent of later writes."""

@@ -60,8 +60,8 @@ class Job:
 
     text: str
     media_type: str
-    union: bool = True
-    default_graphs: tuple[str, ...] | None = None  # None: the query's own dataset, or the union
+    union: bool = True  # False when the query names its own dataset (FROM), which then replaces the merge
+    default_graphs: tuple[str, ...] | None = None  # None: the query's own dataset, or the merge
     named_graphs: tuple[str, ...] | None = None
     max_rows: int = 0  # 0 = no cap
     timeout_s: float = 0.0  # 0 = no limit
@@ -152,10 +152,8 @@ def execute(store: ox.Store, job: Job, *, prefixes: dict[str, str], base_iri: st
     """Run `job` on `store` and serialise its results; raises Stop, SyntaxError or OSError."""
     deadline = time.monotonic() + job.timeout_s if job.timeout_s else None
     options: dict[str, object] = {"prefixes": prefixes, "base_iri": base_iri}
-    if job.default_graphs is not None:
+    if job.default_graphs is not None:  # else the store's default graph: the merge of all graphs (graph/merge.py)
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    elif job.union:
-        options["use_default_graph_as_union"] = True
     if job.named_graphs is not None:
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     results = store.query(job.text, **options)

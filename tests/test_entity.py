@@ -69,7 +69,7 @@ def test_incoming_links_with_counts(shipped_kg):
 
 def test_links_beyond_the_setting_are_counted_not_listed(shipped_kg):
     kg = KnowledgeGraph(Settings(store=":memory:", entity_max_links=3))
-    kg.add(list(shipped_kg.store))
+    kg.add(list(shipped_kg.match()))
     members = group(entity.page(kg, iri(kg, "ivd-chain")), "inChain", incoming=True)
     assert (len(members.values), members.total, members.omitted) == (3, 11, 8)
 

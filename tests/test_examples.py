@@ -20,7 +20,7 @@ def test_there_are_a_dozen_examples_each_with_a_bilingual_title():
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
 def test_example_runs_on_the_shipped_graph_and_returns_rows(shipped_kg, example):
     text = example.text(shipped_kg.settings.base_iri)
-    solutions = shipped_kg.store.query(text, use_default_graph_as_union=True)  # no predeclared prefixes here
+    solutions = shipped_kg.store.query(text)  # no predeclared prefixes here
     assert isinstance(solutions, ox.QuerySolutions)
     rows = list(solutions)
     assert rows, f"{example.name} returned no rows"
