@@ -17,6 +17,7 @@ from chainkg.graph.labels import Kind, Label, kinds, labels, local_name, rows, s
 from chainkg.graph.namespaces import CK, STANDARD_PREFIXES
 from chainkg.graph.numeric import finite
 from chainkg.graph.store import KnowledgeGraph, bind_parameters
+from chainkg.graph.views import qualified
 
 RDF_TYPE = STANDARD_PREFIXES["rdf"] + "type"
 SKOS = STANDARD_PREFIXES["skos"]
@@ -160,6 +161,13 @@ class Statistic:
     start: str | None
     end: str | None
     sources: tuple[int, ...]
+    qualifier: Link | None = None  # more than, about … (ck:qualifier): the value is a bound or approximate
+    symbol: str | None = None  # the qualifier's sign: > ≥ ≈ < ≤, or "top"
+
+    @property
+    def shown(self) -> str:
+        """The value as a reader should take it: "> 400" (400余家), "≈ 30" (近30家), "top 3" (前三: not rank 3)."""
+        return qualified(self.symbol, self.value_text)
 
     @property
     def actual(self) -> bool:
@@ -301,7 +309,7 @@ def page(kg: KnowledgeGraph, iri: str) -> EntityPage | None:
     iris |= {k[1] for values in by_property.values() for k in values if k[0] == "iri"}
     iris |= {s for subjects in incoming_subjects.values() for s in subjects}
     iris |= {r[v].value for r in event_rows for v in ("event", "role")}
-    iris |= {r[v].value for r in stat_rows for v in ("measure", "unit", "periodKind", "status") if v in r}
+    iris |= {r[v].value for r in stat_rows for v in ("measure", "unit", "periodKind", "status", "qualifier") if v in r}
     iris |= {r[v].value for r in fact_rows for v in ("subject", "property", "value") if isinstance(r.get(v), ox.NamedNode)}
     names = labels(kg, iris)
     event_kinds = kinds(kg, {r["event"].value for r in event_rows} | {iri})
@@ -387,7 +395,7 @@ def series_of(statistics: list[Statistic]) -> list[Series]:
         if len(best) < 2:
             continue
         points = tuple(
-            Point(year, s.value, s.value_text, s.status.label if s.status else None,
+            Point(year, s.value, s.shown, s.status.label if s.status else None,
                   s.period_kind.label if s.period_kind else None, s.actual, rank[1] == 0)
             for year, (rank, s) in sorted(best.items())
         )
@@ -480,6 +488,7 @@ def _statistics(stat_rows: list[dict], link, citations: _Citations) -> list[Stat
             period_kind=optional(row, "periodKind"), period_label=row["periodLabel"].value if "periodLabel" in row else None,
             status=optional(row, "status"), start=row["start"].value if "start" in row else None,
             end=row["end"].value if "end" in row else None, sources=citations.cite(graphs),
+            qualifier=optional(row, "qualifier"), symbol=row["symbol"].value if "symbol" in row else None,
         ))
     return sorted(stats, key=lambda s: (s.measure.label.zh, s.year or 0, not s.actual, s.iri))
 

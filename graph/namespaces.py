@@ -11,6 +11,7 @@ STANDARD_PREFIXES: dict[str, str] = {
     "unit": VOCAB + "unit/",
     "status": VOCAB + "status/",
     "period": VOCAB + "period/",
+    "qualifier": VOCAB + "qualifier/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",

@@ -170,7 +170,7 @@ def district_overview(kg: KnowledgeGraph, district_iri: str) -> View:
     for cluster, figure in latest_sizes(kg, clusters).items():
         graph.nodes[cluster].update({
             "revenue": figure.value, "revenue_unit_zh": figure.unit_zh, "revenue_unit_en": figure.unit_en,
-            "revenue_year": figure.year, "revenue_measure": figure.measure,
+            "revenue_year": figure.year, "revenue_measure": figure.measure, "revenue_shown": figure.shown,
         })
     zh, en = _labels(graph, district_iri)
     return View(f"{zh}：集群、产业链与链主", f"{en}: clusters, chains and leaders", graph, omitted, district_iri,
@@ -315,6 +315,12 @@ class Figure:
     year: int
     measure: str
     yuan: float | None
+    symbol: str | None = None  # the qualifier's sign when the figure is a bound or approximate (> 100: 超100亿)
+
+    @property
+    def shown(self) -> str:
+        """The value as a reader should take it: `> 100`, `≈ 30`, `124.2`."""
+        return qualified(self.symbol, _number(self.value))
 
 
 def latest_sizes(kg: KnowledgeGraph, nodes: Iterable[str] | None) -> dict[str, Figure]:
@@ -327,24 +333,38 @@ def latest_sizes(kg: KnowledgeGraph, nodes: Iterable[str] | None) -> dict[str, F
         for row in kg.select(queries.text("unit_names"))
     }
     measures = {VOCAB + "measure/" + name: (name, -rank) for name, rank in preference.items()}
-    best: dict[str, tuple[tuple[int, int], str, ox.Literal, ox.NamedNode | None]] = {}
+    best: dict[str, tuple[tuple[int, int], str, ox.Literal, ox.NamedNode | None, ox.Literal | None]] = {}
     text = filled("size_figures", None if nodes is None else list(nodes))
-    # rows as tuples in the query's column order (?node ?measure ?value ?year ?unit): tens of thousands of them,
-    # so a Figure is made only for each node's winner
-    for node_term, measure, value, year, unit in (kg.query(text) if text else ()):
+    # rows as tuples in the query's column order (?node ?measure ?value ?year ?unit ?symbol): tens of thousands of
+    # them, so a Figure is made only for each node's winner
+    for node_term, measure, value, year, unit, symbol in (kg.query(text) if text else ()):
         if finite(value.value) is None:  # a figure too large for a float (or no number): not a size, keep looking
             continue
         name, rank = measures[measure.value]
         key = (int(year.value[:4]), rank)
         node = node_term.value
         if node not in best or key > best[node][0]:
-            best[node] = (key, name, value, unit)
+            best[node] = (key, name, value, unit, symbol)
     sizes = {}
-    for node, ((year, _), name, value, unit) in best.items():
+    for node, ((year, _), name, value, unit, symbol) in best.items():
         factor, unit_zh, unit_en = units.get(unit.value, (None, "", "")) if unit is not None else (None, "", "")
         number = finite(value.value)
-        sizes[node] = Figure(number, unit_zh, unit_en, year, name, finite_product(number, factor))
+        sizes[node] = Figure(number, unit_zh, unit_en, year, name, finite_product(number, factor),
+                             symbol.value if symbol is not None else None)
     return sizes
+
+
+def qualified(symbol: str | None, number: str) -> str:
+    """A number with its qualifier's sign, as tables and charts print it; a top-N group is not a rank.
+
+    >>> qualified(">", "400"), qualified("≈", "30"), qualified("top", "3"), qualified(None, "124.2")
+    ('> 400', '≈ 30', 'top 3', '124.2')
+    """
+    return f"{symbol} {number}" if symbol else number
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if abs(value) < 1e15 else str(value)
 
 
 def _graph_of(rows: list[dict]) -> nx.DiGraph:

@@ -141,6 +141,20 @@ def test_an_entity_page_charts_its_figures_and_cites_every_fact(visitor):
     visitor.screenshot("entity-cluster")
 
 
+def test_figures_read_as_bounds_in_the_table_and_the_chart(visitor):
+    """超200家 reads "> 200" in the statistics table, with the qualifier named on hover, and a revenue above 10
+    billion (营收超百亿) stands as "> 100" over its bar (issue 13)."""
+    visitor.goto("/id/dadukou-bigdata-cluster")
+    page = visitor.page
+    cells = [text.strip() for text in page.locator("table.stats td.num").all_inner_texts()]
+    assert "> 200" in cells and "124.2" in cells
+    assert "超过" in page.locator("table.stats abbr.qualifier").first.get_attribute("title")
+    assert "> 100" in page.locator("figure.chart text.value").all_text_contents()
+    visitor.goto("/id/polycomp")
+    assert "top 3" in [t.strip() for t in page.locator("table.stats td.num").all_inner_texts()]
+    visitor.screenshot("entity-qualifiers")
+
+
 def test_the_sparql_ui_runs_an_example_and_shows_the_table(visitor):
     visitor.goto("/sparql")
     visitor.page.locator("button.example").first.click()

@@ -1,7 +1,7 @@
 """Competency questions: what an analyst asks of the five articles, as SPARQL with the answers the articles give.
 
 The questions live in tests/competency/*.toml, one file per article; each names its kind (lookup, chain-leader,
-supplier, park, statistic, timeline, policy, multi-hop, alias, provenance).
+supplier, park, statistic, timeline, policy, multi-hop, alias, provenance, and issue 13's qualifier).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import pyoxigraph as ox
 import pytest
 
 HERE = Path(__file__).parent / "competency"
-KINDS = {"lookup", "chain-leader", "supplier", "park", "statistic", "timeline", "policy", "multi-hop", "alias", "provenance"}
+KINDS = {"lookup", "chain-leader", "supplier", "park", "statistic", "timeline", "policy", "multi-hop", "alias", "provenance",
+         "qualifier"}
 
 
 def _questions() -> list[dict]:

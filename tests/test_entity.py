@@ -90,6 +90,27 @@ def test_cluster_revenue_by_year_is_a_series(shipped_kg):
     assert all(s.sources for s in cluster.statistics)
 
 
+@pytest.mark.parametrize(("local", "measure", "year", "shown", "qualifier"), [
+    ("jianqiao-industrial-park", "firm-count", 2021, "> 400", "more than"),  # 400余家
+    ("tianan-precision-medicine-cluster", "firm-count", 2017, "≈ 30", "nearly"),  # 近30家
+    ("ivd-chain", "share", 2021, "≥ 66.7", "at least"),  # 2/3以上
+    ("polycomp", "rank", 2024, "top 3", "within the top N"),  # 居全球前三: not rank 3
+    ("polycomp", "rank", 2021, "4", None),  # 第四位: exact
+])
+def test_a_figure_shows_its_qualifier(shipped_kg, local, measure, year, shown, qualifier):
+    page = entity.page(shipped_kg, iri(shipped_kg, local))
+    found = [s for s in page.statistics if s.measure.iri.endswith("/" + measure) and s.year == year]
+    assert shown in [s.shown for s in found]
+    stat = next(s for s in found if s.shown == shown)
+    assert (stat.qualifier.label.en if stat.qualifier else None) == qualifier
+
+
+def test_a_bound_in_a_series_is_charted_as_a_bound(shipped_kg):
+    cluster = entity.page(shipped_kg, iri(shipped_kg, "dadukou-bigdata-cluster"))
+    revenue = next(s for s in cluster.series if s.measure.iri.endswith("/revenue"))
+    assert {p.year: p.value_text for p in revenue.points}[2022] == "> 100"  # 连续三年营收超百亿
+
+
 def test_a_quote_shows_its_words_and_the_facts_it_states(shipped_kg):
     page = entity.page(shipped_kg, iri(shipped_kg, "quote/a001-017"))
     assert "于2011年落户大渡口" in group(page, "exact").values[0].text

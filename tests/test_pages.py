@@ -5,7 +5,9 @@ traversal, and pages that link and load nothing outside the site."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import socket
 from html.parser import HTMLParser
 from urllib.parse import quote, urlparse
@@ -225,3 +227,15 @@ def test_static_routes_refuse_path_traversal(server, path):
     status, body = raw_get(server, path)
     assert status in (400, 404)
     assert b"class Settings" not in body and b"root:" not in body and b'"name"' not in body
+
+
+@pytest.mark.parametrize(("path", "shown"), [
+    ("/id/jianqiao-industrial-park", "> 400"), ("/id/tianan-precision-medicine-cluster", "≈ 30"),
+    ("/id/polycomp", "top 3"), ("/id/ivd-chain", "≥ 66.7"),
+])
+def test_statistics_tables_show_the_qualifier_with_the_value(app, path, shown):
+    """A figure printed as 400余家 reads "> 400" in the table, with the qualifier's name on hover (issue 13)."""
+    response = get(app, path)
+    assert response.status_code == 200
+    cells = re.findall(r'<td class="num">(.*?)</td>', response.text)
+    assert any(html.unescape(re.sub(r"<[^>]+>", "", cell)) == shown for cell in cells), cells

@@ -244,7 +244,8 @@ def _node(node: str, attributes: dict, is_focus: bool, href: Callable[[str], str
     if style.shape == "box":
         data["font"] = {"color": "#ffffff"}
     if attributes.get("revenue") is not None:
-        data["figure"] = [attributes["revenue"], attributes.get("revenue_unit_zh"), attributes.get("revenue_year")]
+        data["figure"] = [attributes.get("revenue_shown", attributes["revenue"]), attributes.get("revenue_unit_zh"),
+                          attributes.get("revenue_year")]
     if is_focus:
         data.update(size=26, borderWidth=3, font={"size": 18, "bold": True, **data.get("font", {})})
         data["color"]["border"] = "#0f172a"
