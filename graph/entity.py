@@ -34,6 +34,66 @@ NAME_PROPERTIES = (SKOS + "prefLabel", SKOS + "altLabel")
 HIDDEN_PROPERTIES = frozenset({SKOS + "hiddenLabel", CK + "captionVariant"})
 # Incoming links the page shows in a section of their own (statistics table, timeline).
 SHOWN_ELSEWHERE = frozenset({CK + "statSubject", CK + "participant", CK + "eventPlace", CK + "about"})
+# Incoming links are read from the entity's side: the name of the inverse ("下位概念 narrower" for what points
+# here by skos:broader). owl:inverseOf in the ontology is used too; what neither names reads "… (指向此处)".
+INVERSE_LABELS: dict[str, tuple[str, str]] = {
+    SKOS + "broader": ("下位概念", "narrower"),
+    CK + "nextSegment": ("上一环节", "previous segment"),
+    CK + "supportingCompanyOf": ("配套企业", "supporting firms"),
+    CK + "supplies": ("供应商", "suppliers"),
+    CK + "hostedIn": ("入驻机构", "hosts"),
+    CK + "locatedIn": ("位于此地的", "located here"),
+    CK + "memberOfCluster": ("集群成员", "cluster members"),
+    CK + "inCluster": ("所含产业", "in this cluster"),
+    CK + "inChain": ("产业链成员", "chain members"),
+    CK + "inSegment": ("环节成员", "members of this segment"),
+    CK + "segmentOf": ("环节", "segments"),
+    CK + "hasSegment": ("所属产业链", "chain"),
+    CK + "chainLeaderOf": ("链主", "chain leader"),
+    CK + "leadingEnterpriseOf": ("龙头企业", "leading enterprises"),
+    CK + "clusterOf": ("产业集群", "clusters"),
+    CK + "chainOf": ("产业链", "chains"),
+    CK + "broughtInBy": ("引进的企业和项目", "brought in"),
+    CK + "projectOf": ("项目", "projects"),
+    CK + "operatedBy": ("运营的载体", "operates"),
+    CK + "focusIndustry": ("聚焦于此的载体", "carriers focused on it"),
+    CK + "appliesTo": ("适用于此的政策", "policies for it"),
+    CK + "issuedBy": ("发布的政策", "policies issued"),
+    CK + "industry": ("所属企业", "firms in this industry"),
+    CK + "listedOn": ("上市公司", "listed companies"),
+    CK + "originatesFrom": ("源于此的", "originating here"),
+    CK + "cooperatesWith": ("合作方", "cooperates with"),
+    CK + "growthOf": ("增长率", "growth rates"),
+    CK + "scope": ("以此为范围的数据", "figures scoped to it"),
+    CK + "measure": ("此指标的数据", "figures of this measure"),
+    CK + "unit": ("以此为单位的数据", "figures in this unit"),
+    CK + "status": ("此性质的数据", "figures of this status"),
+    CK + "periodKind": ("此期间类型的数据", "figures of this period kind"),
+    CK + "qualifier": ("带此限定的数据", "figures so qualified"),
+    SCHEMA + "containedInPlace": ("包含", "contains"),
+    SCHEMA + "parentOrganization": ("子公司", "subsidiaries"),
+    SCHEMA + "subOrganization": ("母公司", "parent organisation"),
+    SCHEMA + "worksFor": ("人员", "people"),
+    SCHEMA + "author": ("所写文章", "articles written"),
+    SCHEMA + "provider": ("提供的平台", "platforms provided"),
+    SCHEMA + "founder": ("创立的机构", "founded"),
+    SCHEMA + "isPartOf": ("组成部分", "parts"),
+    SCHEMA + "hasPart": ("所属整体", "part of"),
+    SCHEMA + "about": ("相关报道与事件", "about it"),
+    SCHEMA + "mentions": ("提及它的", "mentioned by"),
+    SCHEMA + "alumniOf": ("校友", "alumni"),
+    SCHEMA + "publisher": ("出版物", "publications"),
+    SCHEMA + "issuedBy": ("颁发的资质", "credentials issued"),
+    PROV + "wasQuotedFrom": ("引述", "quotes"),
+    PROV + "wasAttributedTo": ("出自其手", "attributed to it"),
+    DCTERMS + "source": ("出自本文的数据", "figures from it"),
+    RDFS + "subClassOf": ("下位类", "subclasses"),
+    RDFS + "subPropertyOf": ("下位属性", "subproperties"),
+    RDFS + "domain": ("以此为定义域的属性", "properties of it"),
+    RDFS + "range": ("以此为值域的属性", "properties whose values it types"),
+    SKOS + "inScheme": ("概念", "concepts"),
+    RDF_TYPE: ("实例", "instances"),
+}
 # Properties first in this order, then the rest by name.
 PROPERTY_ORDER = (
     CK + "locatedIn", CK + "hostedIn", SCHEMA + "containedInPlace", CK + "chainLeaderOf", CK + "leadingEnterpriseOf",
@@ -145,6 +205,15 @@ class Event:
     planned: bool
     roles: tuple[Label, ...]
     sources: tuple[int, ...]
+    covers_year: str | None = None  # the year an award is for (2022年度), apart from when it was given
+    date_note: str | None = None  # set when the date is the curators' inference
+
+    @property
+    def date_text(self) -> str:
+        """The date as the timeline shows it: 2023? when inferred, 2022年度 for the year an award is for."""
+        if self.date is None:
+            return f"{self.covers_year}年度" if self.covers_year else "日期不详"
+        return self.date + ("?" if self.date_note else "")
 
 
 @dataclass(frozen=True)
@@ -162,6 +231,16 @@ class Statistic:
     end: str | None
     sources: tuple[int, ...]
     qualifier: Link | None = None  # more than, about … (ck:qualifier): the value is a bound or approximate
+    coverage: Label | None = None  # what exactly it counts (口径: IVD企业, 规上工业, 按生产规模), part of the measure
+    scope: Link | None = None  # the region a rank or share compares against (全球, 全市)
+    year_note: Label | None = None  # set when the year is the curators' inference, not the article's (ck:yearNote)
+
+    @property
+    def year_text(self) -> str:
+        """The year as the page shows it: "2023?" when inferred, never passed off as stated."""
+        if self.year is None:
+            return ""
+        return f"{self.year}?" if self.year_note is not None else str(self.year)
     symbol: str | None = None  # the qualifier's sign: > ≥ ≈ < ≤, or "top"
 
     @property
@@ -185,6 +264,7 @@ class Point:
     period: Label | None
     actual: bool
     full_year: bool
+    year_text: str = ""  # "2023?" when the year is inferred
 
 
 @dataclass(frozen=True)
@@ -194,6 +274,7 @@ class Series:
     measure: Link
     unit: Link | None
     points: tuple[Point, ...]
+    coverage: Label | None = None  # what the measure counts, when the figures say (口径)
 
 
 @dataclass(frozen=True)
@@ -221,6 +302,7 @@ class EntityPage:
     facts: list[Fact]
     facts_total: int
     sources: list[Source]
+    misprints: list[Value] = field(default_factory=list)  # names an article misprints (ck:captionVariant)
 
     def is_a(self, class_local_name: str) -> bool:
         """True when the entity is an instance of a chainkg class (or of a subclass of it)."""
@@ -249,6 +331,14 @@ def exists(kg: KnowledgeGraph, iri: str) -> bool:
     if kg.query(_bound("entity_exists", entity)):
         return True
     return int(rows(kg, queries.text("graph_size"), entity=entity)[0]["facts"].value) > 0
+
+
+def _declared_inverses(kg: KnowledgeGraph, properties) -> dict[str, str]:
+    """owl:inverseOf pairs of the ontology for these properties, either way round."""
+    found = {}
+    for row in select_values(kg, "inverse_of", properties):
+        found[row["node"].value] = row["inverse"].value
+    return found
 
 
 def _source(kg: KnowledgeGraph, graph: ox.NamedNode) -> str | None | bool:
@@ -309,7 +399,7 @@ def page(kg: KnowledgeGraph, iri: str) -> EntityPage | None:
     iris |= {k[1] for values in by_property.values() for k in values if k[0] == "iri"}
     iris |= {s for subjects in incoming_subjects.values() for s in subjects}
     iris |= {r[v].value for r in event_rows for v in ("event", "role")}
-    iris |= {r[v].value for r in stat_rows for v in ("measure", "unit", "periodKind", "status", "qualifier") if v in r}
+    iris |= {r[v].value for r in stat_rows for v in ("measure", "unit", "periodKind", "status", "qualifier", "scope") if v in r}
     iris |= {r[v].value for r in fact_rows for v in ("subject", "property", "value") if isinstance(r.get(v), ox.NamedNode)}
     names = labels(kg, iris)
     event_kinds = kinds(kg, {r["event"].value for r in event_rows} | {iri})
@@ -323,6 +413,8 @@ def page(kg: KnowledgeGraph, iri: str) -> EntityPage | None:
         found = names.get(prop)
         return found if found and found.zh != local_name(prop) else Label(local_name(prop), local_name(prop))
 
+    misprints = [_value(key, link, citations.cite(graphs))
+                 for key, graphs in sorted(by_property.get(CK + "captionVariant", {}).items(), key=_name_order)]
     name_values = [_value(key, link, citations.cite(graphs))
                    for prop in NAME_PROPERTIES for key, graphs in sorted(by_property.get(prop, {}).items(), key=_name_order)]
     properties = []
@@ -333,10 +425,20 @@ def page(kg: KnowledgeGraph, iri: str) -> EntityPage | None:
         group = PropertyGroup(prop, property_label(prop), total=len(values))
         group.values = [_value(key, link, citations.cite(graphs)) for key, graphs in values[:limit]]
         properties.append(group)
+    inverses = _declared_inverses(kg, incoming_subjects)
+
+    def inverse_label(prop: str) -> Label:
+        if prop in INVERSE_LABELS:
+            return Label(*INVERSE_LABELS[prop])
+        if prop in inverses:
+            return property_label(inverses[prop])
+        forward = property_label(prop)
+        return Label(f"{forward.zh}（指向此处）", f"{forward.en or forward.zh} (pointing here)")
+
     incoming = []
     for prop in sorted(incoming_subjects, key=lambda p: _property_rank(p, property_label(p))):
         subjects = sorted(incoming_subjects[prop].items(), key=lambda item: (link(item[0]).label.zh, item[0]))
-        group = PropertyGroup(prop, property_label(prop), total=incoming_counts[prop])
+        group = PropertyGroup(prop, inverse_label(prop), total=incoming_counts[prop])
         group.values = [Value(link(s), sources=citations.cite(graphs)) for s, graphs in subjects]
         incoming.append(group)
 
@@ -350,6 +452,7 @@ def page(kg: KnowledgeGraph, iri: str) -> EntityPage | None:
         iri=iri, label=names[iri], names=name_values, kinds=event_kinds.get(iri, []),
         classes=frozenset(r["class"].value for r in classes), properties=properties, incoming=incoming,
         events=events, statistics=statistics, series=series_of(statistics), facts=facts, facts_total=facts_total,
+        misprints=misprints,
         sources=_sources(kg, citations, link),
     )
 
@@ -380,10 +483,11 @@ def series_of(statistics: list[Statistic]) -> list[Series]:
     >>> [(p.year, p.value, p.actual) for p in series_of([stat(2020, 55.0), stat(2023, 100.0), stat(2027, 300.0, "target")])[0].points]
     [(2020, 55.0, True), (2023, 100.0, True), (2027, 300.0, False)]
     """
-    groups: dict[tuple[str, str | None], list[Statistic]] = defaultdict(list)
-    for stat in statistics:
+    groups: dict[tuple[str, str | None, str | None, str | None], list[Statistic]] = defaultdict(list)
+    for stat in statistics:  # figures that count different things (口径, scope) are different series
         if stat.year is not None and stat.value is not None:  # a value too large to draw is listed, not charted
-            groups[(stat.measure.iri, stat.unit.iri if stat.unit else None)].append(stat)
+            groups[(stat.measure.iri, stat.unit.iri if stat.unit else None, stat.coverage.zh if stat.coverage else None,
+                    stat.scope.iri if stat.scope else None)].append(stat)
     result = []
     for stats in groups.values():
         best: dict[int, tuple[tuple[int, int], Statistic]] = {}
@@ -396,11 +500,11 @@ def series_of(statistics: list[Statistic]) -> list[Series]:
             continue
         points = tuple(
             Point(year, s.value, s.shown, s.status.label if s.status else None,
-                  s.period_kind.label if s.period_kind else None, s.actual, rank[1] == 0)
+                  s.period_kind.label if s.period_kind else None, s.actual, rank[1] == 0, s.year_text)
             for year, (rank, s) in sorted(best.items())
         )
         first = stats[0]
-        result.append(Series(first.measure, first.unit, points))
+        result.append(Series(first.measure, first.unit, points, first.coverage))
     return sorted(result, key=lambda s: (local_name(s.measure.iri) != "revenue", s.measure.label.zh))
 
 
@@ -449,7 +553,9 @@ def _events(event_rows: list[dict], link, event_kinds: dict[str, list[Kind]], ci
     grouped: dict[str, dict] = {}
     for row in event_rows:
         event = row["event"].value
-        entry = grouped.setdefault(event, {"dates": set(), "roles": set(), "graphs": [], "planned": False})
+        entry = grouped.setdefault(event, {"dates": set(), "roles": set(), "graphs": [], "planned": False,
+                                           "covers": row["coversYear"].value if "coversYear" in row else None,
+                                           "note": row["dateNote"].value if "dateNote" in row else None})
         if "date" in row:
             entry["dates"].add(row["date"].value)
         if "graph" in row:
@@ -458,10 +564,12 @@ def _events(event_rows: list[dict], link, event_kinds: dict[str, list[Kind]], ci
         entry["planned"] |= "planned" in row and row["planned"].value == "true"
     events = [
         Event(event, link(event).label, tuple(event_kinds.get(event, [])), min(e["dates"]) if e["dates"] else None,
-              e["planned"], tuple(_role_label(r) for r in sorted(e["roles"])), citations.cite(e["graphs"]))
+              e["planned"], tuple(_role_label(r) for r in sorted(e["roles"])), citations.cite(e["graphs"]),
+              e["covers"], e["note"])
         for event, e in grouped.items()
     ]
-    return sorted(events, key=lambda e: (e.date is None, e.date or "", e.label.zh))
+    return sorted(events, key=lambda e: (e.date is None and e.covers_year is None, e.date or e.covers_year or "",
+                                         e.label.zh))
 
 
 def _role_label(role: str) -> Label:
@@ -489,8 +597,19 @@ def _statistics(stat_rows: list[dict], link, citations: _Citations) -> list[Stat
             status=optional(row, "status"), start=row["start"].value if "start" in row else None,
             end=row["end"].value if "end" in row else None, sources=citations.cite(graphs),
             qualifier=optional(row, "qualifier"), symbol=row["symbol"].value if "symbol" in row else None,
+            coverage=Label(row["coverage"].value, row["coverageEn"].value if "coverageEn" in row else None)
+            if "coverage" in row else None, scope=optional(row, "scope"),
+            year_note=_year_note(row),
         ))
-    return sorted(stats, key=lambda s: (s.measure.label.zh, s.year or 0, not s.actual, s.iri))
+    return sorted(stats, key=lambda s: (s.measure.label.zh, s.coverage.zh if s.coverage else "", s.year or 0,
+                                        not s.actual, s.iri))
+
+
+def _year_note(row: dict) -> Label | None:
+    if "yearInferred" not in row or row["yearInferred"].value != "true":
+        return None
+    zh = row["yearNote"].value if "yearNote" in row else "年份为推断"
+    return Label(zh, row["yearNoteEn"].value if "yearNoteEn" in row else "year inferred")
 
 
 def _number_text(value: str) -> str:

@@ -155,6 +155,19 @@ def test_figures_read_as_bounds_in_the_table_and_the_chart(visitor):
     visitor.screenshot("entity-qualifiers")
 
 
+def test_a_statistics_row_says_what_it_counts_and_whether_its_year_is_inferred(visitor):
+    visitor.goto("/id/ivd-chain")
+    page = visitor.page
+    rows = [row.inner_text() for row in page.locator("table.stats tbody tr").all()]
+    assert any("上市公司在区注册的企业" in r and "16" in r for r in rows)
+    assert any("引进的上市公司" in r and "10" in r for r in rows)
+    visitor.goto("/id/dadukou-bigdata-cluster")
+    assert "2023?" in [t.strip() for t in page.locator("table.stats td").all_inner_texts()]
+    assert "2023?" in page.locator("figure.chart text.year").all_text_contents() or page.locator("p.note").count() == 1
+    assert page.locator("table.stats abbr.inferred").first.get_attribute("title")
+    visitor.screenshot("entity-scope-and-years")
+
+
 def test_the_sparql_ui_runs_an_example_and_shows_the_table(visitor):
     visitor.goto("/sparql")
     visitor.page.locator("button.example").first.click()

@@ -1,7 +1,7 @@
 """Competency questions: what an analyst asks of the five articles, as SPARQL with the answers the articles give.
 
 The questions live in tests/competency/*.toml, one file per article; each names its kind (lookup, chain-leader,
-supplier, park, statistic, timeline, policy, multi-hop, alias, provenance, and issue 13's qualifier).
+supplier, park, statistic, timeline, policy, multi-hop, alias, provenance, and issue 13's qualifier, scope, inferred-date).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 
 HERE = Path(__file__).parent / "competency"
 KINDS = {"lookup", "chain-leader", "supplier", "park", "statistic", "timeline", "policy", "multi-hop", "alias", "provenance",
-         "qualifier"}
+         "qualifier", "scope", "inferred-date"}
 
 
 def _questions() -> list[dict]:

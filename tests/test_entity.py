@@ -33,9 +33,11 @@ def test_names_chinese_first_english_beside(huiji):
     assert {(v.text, v.lang) for v in huiji.names} >= {("中元匯吉", "zh-hant"), ("中元生物", "zh-hans"), ("Zybio Inc.", "en")}
 
 
-def test_misspellings_are_findable_but_never_shown(huiji):
+def test_misspellings_are_findable_but_never_shown_as_a_name(huiji):
     shown = [v.text for v in huiji.names] + [v.text for g in huiji.properties for v in g.values]
     assert "中允汇吉" not in shown
+    assert [v.text for v in huiji.misprints] == ["中允汇吉"]  # shown only as the article's misprint, cited
+    assert all(v.sources for v in huiji.misprints)
 
 
 def test_kind_is_the_most_specific_class_with_its_names(huiji):
@@ -65,6 +67,80 @@ def test_incoming_links_with_counts(shipped_kg):
     assert members.total == len(members.values) == 11
     assert "中元汇吉" in [v.link.label.zh for v in members.values]
     assert group(chain, "segmentOf", incoming=True).total == 5
+
+
+@pytest.mark.parametrize(("local", "prop", "label"), [
+    ("ivd-chain", "segmentOf", ("环节", "segments")),
+    ("ivd-chain", "inChain", ("产业链成员", "chain members")),
+    ("dadukou", "locatedIn", ("位于此地的", "located here")),
+    ("hikvision", "supportingCompanyOf", ("配套企业", "supporting firms")),
+    ("ivd-seg-testing-services", "nextSegment", ("上一环节", "previous segment")),
+    ("digital-content", "broader", ("下位概念", "narrower")),
+])
+def test_incoming_links_read_in_their_own_direction(shipped_kg, local, prop, label):
+    page = entity.page(shipped_kg, iri(shipped_kg, local))
+    found = group(page, prop, incoming=True).label
+    assert (found.zh, found.en) == label
+
+
+def test_every_incoming_link_has_a_name_of_its_own(shipped_kg):
+    """No incoming group reads as its forward property (a page of 中元汇吉 listing "链主 …" for its own chains)."""
+    for local in ("ivd-chain", "dadukou", "dadukou-health-cluster", "jianqiao-industrial-park", "hikvision"):
+        page = entity.page(shipped_kg, iri(shipped_kg, local))
+        for g in page.incoming:
+            assert entity.INVERSE_LABELS.get(g.iri) or "指向此处" in g.label.zh, (local, g.iri)
+
+
+def test_kinds_are_named_in_chinese_and_english(shipped_kg):
+    from chainkg.graph.labels import kinds, local_name
+    nodes = [r["s"].value for r in shipped_kg.select("SELECT DISTINCT ?s WHERE { ?s a ?c FILTER(isIRI(?s)) }")]
+    bare = {k.iri for ks in kinds(shipped_kg, nodes).values() for k in ks
+            if k.zh == local_name(k.iri) or not any("\u4e00" <= c <= "\u9fff" for c in k.zh) or not k.en}
+    assert not bare
+
+
+def test_no_two_statistics_rows_look_alike_unless_they_are(shipped_kg):
+    """Rows that show the same measure, coverage (口径), scope, unit, year, period and status show the same value:
+    figures that count different things (listed firms vs the firms they registered) differ in the row itself."""
+    subjects = [r["s"].value for r in shipped_kg.select("SELECT DISTINCT ?s WHERE { ?x ck:statSubject ?s }")]
+    clashes = []
+    for subject in subjects:
+        seen: dict[tuple, set[str]] = {}
+        for s in entity.page(shipped_kg, subject).statistics:
+            key = (s.measure.iri, s.coverage, s.scope.iri if s.scope else None, s.unit.iri if s.unit else None,
+                   s.year_text, s.period_label or (s.period_kind.iri if s.period_kind else None),
+                   s.status.iri if s.status else None)
+            seen.setdefault(key, set()).add(s.shown)
+        clashes += [(subject, key, values) for key, values in seen.items() if len(values) > 1]
+    assert not clashes
+
+
+@pytest.mark.parametrize(("local", "stat", "coverage", "scope"), [
+    ("ivd-chain", "a000-022", "上市公司在区注册的企业", None),
+    ("polycomp", "a000-012", "按生产规模", "全球"),
+    ("polycomp", "a001-019", "按玻纤纱、玻纤布产能", "全球"),
+    ("banan", "a004-045", "高技术制造业", None),
+])
+def test_a_figure_says_what_it_counts(shipped_kg, local, stat, coverage, scope):
+    page = entity.page(shipped_kg, iri(shipped_kg, local))
+    found = next(s for s in page.statistics if s.iri.endswith("/" + stat))
+    assert found.coverage.zh == coverage and found.coverage.en
+    assert (found.scope.label.zh if found.scope else None) == scope
+
+
+def test_an_inferred_year_reads_as_inferred_and_a_stated_one_does_not(shipped_kg):
+    cluster = entity.page(shipped_kg, iri(shipped_kg, "dadukou-bigdata-cluster"))
+    by_iri = {s.iri.rsplit("/", 1)[1]: s for s in cluster.statistics}
+    assert by_iri["a001-009"].year_text == "2023?" and "2023" in by_iri["a001-009"].year_note.en
+    assert by_iri["a001-010"].year_text == "2023" and by_iri["a001-010"].year_note is None
+
+
+def test_events_keep_their_month_and_awards_their_year(shipped_kg):
+    place = entity.page(shipped_kg, iri(shipped_kg, "dadukou"))
+    dates = {e.iri.rsplit("/", 1)[1]: e.date_text for e in place.events}
+    assert dates["hanyang-iron-works-moves-to-chongqing"] == "1938-03"
+    assert dates["a001-020"] == "2022年度" and dates["a001-021"] == "2023年度"
+    assert dates["a001-017"] == "2023?"
 
 
 def test_links_beyond_the_setting_are_counted_not_listed(shipped_kg):

@@ -239,3 +239,16 @@ def test_statistics_tables_show_the_qualifier_with_the_value(app, path, shown):
     assert response.status_code == 200
     cells = re.findall(r'<td class="num">(.*?)</td>', response.text)
     assert any(html.unescape(re.sub(r"<[^>]+>", "", cell)) == shown for cell in cells), cells
+
+
+@pytest.mark.parametrize(("path", "text"), [
+    ("/id/ivd-chain", "上市公司在区注册的企业"),  # what the figure counts, in the row
+    ("/id/polycomp", "按生产规模"),
+    ("/id/dadukou-bigdata-cluster", "2023?"),  # an inferred year
+    ("/id/dadukou", "2022年度"),  # the year an award is for
+    ("/id/zhongyuan-huiji", "原文误写"),  # the caption's misprint, marked as such
+    ("/id/dadukou", "位于此地的"),  # an incoming link in its own direction
+])
+def test_pages_say_what_figures_count_and_how_sure_their_dates_are(app, path, text):
+    response = get(app, path)
+    assert response.status_code == 200 and html.escape(text) in response.text

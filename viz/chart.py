@@ -24,6 +24,7 @@ class Bar:
     value_text: str
     actual: bool
     note: str  # the status and period when the figure is not an actual full-year one
+    year_text: str = ""  # "2023?" when the year is inferred
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,8 @@ def bar_chart(series: Series) -> BarChart:
         note = "" if point.actual and point.full_year else " · ".join(
             label.zh for label in (point.status, point.period) if label is not None)
         bars.append(Bar(round(LEFT + slot * index + (slot - bar_width) / 2, 1), round(top, 1), round(bar_width, 1),
-                        round(max(bottom - top, 1.0), 1), point.year, point.value_text, point.actual, note))
+                        round(max(bottom - top, 1.0), 1), point.year, point.value_text, point.actual, note,
+                        point.year_text or str(point.year)))
     ticks = []
     value = low
     while value <= high + step / 2:
