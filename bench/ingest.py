@@ -149,6 +149,9 @@ def gold(curation: Curation, n: int) -> Gold:
              and q.graph_name.value.startswith(quote_prefix) and not q.graph_name.value.endswith("-names")]
     quotes_of: dict[str, set[str]] = defaultdict(set)
     entities, relations, stat_nodes, events = set(), set(), set(), {}
+    # events an article dates only to the year, whose curated date is the month another article gives (1938-03)
+    dated_elsewhere = {q.subject.value: q.object.value for q in curation.everything
+                       if q.predicate.value == DCTERMS + "date" and re.fullmatch(r"\d{4}-\d{2}", q.object.value)}
     for q in facts:
         quote = quotes.get(q.graph_name.value, "")
         for term in (q.subject, q.object):
@@ -163,8 +166,14 @@ def gold(curation: Curation, n: int) -> Gold:
         if p == CK + "value":
             stat_nodes.add(q.subject.value)
             quotes_of[q.subject.value].add(quote)
-        if p == DCTERMS + "date" and any(CK + "Event" in supers.get(t, set()) for t in types[q.subject.value]):
+        is_event = any(CK + "Event" in supers.get(t, set()) for t in types[q.subject.value])
+        if p in (DCTERMS + "date", CK + "coversYear") and is_event:  # an award's year (2022年度) dates it too
             events[q.subject.value] = q.object.value
+            quotes_of[q.subject.value].add(quote)
+        elif (is_event and q.subject.value not in events and q.subject.value in dated_elsewhere
+              and dated_elsewhere[q.subject.value][:4] in quote):
+            # the sentence gives the event's year; its date, to the month, is in another article's sentence
+            events[q.subject.value] = dated_elsewhere[q.subject.value]
             quotes_of[q.subject.value].add(quote)
     text = normalise(curation.texts[n])
     named = {iri for iri in entities if any(len(k) >= 2 and k in text for k in names[iri])}
@@ -257,8 +266,9 @@ def score(analysis: Analysis, truth: Gold) -> dict[str, Score]:
     scores = {name: Score() for name in ("entities", "relations", "statistics", "events")}
 
     def within_date(candidate: str, curated: str) -> bool:
-        """The curated date, or a more precise one inside it: 1938年3月 is right where the curation says 1938."""
-        return candidate == curated or candidate.startswith(curated + "-")
+        """The curated date, or a more precise one inside it: 1938年3月 is right where the curation says 1938, and
+        1938 where this article gives the year of an event another article dates to 1938-03."""
+        return candidate == curated or candidate.startswith(curated + "-") or curated.startswith(candidate + "-")
 
     def stated_here(key: str, sentence: int) -> bool:
         """A figure or an event is the curated one only where the curation quotes it: the same value and year (or
