@@ -75,7 +75,7 @@ INVERSE_LABELS: dict[str, tuple[str, str]] = {
     SCHEMA + "subOrganization": ("母公司", "parent organisation"),
     SCHEMA + "worksFor": ("人员", "people"),
     SCHEMA + "author": ("所写文章", "articles written"),
-    SCHEMA + "provider": ("提供的平台", "platforms provided"),
+    SCHEMA + "provider": ("由其提供", "provided by it"),
     SCHEMA + "founder": ("创立的机构", "founded"),
     SCHEMA + "isPartOf": ("组成部分", "parts"),
     SCHEMA + "hasPart": ("所属整体", "part of"),
