@@ -171,6 +171,7 @@ def district_overview(kg: KnowledgeGraph, district_iri: str) -> View:
         graph.nodes[cluster].update({
             "revenue": figure.value, "revenue_unit_zh": figure.unit_zh, "revenue_unit_en": figure.unit_en,
             "revenue_year": figure.year, "revenue_measure": figure.measure, "revenue_shown": figure.shown,
+            "revenue_coverage": figure.coverage,
         })
     zh, en = _labels(graph, district_iri)
     return View(f"{zh}：集群、产业链与链主", f"{en}: clusters, chains and leaders", graph, omitted, district_iri,
@@ -316,6 +317,7 @@ class Figure:
     measure: str
     yuan: float | None
     symbol: str | None = None  # the qualifier's sign when the figure is a bound or approximate (> 100: 超100亿)
+    coverage: str | None = None  # what the figure covers when it is not the whole (规上企业: firms above designated size)
 
     @property
     def shown(self) -> str:
@@ -333,24 +335,24 @@ def latest_sizes(kg: KnowledgeGraph, nodes: Iterable[str] | None) -> dict[str, F
         for row in kg.select(queries.text("unit_names"))
     }
     measures = {VOCAB + "measure/" + name: (name, -rank) for name, rank in preference.items()}
-    best: dict[str, tuple[tuple[int, int], str, ox.Literal, ox.NamedNode | None, ox.Literal | None]] = {}
+    best: dict[str, tuple[tuple[int, int], str, ox.Literal, ox.NamedNode | None, ox.Literal | None, ox.Literal | None]] = {}
     text = filled("size_figures", None if nodes is None else list(nodes))
-    # rows as tuples in the query's column order (?node ?measure ?value ?year ?unit ?symbol): tens of thousands of
-    # them, so a Figure is made only for each node's winner
-    for node_term, measure, value, year, unit, symbol in (kg.query(text) if text else ()):
+    # rows as tuples in the query's column order (?node ?measure ?value ?year ?unit ?symbol ?coverage): tens of
+    # thousands of them, so a Figure is made only for each node's winner
+    for node_term, measure, value, year, unit, symbol, coverage in (kg.query(text) if text else ()):
         if finite(value.value) is None:  # a figure too large for a float (or no number): not a size, keep looking
             continue
         name, rank = measures[measure.value]
         key = (int(year.value[:4]), rank)
         node = node_term.value
         if node not in best or key > best[node][0]:
-            best[node] = (key, name, value, unit, symbol)
+            best[node] = (key, name, value, unit, symbol, coverage)
     sizes = {}
-    for node, ((year, _), name, value, unit, symbol) in best.items():
+    for node, ((year, _), name, value, unit, symbol, coverage) in best.items():
         factor, unit_zh, unit_en = units.get(unit.value, (None, "", "")) if unit is not None else (None, "", "")
         number = finite(value.value)
         sizes[node] = Figure(number, unit_zh, unit_en, year, name, finite_product(number, factor),
-                             symbol.value if symbol is not None else None)
+                             symbol.value if symbol is not None else None, coverage.value if coverage is not None else None)
     return sizes
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 
 from chainkg.graph import views
+from chainkg.graph.store import KnowledgeGraph
 from chainkg.graph.views import UnknownEntity
 from tests.conftest import toy_economy
 
@@ -184,3 +186,20 @@ def test_views_refuse_what_is_not_of_their_kind(shipped_kg, view_of, entity):
 def test_a_malformed_iri_is_unknown(shipped_kg):
     with pytest.raises(UnknownEntity):
         views.chain_view(shipped_kg, "not an iri")
+
+
+def test_a_size_figure_keeps_its_qualifier_and_what_it_covers():
+    """A cluster figure of its 规上企业 only, printed as 超100亿元, reads "> 100" and says whose it is (issue 13)."""
+    kg = KnowledgeGraph.in_memory()
+    ck, stat = "https://w3id.org/chainkg/ontology#", ox.NamedNode("urn:t:stat")
+    kg.add([ox.Quad(stat, ox.NamedNode(ck + p), o, ox.NamedNode("urn:t:g")) for p, o in [
+        ("statSubject", ox.NamedNode("urn:t:cluster")),
+        ("measure", ox.NamedNode("https://w3id.org/chainkg/ontology/measure/revenue")),
+        ("value", ox.Literal("100", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal"))),
+        ("year", ox.Literal("2023", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear"))),
+        ("qualifier", ox.NamedNode("https://w3id.org/chainkg/ontology/qualifier/more-than")),
+        ("coverage", ox.Literal("规上企业", language="zh-Hans")),
+    ]] + [ox.Quad(ox.NamedNode("https://w3id.org/chainkg/ontology/qualifier/more-than"), ox.NamedNode(ck + "symbol"),
+                  ox.Literal(">"), ox.NamedNode("urn:t:vocab"))])
+    figure = views.latest_sizes(kg, ["urn:t:cluster"])["urn:t:cluster"]
+    assert (figure.shown, figure.coverage, figure.year) == ("> 100", "规上企业", 2023)

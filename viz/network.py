@@ -244,8 +244,10 @@ def _node(node: str, attributes: dict, is_focus: bool, href: Callable[[str], str
     if style.shape == "box":
         data["font"] = {"color": "#ffffff"}
     if attributes.get("revenue") is not None:
-        data["figure"] = [attributes.get("revenue_shown", attributes["revenue"]), attributes.get("revenue_unit_zh"),
-                          attributes.get("revenue_year")]
+        unit = attributes.get("revenue_unit_zh") or ""
+        if attributes.get("revenue_coverage"):  # a figure of part of the cluster says which part (规上企业)
+            unit += f"（{attributes['revenue_coverage']}）"
+        data["figure"] = [attributes.get("revenue_shown", attributes["revenue"]), unit, attributes.get("revenue_year")]
     if is_focus:
         data.update(size=26, borderWidth=3, font={"size": 18, "bold": True, **data.get("font", {})})
         data["color"]["border"] = "#0f172a"
