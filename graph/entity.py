@@ -606,7 +606,7 @@ def _statistics(stat_rows: list[dict], link, citations: _Citations) -> list[Stat
 
 
 def _year_note(row: dict) -> Label | None:
-    if "yearInferred" not in row or row["yearInferred"].value != "true":
+    if "yearInferred" not in row or row["yearInferred"].value not in ("true", "1"):  # Virtuoso writes true as 1
         return None
     zh = row["yearNote"].value if "yearNote" in row else "年份为推断"
     return Label(zh, row["yearNoteEn"].value if "yearNoteEn" in row else "year inferred")
