@@ -301,22 +301,32 @@ def _without_final_semicolon(text: str) -> str:
     return text
 
 
-def graph_constants_as_variables(text: str) -> str:
-    """A query whose `GRAPH <iri> { P }` blocks name their graph through a variable instead, for an external store
-    queried with the merge as its default graph: Virtuoso 7.2 then matches `GRAPH ?g` in every graph but
-    `GRAPH <iri>` in none. `P`'s variables are projected by a subquery, so `SELECT *` shows no new one.
+def graph_constants_as_variables(text: str, hidden: Iterable[str] = ()) -> str:
+    """A query as an external store queried with the merge as its default graph needs it. Virtuoso 7.2 then matches
+    `GRAPH ?g` in every graph, the merge included, but `GRAPH <iri>` in none. So `GRAPH <iri> { P }` names its graph
+    through a variable (P's variables projected by a subquery, so `SELECT *` shows no new one), and `GRAPH ?g { P }`
+    is kept off the `hidden` graphs (the merge is no source).
 
     >>> graph_constants_as_variables("SELECT * WHERE { GRAPH <g> { ?s ?p 1 } }")
     'SELECT * WHERE { { SELECT ?s ?p WHERE { GRAPH ?chainkg_graph_0 { ?s ?p 1 } FILTER(?chainkg_graph_0 = <g>) } } }'
     >>> graph_constants_as_variables("ASK { GRAPH <g> { <a> <b> <c> } }")
     'ASK { FILTER EXISTS { GRAPH ?chainkg_graph_0 { <a> <b> <c> } FILTER(?chainkg_graph_0 = <g>) } }'
+    >>> graph_constants_as_variables("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", ["urn:merge"])
+    'SELECT ?g WHERE { { GRAPH ?g { ?s ?p ?o } FILTER(?g NOT IN (<urn:merge>)) } }'
     """
     toks = guard.tokens(text)
+    hidden = sorted(hidden)
     edits, i, number = [], 0, 0
     while i < len(toks):
-        if (_upper(toks[i]) == "GRAPH" and i + 2 < len(toks) and toks[i + 1].kind in ("iri", "pname")
+        if (_upper(toks[i]) == "GRAPH" and i + 2 < len(toks) and toks[i + 1].kind in ("iri", "pname", "var")
                 and toks[i + 2].text == "{"):
             closing = _closing(toks, i + 2)
+            if toks[i + 1].kind == "var":
+                if hidden:
+                    keep = f"FILTER({toks[i + 1].text} NOT IN ({', '.join(f'<{g}>' for g in hidden)}))"
+                    edits += [(toks[i].start, toks[i].start, "{ "), (_end(toks[closing]), _end(toks[closing]), f" {keep} }}")]
+                i += 3  # GRAPH blocks inside may name constants
+                continue
             body = text[toks[i + 2].start + 1:toks[closing].start]
             names = list(dict.fromkeys(t.text[1:] for t in toks[i + 3:closing] if t.kind == "var"))
             variable = f"?chainkg_graph_{number}"
@@ -330,6 +340,6 @@ def graph_constants_as_variables(text: str) -> str:
             i = closing + 1
             continue
         i += 1
-    for start, stop, replacement in reversed(edits):
+    for start, stop, replacement in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
         text = text[:start] + replacement + text[stop:]
     return text

@@ -74,7 +74,8 @@ class RemoteStore:
                       named_graphs: Sequence[str] | None = None, timeout_s: float | None = None) -> httpx.Response:
         """POST a query and return the successful response; raises RemoteError (RemoteSyntaxError for HTTP 400)."""
         if default_graphs is not None and list(default_graphs) == [self.merge_graph.value] and not named_graphs:
-            text = merge.graph_constants_as_variables(text)  # see there: Virtuoso and GRAPH <iri>
+            # see there: Virtuoso and GRAPH; chainkg's own default graph stays a source, as on the embedded store
+            text = merge.graph_constants_as_variables(text, self.hidden - {self.default_graph.value})
         form: dict[str, str | list[str]] = {"query": text}
         if default_graphs:
             form["default-graph-uri"] = list(default_graphs)

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 import rdflib
 from oxrdflib import OxigraphStore
 
-from chainkg.graph import merge
+from chainkg.graph import merge, remote
 from chainkg.graph.namespaces import GraphNames, prefixes
 from chainkg.graph.remote import RemoteStore
 from chainkg.graph.settings import Settings
@@ -236,13 +236,25 @@ class KnowledgeGraph:
     def update(self, sparql_update: str) -> None:
         """Run a SPARQL update in one transaction, the merge kept in step; relative IRIs resolve against the base
         IRI. Its bare default-graph writes go to chainkg's own default graph (graph/merge.py)."""
+        if isinstance(self.store, RemoteStore):  # a malformed update must not leave the merge's bookkeeping half done
+            remote.check_update_syntax(sparql_update, self.prefixes, self.settings.base_iri)
         requests = self.layout.update(sparql_update, self.prefixes, self.settings.base_iri)
         with self._transaction("a SPARQL update"):
-            for text, bookkeeping in requests:  # one on the embedded store
+            if not isinstance(self.store, RemoteStore):
+                [(text, _)] = requests
+                self.store.update(text, prefixes=self.prefixes, base_iri=self.settings.base_iri)
+                return
+            failed: BaseException | None = None
+            for text, bookkeeping in requests:  # the merge is brought in step even after a failed write
                 if bookkeeping:
-                    self.store.maintain(text)  # an external store's (graph/remote.py)
-                else:
-                    self.store.update(text, prefixes=self.prefixes, base_iri=self.settings.base_iri)
+                    self.store.maintain(text)
+                elif failed is None:
+                    try:
+                        self.store.update(text, prefixes=self.prefixes, base_iri=self.settings.base_iri)
+                    except BaseException as error:  # noqa: BLE001 - raised again below
+                        failed = error
+            if failed is not None:
+                raise failed
 
     def ensure_merged(self) -> bool:
         """Bring a store written before the merge existed into the layout of graph/merge.py; True if it did.

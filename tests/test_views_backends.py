@@ -69,8 +69,8 @@ VIEWS = [
     ("district_overview", lambda kg: views.district_overview(kg, E + "dadukou")),
     ("synthetic district_overview", lambda kg: views.district_overview(kg, E + "syn-district-1")),
     ("company_suppliers", lambda kg: views.company_suppliers(kg, E + "syn-co-5", depth=2)),
-    pytest.param("ego_network", lambda kg: views.ego_network(kg, E + "zhongyuan-huiji", radius=2),
-                 marks=NOT_EXISTS_PATH_BUG),
+    # agrees on Virtuoso since queries get the merge as their default graph (graph/merge.py); why exactly, not known
+    ("ego_network", lambda kg: views.ego_network(kg, E + "zhongyuan-huiji", radius=2)),
 ]
 
 
