@@ -145,7 +145,7 @@ e:g-project a ck:Project ; skos:prefLabel "子乙项目"@zh-Hans ; ck:projectOf 
 
 def _groups() -> KnowledgeGraph:
     kg = toy_economy()
-    kg.store.load(GROUPS.encode(), format=ox.RdfFormat.TURTLE)
+    kg.add(ox.parse(GROUPS.encode(), format=ox.RdfFormat.TURTLE))  # through the graph: its triples join the merge
     return kg
 
 
@@ -195,7 +195,7 @@ e:h-r1 { e:h-platform schema:provider e:h-firm . }
 
 def test_readings_providers_wider_groups_and_carriers_that_name_no_firm():
     kg = toy_economy()
-    kg.store.load(READINGS.encode(), format=ox.RdfFormat.TRIG)
+    kg.add(ox.parse(READINGS.encode(), format=ox.RdfFormat.TRIG))
     report = chain_map(kg, E + "h-chain")
     up, down = segment(report, "h-up"), segment(report, "h-down")
     # the platform counts for the firm that provides it, which sits in the district
