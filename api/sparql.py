@@ -17,7 +17,7 @@ from fastapi.responses import Response
 
 from chainkg.api import pages
 from chainkg.api.auth import require_write_token
-from chainkg.api.conneg import NotAcceptable, negotiate
+from chainkg.api.conneg import NotAcceptable, format_choice, negotiate
 from chainkg.api.errors import ApiError
 from chainkg.api.limits import client_of, read_body
 from chainkg.graph import formats, service_description
@@ -27,30 +27,44 @@ router = APIRouter(tags=["sparql"])
 
 RESULT_TYPES = [s.media_type for s in formats.RESULT_SYNTAXES]
 GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
-               "application/n-quads", "application/trig"]
+               "application/n-quads", "application/trig", "text/n3"]
+# Served by writing another syntax: Turtle is a subset of N3, so Turtle bytes are N3 (the Oxigraph server answers
+# text/n3 too; SPARQLWrapper's N3 mode and N3 tools ask for it).
+WRITTEN_AS = {"text/n3": "text/turtle"}
 DESCRIPTION_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples", "text/html"]
 FORM = "application/x-www-form-urlencoded"
 ALLOW = "GET, HEAD, POST, OPTIONS"
 
 DefaultGraphs = Annotated[list[str], Query(alias="default-graph-uri", description="IRI of a default graph (repeatable)")]
 NamedGraphs = Annotated[list[str], Query(alias="named-graph-uri", description="IRI of a named graph (repeatable)")]
-FormatParam = Annotated[str | None, Query(description="Result syntax instead of Accept: json, xml, csv, tsv, "
-                                                      "turtle, ntriples, jsonld, rdfxml, nquads, trig")]
+FormatParam = Annotated[str | None, Query(description="Result syntax, among those Accept allows: json, xml, csv, tsv, "
+                                                      "turtle, ntriples, jsonld, rdfxml, nquads, trig, n3")]
 
 SELECT_EXAMPLE = "SELECT ?leader ?name WHERE { ?leader ck:chainLeaderOf ?chain ; skos:prefLabel ?name }"
 
 
-def choose(offered: list[str], aliases: dict[str, str], accept: str | None, format_param: str | None) -> str:
+def choose(offered: list[str], aliases: dict[str, str], accept: str | None, format_values: list[str]) -> str:
     """Negotiate among `offered`, also honouring alias media types (application/json …) and short names.
 
-    >>> choose(RESULT_TYPES, formats.RESULT_ALIASES, "application/json", None)
+    `format_values` are all the `format` parameters of the request: SPARQLWrapper sends two that agree
+    (`format=tsv&format=text/tab-separated-values`); two that name different syntaxes are a bad request.
+
+    >>> choose(RESULT_TYPES, formats.RESULT_ALIASES, "application/json", [])
     'application/sparql-results+json'
-    >>> choose(GRAPH_TYPES, formats.RDF_ALIASES, "text/html, */*;q=0.1", "jsonld")
+    >>> choose(GRAPH_TYPES, formats.RDF_ALIASES, "text/html, */*;q=0.1", ["jsonld"])
+    'application/ld+json'
+    >>> choose(GRAPH_TYPES, formats.RDF_ALIASES, "application/ld+json", ["json-ld", "application/ld+json"])
     'application/ld+json'
     """
     candidates = offered + [a for a, target in aliases.items() if "/" in a and target in offered]
+    names = {k: v for k, v in aliases.items() if "/" not in k}
+    named = {aliases.get(c, c) for v in format_values if (c := format_choice(candidates, v, names))}
+    if len(named) > 1:
+        raise ApiError(400, "bad-request", "the format parameters name different syntaxes: "
+                                           + ", ".join(sorted(named)))
+    format_param = next(iter(named), None) or (format_values[0] if format_values else None)
     try:
-        chosen = negotiate(candidates, accept, format_param, {k: v for k, v in aliases.items() if "/" not in k})
+        chosen = negotiate(candidates, accept, format_param, names)
     except NotAcceptable:
         raise NotAcceptable(offered) from None
     return aliases.get(chosen, chosen)
@@ -68,15 +82,20 @@ async def sparql_get(
     query: Annotated[str | None, Query(description="SPARQL query text", examples=[SELECT_EXAMPLE])] = None,
     format: FormatParam = None,
 ) -> Response:
-    settings = request.app.state.settings
+    """The parameters above document the operation (OpenAPI); their values are read from the query string here,
+    because FastAPI keeps only the last of repeated ones and two queries must be refused, not guessed between."""
+    params = parse_qs(request.url.query, keep_blank_values=True)
+    query = _one(params, "query")
     if query is None:
-        if "update" in request.query_params:
+        if "update" in params:
             raise ApiError(405, "method-not-allowed", "updates are sent with POST", {"Allow": ALLOW})
-        return await describe_service(request, format)
+        return await describe_service(request, params.get("format", []))
+    settings = request.app.state.settings
     if len(query.encode()) > settings.max_query_bytes:
         raise ApiError(414, "query-too-long", f"the query is longer than {settings.max_query_bytes:,} bytes; "
                                               f"POST it (still within that size)")
-    return await answer_query(request, SparqlRequest(query, default_graphs, named_graphs), format)
+    dataset = SparqlRequest(query, params.get("default-graph-uri", []), params.get("named-graph-uri", []))
+    return await answer_query(request, dataset, params.get("format", []))
 
 
 @router.post("/sparql", summary="SPARQL 1.1 query or update (POST)",
@@ -90,7 +109,7 @@ async def sparql_post(request: Request) -> Response:
     if operation == "update":
         return await run_update(request, text, params)
     dataset = SparqlRequest(text, params.get("default-graph-uri", []), params.get("named-graph-uri", []))
-    return await answer_query(request, dataset, _one(params, "format"))
+    return await answer_query(request, dataset, params.get("format", []))
 
 
 @router.post("/update", summary="SPARQL 1.1 update (POST), needs the write token",
@@ -133,7 +152,7 @@ async def read_operation(request: Request) -> tuple[str, str, dict[str, list[str
                                                   f"application/sparql-update, not {media_type or 'nothing'}")
 
 
-async def answer_query(request: Request, dataset: SparqlRequest, format_param: str | None) -> Response:
+async def answer_query(request: Request, dataset: SparqlRequest, format_values: list[str]) -> Response:
     """The client's slot first, then the guard's scan in a thread, then the query: a client sending 100 kB of
     hostile text pays for its own scans (up to ~0.45 s each), at most its slots' worth at once, and the event loop
     that answers everyone else is never the one scanning."""
@@ -144,15 +163,16 @@ async def answer_query(request: Request, dataset: SparqlRequest, format_param: s
             raise NotAQuery("this is an update: POST it as update= or application/sparql-update")
         accept = request.headers.get("accept")
         if found.returns_graph:
-            media_type = choose(GRAPH_TYPES, formats.RDF_ALIASES, accept, format_param)
+            media_type = choose(GRAPH_TYPES, formats.RDF_ALIASES, accept, format_values)
         else:
-            media_type = choose(RESULT_TYPES, formats.RESULT_ALIASES, accept, format_param)
-        answer = await run_in_threadpool(service.query, dataset, media_type, found)
-    return as_response(answer)
+            media_type = choose(RESULT_TYPES, formats.RESULT_ALIASES, accept, format_values)
+        answer = await run_in_threadpool(service.query, dataset, WRITTEN_AS.get(media_type, media_type), found)
+    return as_response(answer, media_type)
 
 
-def as_response(answer: Answer) -> Response:
-    media_type = answer.media_type + ("; charset=utf-8" if answer.media_type.startswith("text/") else "")
+def as_response(answer: Answer, media_type: str | None = None) -> Response:
+    media_type = media_type or answer.media_type
+    media_type += "; charset=utf-8" if media_type.startswith("text/") else ""
     return Response(answer.body, media_type=media_type, headers={"Vary": "Accept"})
 
 
@@ -164,12 +184,12 @@ async def run_update(request: Request, text: str, params: dict[str, list[str]]) 
     return Response(status_code=204)
 
 
-async def describe_service(request: Request, format_param: str | None) -> Response:
+async def describe_service(request: Request, format_values: list[str]) -> Response:
     """The service description, in the RDF syntax the client prefers (Turtle when it does not care); a browser
     asking for HTML gets the query UI instead."""
     settings = request.app.state.settings
     media_type = choose(DESCRIPTION_TYPES, {**formats.RDF_ALIASES, "html": "text/html"},
-                        request.headers.get("accept"), format_param)
+                        request.headers.get("accept"), format_values)
     if media_type == "text/html":
         return await pages.sparql_ui(request)
     endpoint = str(request.url.replace(query="", fragment="")).rstrip("?")

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from chainkg.api.auth import require_write_token
 from chainkg.api.errors import ApiError
 from chainkg.api.limits import read_body
-from chainkg.api.sparql import GRAPH_TYPES, choose
+from chainkg.api.sparql import GRAPH_TYPES, WRITTEN_AS, choose
 from chainkg.graph import formats, graph_store
 
 router = APIRouter(tags=["graph store"])
@@ -44,10 +44,12 @@ def target_of(graph: str | None, default: str | None, *, required: bool = True) 
 async def read_graph(request: Request, graph: GraphParam = None, default: DefaultParam = None,
                      format: str | None = None) -> Response:
     target, _ = target_of(graph, default)
-    media_type = choose(GRAPH_TYPES, formats.RDF_ALIASES, request.headers.get("accept"), format)
+    media_type = choose(GRAPH_TYPES, formats.RDF_ALIASES, request.headers.get("accept"),
+                        request.query_params.getlist("format"))
+    syntax = formats.by_media_type(WRITTEN_AS.get(media_type, media_type))
     kg = request.app.state.kg
     try:
-        body = await run_in_threadpool(graph_store.read, kg, target, formats.by_media_type(media_type))
+        body = await run_in_threadpool(graph_store.read, kg, target, syntax)
     except graph_store.GraphNotFound as missing:
         raise ApiError(404, "graph-not-found", str(missing)) from None
     charset = "; charset=utf-8" if media_type.startswith("text/") else ""

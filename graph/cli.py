@@ -280,17 +280,12 @@ def serve(
     store: Annotated[Optional[str], typer.Option(help="Store directory (the same as `chainkg --store DIR serve`).")] = None,
 ) -> None:
     """Serve the SPARQL endpoint, REST API and explorer with uvicorn; the first start loads the shipped graph."""
-    import uvicorn
-
+    from chainkg.api import http_server
     from chainkg.api.app import create_app
-    from chainkg.api.observability import LOG_CONFIG
-    from chainkg.api.server import uvicorn_options
 
     overrides = {k: v for k, v in {"host": host, "port": port, "store": store}.items() if v is not None}
     settings = _settings(**overrides)
-    # chainkg writes its own access log (api/observability.py): uvicorn's would print a write's query string.
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", access_log=False,
-                log_config=LOG_CONFIG, **uvicorn_options(settings))
+    http_server.run(create_app(settings), settings)
 
 
 @app.command("settings")

@@ -104,7 +104,10 @@ RDF_ALIASES = {"ttl": "text/turtle", "turtle": "text/turtle", "nt": "application
                "jsonld": "application/ld+json", "json-ld": "application/ld+json", "json": "application/ld+json",
                "application/json": "application/ld+json", "rdfxml": "application/rdf+xml", "xml": "application/rdf+xml",
                "application/xml": "application/rdf+xml", "nq": "application/n-quads", "nquads": "application/n-quads",
-               "trig": "application/trig", "application/x-turtle": "text/turtle"}
+               "trig": "application/trig", "application/x-turtle": "text/turtle",
+               # asked for by SPARQLWrapper and N3 tools; served as Turtle, which is N3 (api/sparql.py WRITTEN_AS)
+               "n3": "text/n3", "text/rdf+n3": "text/n3", "application/n3": "text/n3", "rdf+xml": "application/rdf+xml",
+               "application/turtle": "text/turtle"}
 
 
 def result_by_media_type(media_type: str) -> ResultSyntax:

@@ -17,6 +17,9 @@ from chainkg.graph.store import KnowledgeGraph
 
 Target = str | None
 CSV_MEDIA_TYPES = ("text/csv",)
+# Read as quads naming the graph. JSON-LD can carry named graphs too, but a graph read alone is its default graph:
+# as a named node holding `@graph`, rdflib's Graph.parse found 0 triples in it.
+DATASET_SYNTAXES = ("nquads", "trig")
 
 
 class GraphNotFound(LookupError):
@@ -33,7 +36,7 @@ def read(kg: KnowledgeGraph, target: Target, syntax: formats.RdfSyntax) -> bytes
         raise GraphNotFound(f"no graph <{target}> in the store")
     graph = ox.NamedNode(target) if target else ox.DefaultGraph()
     quads = list(kg.match(graph=graph))
-    statements = quads if syntax.has_graphs else [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    statements = quads if syntax.name in DATASET_SYNTAXES else [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     return formats.serialize(statements, syntax, kg.prefixes)
 
 

@@ -30,9 +30,22 @@ def test_accept_header(offered, accept, expected):
     assert negotiate(offered, accept) == expected
 
 
-@pytest.mark.parametrize("format_param, expected", [("csv", "text/csv"), ("text/csv", "text/csv"), ("json", RESULTS[0])])
-def test_format_parameter_wins_over_the_header(format_param, expected):
-    assert negotiate(RESULTS, "application/sparql-results+xml", format_param, ALIASES) == expected
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("accept, format_param, expected", [
+    (None, "csv", "text/csv"),
+    ("*/*", "text/csv", "text/csv"),
+    (BROWSER, "csv", "text/csv"),  # a link clicked in a browser: the format decides
+    ("text/*", "json", "text/csv"),  # the header excludes what the format names, and names something offered
+    ("application/sparql-results+xml", "json", "application/sparql-results+xml"),
+    ("image/png", "csv", "text/csv"),  # nothing in the header is offered: the format still answers
+    ("text/tab-separated-values", "tsv", "text/tab-separated-values"),
+    ("text/tab-separated-values", "text/tab-separated-values,text/csv", "text/tab-separated-values"),
+    ("text/csv", "n3", "text/csv"),  # SPARQLWrapper's made-up names are ignored when the header answers
+])
+def test_format_parameter_chooses_within_the_header(accept, format_param, expected):
+    assert negotiate(RESULTS, accept, format_param, ALIASES) == expected
 
 
 @pytest.mark.parametrize("accept, format_param", [("image/png", None), ("text/html", None), (None, "docx")])

@@ -95,3 +95,19 @@ def test_the_companies_csv_is_an_upload_too(writable_server):
     bad = httpx.post(writable_server + "/store", content=b"name,park,source\nx,no such park,y\n",
                      headers={**AUTH, "Content-Type": "text/csv"})
     assert bad.status_code == 422 and "line 2" in bad.json()["message"]
+
+
+@pytest.mark.parametrize(("accept", "rdflib_format"), [
+    ("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "json-ld"),
+    ("application/rdf+xml", "xml"), ("text/n3", "n3"),
+])
+def test_a_named_graph_reads_as_its_triples_in_every_syntax(writable_server, accept, rdflib_format):
+    """A graph, not a dataset: JSON-LD used to wrap the triples in a named node, where rdflib found none."""
+    import rdflib
+
+    graph = "urn:test:gsp-syntaxes"
+    assert put(writable_server, graph, GOOD).status_code in (201, 204)
+    response = httpx.get(writable_server + "/store", params={"graph": graph}, headers={"Accept": accept})
+    assert response.status_code == 200 and response.headers["content-type"].split(";")[0] == accept
+    parsed = rdflib.Graph().parse(data=response.content, format=rdflib_format)
+    assert len(parsed) == 3

@@ -9,9 +9,12 @@ from __future__ import annotations
 import csv
 import http.server
 import io
+import json
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote, urlencode
 
 import httpx
 import pyoxigraph as ox
@@ -24,6 +27,8 @@ ZYBIO = "https://w3id.org/chainkg/id/zhongyuan-huiji"
 LEADER_QUOTE = "https://w3id.org/chainkg/id/quote/a001-033"
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 AUTH = {"Authorization": f"Bearer {WRITE_TOKEN}"}
+FORM = "application/x-www-form-urlencoded"
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
 def leaders(response: httpx.Response, syntax: ox.QueryResultsFormat) -> list[str]:
@@ -68,14 +73,40 @@ def test_select_results_follow_the_accept_header(server, accept, syntax):
     assert leaders(response, syntax) == [ZYBIO]
 
 
-@pytest.mark.parametrize(("name", "syntax"), [
-    ("json", ox.QueryResultsFormat.JSON), ("xml", ox.QueryResultsFormat.XML),
-    ("csv", ox.QueryResultsFormat.CSV), ("tsv", ox.QueryResultsFormat.TSV),
+@pytest.mark.parametrize(("accept", "formats", "syntax"), [
+    (None, ["csv"], ox.QueryResultsFormat.CSV),
+    ("*/*", ["tsv"], ox.QueryResultsFormat.TSV),
+    (BROWSER_ACCEPT, ["csv"], ox.QueryResultsFormat.CSV),  # a link followed in a browser: the format decides
+    ("text/tab-separated-values", ["tsv", "text/tab-separated-values"], ox.QueryResultsFormat.TSV),  # SPARQLWrapper
+    ("application/sparql-results+json", ["xml"], ox.QueryResultsFormat.JSON),  # a satisfiable Accept is not overridden
+    ("text/csv", ["n3"], ox.QueryResultsFormat.CSV),  # a format naming nothing offered is no 406 when Accept answers
+    ("image/png", ["json"], ox.QueryResultsFormat.JSON),
 ])
-def test_format_parameter_wins_over_accept(server, name, syntax):
-    response = httpx.get(server + "/sparql", params={"query": LEADERS, "format": name},
-                         headers={"Accept": "application/sparql-results+json"})
-    assert leaders(response, syntax) == [ZYBIO]
+def test_format_parameter_chooses_within_what_accept_allows(server, accept, formats, syntax):
+    params = [("query", LEADERS)] + [("format", f) for f in formats]
+    headers = {"Accept": accept} if accept else {}
+    assert leaders(httpx.get(server + "/sparql", params=params, headers=headers), syntax) == [ZYBIO]
+    posted = httpx.post(server + "/sparql", content=urlencode(params), headers={**headers, "Content-Type": FORM})
+    assert leaders(posted, syntax) == [ZYBIO]
+
+
+@pytest.mark.parametrize("params", [
+    [("query", "ASK {}"), ("query", "SELECT * {}")],
+    [("query", LEADERS), ("format", "json"), ("format", "xml")],
+    [("query", LEADERS), ("format", "csv"), ("format", "text/tab-separated-values")],
+])
+def test_repeated_parameters_that_disagree_are_refused(server, params):
+    for response in (httpx.get(server + "/sparql", params=params),
+                     httpx.post(server + "/sparql", content=urlencode(params), headers={"Content-Type": FORM})):
+        assert response.status_code == 400, response.text
+        assert response.json()["error"] == "bad-request"
+
+
+def test_graph_results_in_n3(server):
+    query = f"CONSTRUCT WHERE {{ <{ZYBIO}> skos:prefLabel ?name }}"
+    response = httpx.get(server + "/sparql", params={"query": query}, headers={"Accept": "text/n3"})
+    assert response.status_code == 200 and response.headers["content-type"] == "text/n3; charset=utf-8"
+    assert {"中元汇吉", "Zybio"} <= {t.object.value for t in ox.parse(response.content, format=ox.RdfFormat.N3)}
 
 
 @pytest.mark.parametrize(("accept", "syntax"), [
@@ -252,6 +283,46 @@ def test_query_over_the_size_limit(writable_server):
     long_query = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 5000
     assert httpx.get(writable_server + "/sparql", params={"query": long_query}).status_code == 414
     assert httpx.post(writable_server + "/sparql", data={"query": long_query}).status_code == 413
+
+
+def raw_request(server, head: bytes) -> tuple[int, bytes]:
+    """(status, body) of a request sent on a socket: httpx itself refuses URLs over 64 KiB, the size at which
+    uvicorn's parser used to answer a plain-text 400 before chainkg saw the request."""
+    port = int(server.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(head + b"\r\n\r\n")
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    status_line, _, body = answer.partition(b"\r\n\r\n")
+    return int(status_line.split(b" ", 2)[1]), body
+
+
+def raw_get(server, target: bytes) -> tuple[int, bytes]:
+    return raw_request(server, b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close")
+
+
+@pytest.mark.parametrize(("words", "status", "error"), [
+    ("中" * 30_000, 200, None),  # 90 kB of text, 270 kB percent-encoded: within the 100 kB limit
+    ("x" * 99_000, 200, None),
+    ("中" * 34_000, 414, "query-too-long"),  # 102 kB of text
+    ("中" * 150_000, 414, "uri-too-long"),  # 1.35 MB of URL: refused before it is read whole, still as JSON
+])
+def test_long_get_queries_reach_the_documented_limit(server, words, status, error):
+    query = "ASK {} #" + words
+    assert len(quote(query)) > 65536
+    code, body = raw_get(server, b"/sparql?query=" + quote(query).encode())
+    assert code == status, body[:300]
+    if error:
+        assert json.loads(body)["error"] == error
+        assert f"status=414 duration_ms=" in server.log.read_text() and f"outcome={error}" in server.log.read_text()
+    else:
+        assert json.loads(body)["boolean"] is True
+
+
+def test_headers_over_the_limit_are_431(server):
+    status, body = raw_request(server, b"GET /healthz HTTP/1.1\r\nHost: x\r\nCookie: " + b"c" * 2_000_000)
+    assert status == 431 and json.loads(body)["error"] == "headers-too-large"
 
 
 # ---------------------------------------------------------------------------------------------------- refusals
