@@ -13,6 +13,9 @@ AUTH = {"Authorization": f"Bearer {WRITE_TOKEN}"}
 GOOD = """@prefix ck: <https://w3id.org/chainkg/ontology#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 <https://w3id.org/chainkg/id/test-firm> a ck:Company ; skos:prefLabel "测试公司"@zh-Hans , "Test Co."@en ."""
 OTHER = GOOD.replace("test-firm", "other-firm").replace("测试公司", "另一公司")
+OTHER_NT = """<https://w3id.org/chainkg/id/nt-firm> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/chainkg/ontology#Company> .
+<https://w3id.org/chainkg/id/nt-firm> <http://www.w3.org/2004/02/skos/core#prefLabel> "三元组公司"@zh-Hans .
+<https://w3id.org/chainkg/id/nt-firm> <http://www.w3.org/2004/02/skos/core#prefLabel> "NT Co."@en ."""
 
 
 def count(server, graph: str) -> int:
@@ -111,3 +114,64 @@ def test_a_named_graph_reads_as_its_triples_in_every_syntax(writable_server, acc
     assert response.status_code == 200 and response.headers["content-type"].split(";")[0] == accept
     parsed = rdflib.Graph().parse(data=response.content, format=rdflib_format)
     assert len(parsed) == 3
+
+
+def test_a_post_to_the_store_itself_creates_a_graph_the_server_names(writable_server):
+    posted = httpx.post(writable_server + "/store", content=GOOD.encode(), headers={**AUTH, "Content-Type": "text/turtle"})
+    assert posted.status_code == 201, posted.text
+    location = posted.headers["location"]
+    assert location.startswith(writable_server + "/store/")
+    assert count(writable_server, location) == 3
+    direct = httpx.get(location, headers={"Accept": "application/n-triples"})  # its IRI is where it is read
+    assert direct.status_code == 200 and len(direct.text.strip().splitlines()) == 3
+    assert httpx.delete(location, headers=AUTH).status_code == 204
+    assert httpx.get(location).status_code == 404
+
+
+def test_a_post_that_makes_a_named_graph_is_201_then_204(writable_server):
+    graph = "urn:test:gsp-post-new"
+    for status in (201, 204):
+        posted = httpx.post(writable_server + "/store", params={"graph": graph}, content=GOOD.encode(),
+                            headers={**AUTH, "Content-Type": "text/turtle"})
+        assert posted.status_code == status, posted.text
+        assert "location" not in posted.headers  # the client named it
+
+
+def multipart(*parts: tuple[str | None, str, str]) -> tuple[bytes, str]:
+    """A multipart/form-data body of (Content-Type or None, file name, text) parts, and its Content-Type."""
+    chunks = []
+    for media_type, name, text in parts:
+        chunks.append(f'--b0undary\r\nContent-Disposition: form-data; name="{name}"; filename="{name}"\r\n'
+                      + (f"Content-Type: {media_type}\r\n" if media_type else "") + f"\r\n{text}\r\n")
+    return ("".join(chunks) + "--b0undary--\r\n").encode(), "multipart/form-data; boundary=b0undary"
+
+
+def test_a_multipart_post_loads_every_file_or_none(writable_server):
+    graph = "urn:test:gsp-multipart"
+    body, media_type = multipart(("text/turtle", "a.ttl", GOOD), (None, "b.nt", OTHER_NT))
+    posted = httpx.post(writable_server + "/store", params={"graph": graph}, content=body,
+                        headers={**AUTH, "Content-Type": media_type})
+    assert posted.status_code == 201, posted.text
+    assert count(writable_server, graph) == 6
+    body, media_type = multipart(("text/turtle", "c.ttl", GOOD.replace("test-firm", "third-firm")),
+                                 ("text/turtle", "bad.ttl", "<urn:a> <urn:b> ."))
+    refused = httpx.post(writable_server + "/store", params={"graph": graph}, content=body,
+                         headers={**AUTH, "Content-Type": media_type})
+    assert refused.status_code == 400 and refused.json()["error"] == "bad-rdf"
+    assert count(writable_server, graph) == 6  # the good part did not load either
+
+
+@pytest.mark.parametrize(("body", "media_type"), [
+    (b"no parts here", "multipart/form-data; boundary=b0undary"),
+    (b"--x\r\n\r\n<urn:a> <urn:b> <urn:c> .\r\n--x--\r\n", "multipart/form-data"),  # no boundary named
+    (*multipart((None, "data.bin", "<urn:a> <urn:b> <urn:c> .")),),  # neither a type nor a known suffix
+])
+def test_an_unreadable_multipart_post_is_refused(writable_server, body, media_type):
+    response = httpx.post(writable_server + "/store", params={"graph": "urn:test:gsp-bad-multipart"}, content=body,
+                          headers={**AUTH, "Content-Type": media_type})
+    assert response.status_code == 400 and response.json()["error"] == "bad-rdf", response.text
+
+
+def test_a_direct_graph_url_takes_no_graph_parameter(writable_server):
+    response = httpx.get(writable_server + "/store/some/graph", params={"graph": "urn:other"})
+    assert response.status_code == 400
