@@ -28,6 +28,9 @@ router = APIRouter(tags=["graph store"])
 GraphParam = Annotated[str | None, Query(alias="graph", description="IRI of the graph")]
 DefaultParam = Annotated[str | None, Query(alias="default", description="present: the default graph")]
 UPLOAD_TYPES = [s.media_type for s in formats.SYNTAXES] + ["text/csv", "multipart/form-data"]
+# The OpenAPI document lists the single-file types; a multipart body (several files, each with its Content-Type)
+# has no schema of its own to offer there.
+UPLOAD_BODY = {"requestBody": {"content": {t: {"schema": {"type": "string"}} for t in UPLOAD_TYPES[:-1]}}}
 
 
 def target_of(request: Request, graph: str | None, default: str | None, *,
@@ -38,9 +41,7 @@ def target_of(request: Request, graph: str | None, default: str | None, *,
     if graph is not None and default is not None:
         raise ApiError(400, "bad-request", "give ?graph=<IRI> or ?default, not both")
     if graph is not None:
-        if ":" not in graph:
-            raise ApiError(400, "bad-request", f"graph must be an absolute IRI, not {graph!r}")
-        return graph, True
+        return _checked(graph), True
     if default is None and required:
         raise ApiError(400, "bad-request", "name the graph: ?graph=<IRI> or ?default")
     return None, default is not None
@@ -51,7 +52,13 @@ def direct_target(request: Request) -> str:
     if "graph" in request.query_params or "default" in request.query_params:
         raise ApiError(400, "bad-request", "a URL under /store/ is the graph's own IRI: no ?graph= or ?default")
     raw_path = request.scope.get("raw_path") or request.url.path.encode()
-    return str(request.url.replace(path=raw_path.decode("latin-1"), query="", fragment=""))
+    return _checked(str(request.url.replace(path=raw_path.decode("latin-1"), query="", fragment="")))
+
+
+def _checked(iri: str) -> str:
+    if not graph_store.is_graph_iri(iri):
+        raise ApiError(400, "bad-request", f"a graph is named by an absolute IRI, not {iri[:200]!r}")
+    return iri
 
 
 def new_graph_iri(request: Request) -> str:
@@ -68,7 +75,7 @@ async def read_graph(request: Request, graph: GraphParam = None, default: Defaul
 
 
 @router.put("/store", summary="Replace a graph (needs the write token)", status_code=204,
-            openapi_extra={"requestBody": {"content": {t: {"schema": {"type": "string"}} for t in UPLOAD_TYPES}}})
+            openapi_extra=UPLOAD_BODY)
 async def put_graph(request: Request, graph: GraphParam = None, default: DefaultParam = None) -> Response:
     target, _ = target_of(request, graph, default)
     return await _replace(request, target)
@@ -76,7 +83,7 @@ async def put_graph(request: Request, graph: GraphParam = None, default: Default
 
 @router.post("/store", summary="Add to a graph, create a graph, or load a dataset or companies CSV (needs the write "
                                 "token)", status_code=204,
-             openapi_extra={"requestBody": {"content": {t: {"schema": {"type": "string"}} for t in UPLOAD_TYPES}}})
+             openapi_extra=UPLOAD_BODY)
 async def post_graph(request: Request, graph: GraphParam = None, default: DefaultParam = None) -> Response:
     target, explicit = target_of(request, graph, default, required=False)
     if explicit or graph_store.names_own_graphs(request.headers.get("content-type", "")):
@@ -103,14 +110,14 @@ async def read_graph_directly(request: Request, path: str) -> Response:
 
 @router.put("/store/{path:path}", summary="Replace the graph whose IRI is this URL (needs the write token)",
             status_code=204,
-            openapi_extra={"requestBody": {"content": {t: {"schema": {"type": "string"}} for t in UPLOAD_TYPES}}})
+            openapi_extra=UPLOAD_BODY)
 async def put_graph_directly(request: Request, path: str) -> Response:
     return await _replace(request, direct_target(request))
 
 
 @router.post("/store/{path:path}", summary="Add to the graph whose IRI is this URL (needs the write token)",
              status_code=204,
-             openapi_extra={"requestBody": {"content": {t: {"schema": {"type": "string"}} for t in UPLOAD_TYPES}}})
+             openapi_extra=UPLOAD_BODY)
 async def post_graph_directly(request: Request, path: str) -> Response:
     return await _add(request, direct_target(request), explicit=True)
 

@@ -29,6 +29,21 @@ class GraphNotFound(LookupError):
     """The named graph holds no triples."""
 
 
+def is_graph_iri(text: str) -> bool:
+    """True for an absolute IRI Oxigraph accepts as a graph name.
+
+    >>> is_graph_iri("http://www.example/gsp/person/%31.ttl"), is_graph_iri("person/1"), is_graph_iri("a:b c")
+    (True, False, False)
+    """
+    if ":" not in text:
+        return False
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
 def exists(kg: KnowledgeGraph, target: Target) -> bool:
     return target is None or kg.has_graph(target)
 
@@ -83,8 +98,9 @@ def parse_upload(kg: KnowledgeGraph, data: bytes, media_type: str, target: Targe
         except csv_import.CsvError as error:
             raise loader.LoadError(str(error), violations=True) from None
     syntax = formats.by_media_type(media_type)
-    if syntax.has_graphs and explicit_target:
+    if syntax.name in DATASET_SYNTAXES and explicit_target:
         raise loader.LoadError(f"{syntax.name} names its own graphs: send it without ?graph= or ?default")
+    into_one = explicit_target and syntax.has_graphs  # JSON-LD: one graph, if the document names none itself
     if sandbox is not None:
         try:
             data = sandbox.parse(data, syntax.media_type)
@@ -92,7 +108,17 @@ def parse_upload(kg: KnowledgeGraph, data: bytes, media_type: str, target: Targe
             unloaded = "" if failed.kind == "syntax" else " (nothing was loaded)"
             raise loader.LoadError(f"{syntax.name}: {failed}{unloaded}") from None
         syntax = formats.by_name("nquads")
-    return loader.parse_bytes(data, base_iri=kg.settings.base_iri, syntax=syntax, graph=target)
+    quads = loader.parse_bytes(data, base_iri=kg.settings.base_iri, syntax=syntax, graph=None if into_one else target)
+    return _into_one_graph(quads, target) if into_one else quads
+
+
+def _into_one_graph(quads: list[ox.Quad], target: Target) -> list[ox.Quad]:
+    """A JSON-LD document's default graph as the target graph; one that names graphs of its own is refused,
+    rather than flattened into one graph."""
+    if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
+        raise loader.LoadError("this JSON-LD names graphs of its own: send it without ?graph= or ?default")
+    graph = ox.NamedNode(target) if target else ox.DefaultGraph()
+    return [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
 
 
 def multipart_files(data: bytes, media_type: str) -> list[tuple[str, str, bytes]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pyoxigraph as ox
 import pytest
@@ -175,3 +177,18 @@ def test_an_unreadable_multipart_post_is_refused(writable_server, body, media_ty
 def test_a_direct_graph_url_takes_no_graph_parameter(writable_server):
     response = httpx.get(writable_server + "/store/some/graph", params={"graph": "urn:other"})
     assert response.status_code == 400
+
+
+JSONLD = json.dumps({"@id": "https://w3id.org/chainkg/id/jsonld-firm", "@type": "https://w3id.org/chainkg/ontology#Company",
+                     "http://www.w3.org/2004/02/skos/core#prefLabel": [{"@value": "链接公司", "@language": "zh-Hans"},
+                                                                       {"@value": "JSON-LD Co.", "@language": "en"}]})
+
+
+def test_a_json_ld_document_is_put_into_a_named_graph(writable_server):
+    graph = "urn:test:gsp-jsonld"
+    assert put(writable_server, graph, JSONLD, "application/ld+json").status_code == 201
+    assert count(writable_server, graph) == 3
+    named = json.dumps({"@id": "urn:test:inner", "@graph": json.loads(JSONLD)})  # a document that names a graph
+    refused = put(writable_server, graph, named, "application/ld+json")
+    assert refused.status_code == 400 and "names graphs of its own" in refused.json()["message"]
+    assert count(writable_server, graph) == 3

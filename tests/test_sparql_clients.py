@@ -13,6 +13,7 @@ import json
 import subprocess
 import warnings
 
+import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
@@ -127,6 +128,43 @@ def test_rdflib_sparqlupdatestore_writes_and_reads_back(writable_server):
     assert set(graph.objects(subject)) == {rdflib.Literal("客户端公司", lang="zh-Hans")}
     graph.remove((subject, None, None))
     assert list(graph.objects(subject)) == []
+
+
+@pytest.mark.parametrize("request_method", [URLENCODED, POSTDIRECTLY])
+def test_sparqlwrapper_update(writable_server, request_method):
+    """SPARQLWrapper's updates, by form and directly, with the write token as its custom header."""
+    label = f"更新公司-{request_method}"
+    client = SPARQLWrapper(writable_server + "/sparql", updateEndpoint=writable_server + "/update")
+    client.setMethod(POST)
+    client.setRequestMethod(request_method)
+    client.addCustomHttpHeader("Authorization", f"Bearer {WRITE_TOKEN}")
+    client.setQuery(f'INSERT DATA {{ GRAPH <urn:test:sw-update> {{ <urn:test:sw> <{SKOS_LABEL}> "{label}"@zh-Hans }} }}')
+    assert client.query().response.status == 204
+    check = wrapper(writable_server, f'ASK {{ <urn:test:sw> <{SKOS_LABEL}> "{label}"@zh-Hans }}', JSON, GET, URLENCODED)
+    assert check.queryAndConvert()["boolean"] is True
+
+
+# Apache Jena's default Accept headers (WebContent.defaultSparqlResultsHeader, …SparqlAskHeader, …GraphAcceptHeader),
+# as its QueryExecHTTP and GSP clients send them; no JVM in the test environment, so the headers are sent by hand.
+JENA_SELECT = ("application/sparql-results+json,application/sparql-results+xml;q=0.9,text/tab-separated-values;q=0.7,"
+               "text/csv;q=0.5,application/json;q=0.2,application/xml;q=0.2,*/*;q=0.1")
+JENA_ASK = "application/sparql-results+json,application/sparql-results+xml;q=0.9,application/json;q=0.2,application/xml;q=0.2,*/*;q=0.1"
+JENA_GRAPH = "text/turtle,application/n-triples;q=0.9,application/ld+json;q=0.8,application/rdf+xml;q=0.7,*/*;q=0.3"
+
+
+@pytest.mark.parametrize(("query", "accept", "sent"), [
+    (LEADER, JENA_SELECT, "application/sparql-results+json"),
+    (IS_LEADER, JENA_ASK, "application/sparql-results+json"),
+    (LABELS, JENA_GRAPH, "text/turtle"),
+])
+@pytest.mark.parametrize("how", ["GET", "POST-direct"])
+def test_jena_default_accept_headers(server, query, accept, sent, how):
+    if how == "GET":
+        response = httpx.get(server + "/sparql", params={"query": query}, headers={"Accept": accept})
+    else:
+        response = httpx.post(server + "/sparql", content=query.encode(),
+                              headers={"Accept": accept, "Content-Type": "application/sparql-query"})
+    assert response.status_code == 200 and response.headers["content-type"].split(";")[0] == sent
 
 
 def curl(url: str, *args: str) -> tuple[str, bytes]:
