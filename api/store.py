@@ -77,6 +77,7 @@ async def read_graph(request: Request, graph: GraphParam = None, default: Defaul
 @router.put("/store", summary="Replace a graph (needs the write token)", status_code=204,
             openapi_extra=UPLOAD_BODY)
 async def put_graph(request: Request, graph: GraphParam = None, default: DefaultParam = None) -> Response:
+    require_write_token(request, request.app.state.settings)  # first: without the token, nothing else is said
     target, _ = target_of(request, graph, default)
     return await _replace(request, target)
 
@@ -85,6 +86,7 @@ async def put_graph(request: Request, graph: GraphParam = None, default: Default
                                 "token)", status_code=204,
              openapi_extra=UPLOAD_BODY)
 async def post_graph(request: Request, graph: GraphParam = None, default: DefaultParam = None) -> Response:
+    require_write_token(request, request.app.state.settings)
     target, explicit = target_of(request, graph, default, required=False)
     if explicit or graph_store.names_own_graphs(request.headers.get("content-type", "")):
         return await _add(request, target, explicit=explicit)
@@ -112,6 +114,7 @@ async def read_graph_directly(request: Request, path: str) -> Response:
             status_code=204,
             openapi_extra=UPLOAD_BODY)
 async def put_graph_directly(request: Request, path: str) -> Response:
+    require_write_token(request, request.app.state.settings)
     return await _replace(request, direct_target(request))
 
 
@@ -119,6 +122,7 @@ async def put_graph_directly(request: Request, path: str) -> Response:
              status_code=204,
              openapi_extra=UPLOAD_BODY)
 async def post_graph_directly(request: Request, path: str) -> Response:
+    require_write_token(request, request.app.state.settings)
     return await _add(request, direct_target(request), explicit=True)
 
 
