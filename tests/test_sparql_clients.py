@@ -127,7 +127,10 @@ def test_rdflib_sparqlupdatestore_writes_and_reads_back(writable_server):
     graph.add((subject, rdflib.URIRef(SKOS_LABEL), rdflib.Literal("客户端公司", lang="zh-Hans")))
     assert set(graph.objects(subject)) == {rdflib.Literal("客户端公司", lang="zh-Hans")}
     graph.remove((subject, None, None))
-    assert list(graph.objects(subject)) == []
+    # Asked without a dataset: an emptied graph is gone on stores without empty graphs (Virtuoso), and a dataset
+    # naming a graph the store does not hold is refused.
+    left = httpx.get(writable_server + "/sparql", params={"query": f"ASK {{ GRAPH <{name}> {{ <{subject}> ?p ?o }} }}"})
+    assert left.json()["boolean"] is False
 
 
 @pytest.mark.parametrize("request_method", [URLENCODED, POSTDIRECTLY])
