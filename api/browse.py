@@ -10,8 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from chainkg.api.conneg import negotiate
-from chainkg.api.pages import FORMAT, FORMAT_ALIASES, HTML, JSON, KG, PAGE_OR_JSON, SETTINGS, error_page, html, site
+from chainkg.api.conneg import HTML, JSON, PAGE_ALIASES, PAGE_FORMAT, PAGE_OR_JSON, negotiate, page_format
+from chainkg.api.deps import KG, SETTINGS, site
+from chainkg.api.rendering import error_page, html
 from chainkg.graph import browse
 from chainkg.viz.tables import csv_text
 
@@ -24,8 +25,8 @@ FACET = Annotated[str | None,
 
 @router.get("/browse", summary="The browse lists and how many rows each has", responses=PAGE_OR_JSON,
             response_class=HTMLResponse)
-def browse_index(request: Request, kg: KG, format: FORMAT = None) -> Response:
-    wanted = negotiate([HTML, JSON], request.headers.get("accept"), format, FORMAT_ALIASES)
+def browse_index(request: Request, kg: KG, format: PAGE_FORMAT = None) -> Response:
+    wanted = page_format(request, [HTML, JSON], format)
     counts = {name: browse.table(kg, name, size=1).total for name in browse.LISTINGS}
     if wanted == JSON:
         return JSONResponse({"lists": [{"name": n, "zh": l.zh, "en": l.en, "rows": counts[n], "href": f"/browse/{n}"}
@@ -36,14 +37,14 @@ def browse_index(request: Request, kg: KG, format: FORMAT = None) -> Response:
 @router.get("/browse/{name}", summary="A list (companies, parks, chains, clusters, policies, events) with facets, "
             "sorting and paging; format=csv or json exports the filtered rows", response_class=HTMLResponse,
             responses={200: {"content": {JSON: {}, CSV: {}}}})
-def browse_list(request: Request, kg: KG, settings: SETTINGS, name: str, format: FORMAT = None,
+def browse_list(request: Request, kg: KG, settings: SETTINGS, name: str, format: PAGE_FORMAT = None,
                 sort: Annotated[str | None, Query(description="a column; -column for descending")] = None,
                 page: Annotated[int, Query(ge=1)] = 1,
                 size: Annotated[int | None,
                                 Query(ge=0, description="rows per page (0: all); exports default to all")] = None,
                 district: FACET = None, park: FACET = None, cluster: FACET = None, chain: FACET = None,
                 kind: FACET = None, year: FACET = None, role: FACET = None) -> Response:
-    wanted = negotiate([HTML, JSON, CSV], request.headers.get("accept"), format, {**FORMAT_ALIASES, "csv": CSV})
+    wanted = negotiate([HTML, JSON, CSV], request.headers.get("accept"), format, {**PAGE_ALIASES, "csv": CSV})
     if name not in browse.LISTINGS:
         return error_page(request, 404, "没有这个列表", "No such list", "lists: " + ", ".join(browse.LISTINGS))
     filters = {"district": district, "park": park, "cluster": cluster, "chain": chain, "kind": kind, "year": year,

@@ -4,12 +4,38 @@ One function does it for every route (SPARQL results, RDF, HTML pages), so q-val
 in one header behave the same everywhere. Matching is python-mimeparse's (RFC 9110 quality and specificity).
 A `format` parameter is a choice among what the header allows, never a way to override it: clients such as
 SPARQLWrapper send both, and a `format` value they made up (`n3`, or their whole Accept list) must not turn a
-satisfiable request into a 406.
+satisfiable request into a 406. The media types the routes offer live here too, so no route module needs another's.
 """
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import mimeparse
+from fastapi import Query, Request
+
+from chainkg.graph import formats
+
+# ------------------------------------------------------------------------------------- what the pages answer
+HTML = "text/html"
+JSON = "application/json"
+TURTLE = "text/turtle"
+JSON_LD = "application/ld+json"
+PAGE_ALIASES = {"html": HTML, "json": JSON, "ttl": TURTLE, "turtle": TURTLE, "jsonld": JSON_LD, "json-ld": JSON_LD}
+PAGE_FORMAT = Annotated[str | None, Query(alias="format", description="html, json, ttl or jsonld; overrides Accept")]
+# What the negotiating pages answer besides HTML (their response_class), for the OpenAPI document: the handlers
+# return Responses, so FastAPI cannot see it.
+PAGE_OR_JSON = {200: {"content": {JSON: {}}}}
+PAGE_OR_RDF = {200: {"content": {TURTLE: {}, JSON_LD: {}}}}
+
+# ------------------------------------------------------------------------- what the SPARQL protocols answer
+RESULT_TYPES = [s.media_type for s in formats.RESULT_SYNTAXES]
+GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
+               "application/n-quads", "application/trig", "text/n3"]
+# Served by writing another syntax: Turtle is a subset of N3, so Turtle bytes are N3 (the Oxigraph server answers
+# text/n3 too; SPARQLWrapper's N3 mode and N3 tools ask for it).
+WRITTEN_AS = {"text/n3": "text/turtle"}
+DESCRIPTION_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples", HTML]
 
 
 class NotAcceptable(Exception):
@@ -18,6 +44,41 @@ class NotAcceptable(Exception):
     def __init__(self, offered: list[str]) -> None:
         super().__init__("not acceptable; this resource is available as: " + ", ".join(offered))
         self.offered = offered
+
+
+class ConflictingFormats(Exception):
+    """Two `format` parameters name different syntaxes: a bad request (HTTP 400), not a guess between them."""
+
+
+def page_format(request: Request, offered: list[str], format_param: str | None) -> str:
+    """What a page answers (`offered`, HTML usually first) by the request's Accept and its `format=` alias."""
+    return negotiate(offered, request.headers.get("accept"), format_param, PAGE_ALIASES)
+
+
+def choose(offered: list[str], aliases: dict[str, str], accept: str | None, format_values: list[str]) -> str:
+    """Negotiate among `offered`, also honouring alias media types (application/json …) and short names.
+
+    `format_values` are all the `format` parameters of the request: SPARQLWrapper sends two that agree
+    (`format=tsv&format=text/tab-separated-values`); two that name different syntaxes are a bad request.
+
+    >>> choose(RESULT_TYPES, formats.RESULT_ALIASES, "application/json", [])
+    'application/sparql-results+json'
+    >>> choose(GRAPH_TYPES, formats.RDF_ALIASES, "text/html, */*;q=0.1", ["jsonld"])
+    'application/ld+json'
+    >>> choose(GRAPH_TYPES, formats.RDF_ALIASES, "application/ld+json", ["json-ld", "application/ld+json"])
+    'application/ld+json'
+    """
+    candidates = offered + [a for a, target in aliases.items() if "/" in a and target in offered]
+    names = {k: v for k, v in aliases.items() if "/" not in k}
+    named = {aliases.get(c, c) for v in format_values if (c := format_choice(candidates, v, names))}
+    if len(named) > 1:
+        raise ConflictingFormats("the format parameters name different syntaxes: " + ", ".join(sorted(named)))
+    format_param = next(iter(named), None) or (format_values[0] if format_values else None)
+    try:
+        chosen = negotiate(candidates, accept, format_param, names)
+    except NotAcceptable:
+        raise NotAcceptable(offered) from None
+    return aliases.get(chosen, chosen)
 
 
 def negotiate(offered: list[str], accept: str | None, format_param: str | None = None,

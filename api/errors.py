@@ -14,11 +14,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from chainkg.api.conneg import NotAcceptable
+from chainkg.api.conneg import ConflictingFormats, NotAcceptable
 from chainkg.graph import guard, loader
 from chainkg.graph.engine import QueryFailed
 from chainkg.graph.formats import UnknownFormat
 from chainkg.graph.sparql import NotAQuery, TripleTermRefused
+from chainkg.graph.views import UnknownEntity
 
 log = logging.getLogger("chainkg.api")
 
@@ -78,6 +79,10 @@ def install(app: FastAPI) -> None:
             return triple_terms_not_acceptable()
         return await _unexpected(request, error)
 
+    @app.exception_handler(UnknownEntity)
+    async def _unknown_entity(request: Request, error: UnknownEntity) -> JSONResponse:
+        return error_response(404, "not-found", str(error))
+
     @app.exception_handler(TripleTermRefused)
     async def _triple_term(request: Request, error: TripleTermRefused) -> JSONResponse:
         return error_response(400, "triple-term", str(error))
@@ -97,6 +102,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NotAcceptable)
     async def _not_acceptable(request: Request, error: NotAcceptable) -> JSONResponse:
         return error_response(406, "not-acceptable", str(error), offered=error.offered)
+
+    @app.exception_handler(ConflictingFormats)
+    async def _conflicting_formats(request: Request, error: ConflictingFormats) -> JSONResponse:
+        return error_response(400, "bad-request", str(error))
 
     @app.exception_handler(UnknownFormat)
     async def _unknown_format(request: Request, error: UnknownFormat) -> JSONResponse:

@@ -5,100 +5,36 @@ api.conneg.negotiate. Handlers that query are plain `def`, so they run in the th
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated
 from urllib.parse import urlencode
 
 import networkx as nx
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from chainkg.api.conneg import NotAcceptable, negotiate
-from chainkg.api.deps import knowledge_graph, settings as app_settings
-from chainkg.api.errors import HTTP_CODES, error_response
+from chainkg.api.conneg import HTML, JSON, JSON_LD, PAGE_FORMAT, PAGE_OR_JSON, PAGE_OR_RDF, TURTLE, page_format
+from chainkg.api.deps import KG, SETTINGS, label_index, site
+from chainkg.api.errors import error_response
+from chainkg.api.rendering import error_page, html
 from chainkg.graph import entity, overview, views
-from chainkg.graph.examples import examples
 from chainkg.graph.labels import Label, labels
-from chainkg.graph.namespaces import CK
-from chainkg.graph.search import LabelIndex, grouped as search_groups
+from chainkg.graph.namespaces import CK, entity_iri
+from chainkg.graph.search import grouped as search_groups
 from chainkg.graph.settings import Settings
 from chainkg.graph.store import KnowledgeGraph
 from chainkg.viz import network
 from chainkg.viz.assets import assets
-from chainkg.viz.html import Site
 
 router = APIRouter(tags=["explorer"])
 
-SPARQL_ENDPOINT = "/sparql"
 SUGGESTIONS = 8
-HTML = "text/html"
-JSON = "application/json"
-TURTLE = "text/turtle"
-JSON_LD = "application/ld+json"
 ENTITY_FORMATS = [HTML, TURTLE, JSON_LD]
-FORMAT_ALIASES = {"html": HTML, "json": JSON, "ttl": TURTLE, "turtle": TURTLE, "jsonld": JSON_LD, "json-ld": JSON_LD}
 RDF_SYNTAX = {TURTLE: ox.RdfFormat.TURTLE, JSON_LD: ox.RdfFormat.JSON_LD}
-# Pages load nothing from elsewhere, and a script that slipped past escaping would not run.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'none'"
-)
-_lock = threading.Lock()
-
-KG = Annotated[KnowledgeGraph, Depends(knowledge_graph)]
-SETTINGS = Annotated[Settings, Depends(app_settings)]
-# What the negotiating pages answer besides HTML (their response_class), for the OpenAPI document: the handlers
-# return Responses, so FastAPI cannot see it.
-PAGE_OR_JSON = {200: {"content": {JSON: {}}}}
-PAGE_OR_RDF = {200: {"content": {TURTLE: {}, JSON_LD: {}}}}
-FORMAT = Annotated[str | None, Query(alias="format", description="html, json, ttl or jsonld; overrides Accept")]
-
-
-# ---------------------------------------------------------------------------------------------------- shared
-def site(request: Request) -> Site:
-    """The templates of this app (one per app, made on first use)."""
-    return _state(request, "explorer_site", lambda: Site(request.app.state.settings.base_iri))
-
-
-def label_index(request: Request) -> LabelIndex:
-    """The search index of this app's graph (built on first use, then kept up to date by LabelIndex itself)."""
-    return _state(request, "explorer_label_index", lambda: LabelIndex(request.app.state.kg))
-
-
-def _state(request: Request, name: str, make):
-    state = request.app.state
-    if getattr(state, name, None) is None:
-        with _lock:
-            if getattr(state, name, None) is None:
-                setattr(state, name, make())
-    return getattr(state, name)
-
-
-def html(content: str, status_code: int = 200) -> HTMLResponse:
-    return HTMLResponse(content, status_code, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY,
-                                                       "X-Content-Type-Options": "nosniff", "Vary": "Accept"})
-
-
-def error_page(request: Request, status: int, title_zh: str, title_en: str, detail: str = "") -> Response:
-    """An error as an HTML page for browsers (and clients that do not say), as the API's JSON error for the rest."""
-    try:
-        wanted = negotiate([HTML, JSON], request.headers.get("accept"))
-    except NotAcceptable:
-        wanted = JSON
-    if wanted == HTML:
-        return html(site(request).render("error.html", status=status, title_zh=title_zh, title_en=title_en,
-                                         detail=detail), status)
-    return error_response(status, HTTP_CODES.get(status, "http-error"), f"{title_en}: {detail}" if detail else title_en)
-
-
-def _choose(request: Request, offered: list[str], format_param: str | None) -> str:
-    return negotiate(offered, request.headers.get("accept"), format_param, FORMAT_ALIASES)
 
 
 # ---------------------------------------------------------------------------------------------------- home and search
@@ -109,16 +45,16 @@ def home(request: Request, kg: KG) -> Response:
 
 @router.get("/search", summary="Search names in any script, pinyin, initials, kind or role words (HTML, or JSON with format=json)",
             responses=PAGE_OR_JSON, response_class=HTMLResponse)
-def search(request: Request, settings: SETTINGS, format: FORMAT = None,
+def search(request: Request, settings: SETTINGS, format: PAGE_FORMAT = None,
            q: Annotated[str, Query(description="a name (simplified, traditional, alias, English, pinyin, initials), "
                                                "a kind (园区, 政策) or a role (链主, 龙头)")] = "",
            list_all: Annotated[bool, Query(alias="all", description="list the results even when one name matches exactly")] = False,
            kind: Annotated[str | None, Query(description="only results of this family (Company, IndustrialPark, Event …)")] = None,
            district: Annotated[str | None, Query(description="only results in this district (its id: dadukou, banan …)")] = None,
            ) -> Response:
-    wanted = _choose(request, [HTML, JSON], format)  # NotAcceptable: the 406 of api/errors.py
+    wanted = page_format(request, [HTML, JSON], format)  # NotAcceptable: the 406 of api/errors.py
     index, pages = label_index(request), site(request)
-    district_iri = settings.base_iri + "id/" + district if district else None
+    district_iri = entity_iri(settings.base_iri, district) if district else None
     found = index.find(q, limit=settings.search_max_results, family=kind or None, district=district_iri)
     if wanted == JSON:
         return JSONResponse({"query": q, "total": found.total, "families": found.families,
@@ -141,16 +77,16 @@ def suggest(request: Request, q: Annotated[str, Query(description="what has been
 # ---------------------------------------------------------------------------------------------------- entities
 @router.get("/id/{local:path}", summary="An entity: HTML, Turtle or JSON-LD (Accept, or a .ttl / .jsonld twin)",
             responses=PAGE_OR_RDF, response_class=HTMLResponse)
-def entity_by_path(request: Request, kg: KG, local: str, format: FORMAT = None) -> Response:
+def entity_by_path(request: Request, kg: KG, local: str, format: PAGE_FORMAT = None) -> Response:
     for suffix, alias in ((".ttl", "ttl"), (".jsonld", "jsonld")):
         if local.endswith(suffix) and format is None:
             local, format = local[: -len(suffix)], alias
-    return _entity(request, kg, kg.settings.base_iri + "id/" + local, format)
+    return _entity(request, kg, entity_iri(kg.settings.base_iri, local), format)
 
 
 @router.get("/resource", summary="Any IRI the graph describes (ontology terms, vocabularies): HTML, Turtle or JSON-LD",
             responses=PAGE_OR_RDF, response_class=HTMLResponse)
-def entity_by_iri(request: Request, kg: KG, iri: Annotated[str, Query(description="the IRI")], format: FORMAT = None,
+def entity_by_iri(request: Request, kg: KG, iri: Annotated[str, Query(description="the IRI")], format: PAGE_FORMAT = None,
                   ) -> Response:
     return _entity(request, kg, iri, format)
 
@@ -158,7 +94,7 @@ def entity_by_iri(request: Request, kg: KG, iri: Annotated[str, Query(descriptio
 def _entity(request: Request, kg: KnowledgeGraph, iri: str, format: str | None) -> Response:
     if not entity.exists(kg, iri):
         return error_page(request, 404, "未找到", "Not found", f"the graph says nothing about {iri}")
-    wanted = _choose(request, ENTITY_FORMATS, format)  # NotAcceptable: the 406 of api/errors.py
+    wanted = page_format(request, ENTITY_FORMATS, format)  # NotAcceptable: the 406 of api/errors.py
     headers = {"Vary": "Accept", "Link": ", ".join(
         f'<{site(request).twin(iri, suffix)}>; rel="alternate"; type="{media}"'
         for suffix, media in (("ttl", TURTLE), ("jsonld", JSON_LD)))}
@@ -180,7 +116,7 @@ VIEWS = {"chain": views.chain_view, "district": views.district_overview, "park":
 
 @router.get("/graph/{view}", summary="A graph page (chain, district, park, suppliers, ego) of an IRI, or the whole supplier network",
             responses=PAGE_OR_JSON, response_class=HTMLResponse)
-def graph_by_iri(request: Request, kg: KG, settings: SETTINGS, view: str, format: FORMAT = None,
+def graph_by_iri(request: Request, kg: KG, settings: SETTINGS, view: str, format: PAGE_FORMAT = None,
                  iri: Annotated[str | None, Query(description="the entity the view is about")] = None,
                  radius: Annotated[int, Query(ge=1, description="steps out, for the ego network")] = 1,
                  limit: Annotated[int | None, Query(ge=1, description="most nodes drawn (default: graph_node_cap)")] = None,
@@ -190,16 +126,16 @@ def graph_by_iri(request: Request, kg: KG, settings: SETTINGS, view: str, format
 
 @router.get("/graph/{view}/{local:path}", summary="A graph page about an entity (/graph/chain/ivd-chain …)",
             responses=PAGE_OR_JSON, response_class=HTMLResponse)
-def graph_by_path(request: Request, kg: KG, settings: SETTINGS, view: str, local: str, format: FORMAT = None,
+def graph_by_path(request: Request, kg: KG, settings: SETTINGS, view: str, local: str, format: PAGE_FORMAT = None,
                   radius: Annotated[int, Query(ge=1, description="steps out, for the ego network")] = 1,
                   limit: Annotated[int | None, Query(ge=1, description="most nodes drawn (default: graph_node_cap)")] = None,
                   ) -> Response:
-    return _graph(request, kg, settings, view, settings.base_iri + "id/" + local, radius, limit, format)
+    return _graph(request, kg, settings, view, entity_iri(settings.base_iri, local), radius, limit, format)
 
 
 def _graph(request: Request, kg: KnowledgeGraph, settings: Settings, view: str, iri: str | None, radius: int,
            limit: int | None, format: str | None) -> Response:
-    wanted = _choose(request, [HTML, JSON], format)  # NotAcceptable: the 406 of api/errors.py
+    wanted = page_format(request, [HTML, JSON], format)  # NotAcceptable: the 406 of api/errors.py
     if view not in VIEWS or (iri is None and view != "suppliers"):
         return error_page(request, 404, "没有这种图谱", "No such graph view",
                           "views: chain, district, park and ego (of an entity), suppliers (of a place, or all)")
@@ -236,25 +172,6 @@ def _kind_labels(kg: KnowledgeGraph, graph: nx.DiGraph) -> dict[str, Label]:
 
 
 # ---------------------------------------------------------------------------------------------------- SPARQL UI
-async def sparql_ui(request: Request) -> Response:
-    """The self-hosted YASGUI page: the project's prefixes, the worked examples, and shareable query links.
-
-    api/sparql.py serves it at `GET /sparql` when the client wants HTML and sends no query (the endpoint's URL is
-    the UI's URL, as with Fuseki and the Oxigraph server). YASGUI talks to `/sparql` (GET).
-    """
-    base = request.app.state.settings.base_iri
-    shown = []
-    for example in examples():
-        text = example.text(base)
-        short, _, english = example.title.partition(" — ")
-        shown.append({"name": example.name, "title": example.title, "short": short, "english": english, "text": text,
-                      "link": "#" + urlencode({"query": text, "tabTitle": short})})
-    config = {"endpoint": SPARQL_ENDPOINT, "tab_name": "查询", "examples": shown,
-              "prefixes": request.app.state.kg.prefixes}
-    return html(site(request).render("sparql.html", examples=shown, config=config, endpoint=SPARQL_ENDPOINT,
-                                     installed=assets()["yasgui"].installed))
-
-
 async def old_sparql_ui() -> Response:
     """The UI's first address, kept working for links people saved."""
     return RedirectResponse("/sparql", status_code=308)

@@ -15,23 +15,17 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from chainkg.api import pages
+from chainkg.api import deps
 from chainkg.api.auth import require_write_token
-from chainkg.api.conneg import NotAcceptable, format_choice, negotiate
+from chainkg.api.conneg import DESCRIPTION_TYPES, GRAPH_TYPES, RESULT_TYPES, WRITTEN_AS, choose
 from chainkg.api.errors import ApiError
 from chainkg.api.limits import client_of, read_body
+from chainkg.api.sparql_ui import sparql_ui
 from chainkg.graph import formats, service_description
 from chainkg.graph.sparql import Answer, NotAQuery, Request as SparqlRequest
 
 router = APIRouter(tags=["sparql"])
 
-RESULT_TYPES = [s.media_type for s in formats.RESULT_SYNTAXES]
-GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
-               "application/n-quads", "application/trig", "text/n3"]
-# Served by writing another syntax: Turtle is a subset of N3, so Turtle bytes are N3 (the Oxigraph server answers
-# text/n3 too; SPARQLWrapper's N3 mode and N3 tools ask for it).
-WRITTEN_AS = {"text/n3": "text/turtle"}
-DESCRIPTION_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples", "text/html"]
 FORM = "application/x-www-form-urlencoded"
 ALLOW = "GET, HEAD, POST, OPTIONS"
 
@@ -41,33 +35,6 @@ FormatParam = Annotated[str | None, Query(description="Result syntax, among thos
                                                       "turtle, ntriples, jsonld, rdfxml, nquads, trig, n3")]
 
 SELECT_EXAMPLE = "SELECT ?leader ?name WHERE { ?leader ck:chainLeaderOf ?chain ; skos:prefLabel ?name }"
-
-
-def choose(offered: list[str], aliases: dict[str, str], accept: str | None, format_values: list[str]) -> str:
-    """Negotiate among `offered`, also honouring alias media types (application/json …) and short names.
-
-    `format_values` are all the `format` parameters of the request: SPARQLWrapper sends two that agree
-    (`format=tsv&format=text/tab-separated-values`); two that name different syntaxes are a bad request.
-
-    >>> choose(RESULT_TYPES, formats.RESULT_ALIASES, "application/json", [])
-    'application/sparql-results+json'
-    >>> choose(GRAPH_TYPES, formats.RDF_ALIASES, "text/html, */*;q=0.1", ["jsonld"])
-    'application/ld+json'
-    >>> choose(GRAPH_TYPES, formats.RDF_ALIASES, "application/ld+json", ["json-ld", "application/ld+json"])
-    'application/ld+json'
-    """
-    candidates = offered + [a for a, target in aliases.items() if "/" in a and target in offered]
-    names = {k: v for k, v in aliases.items() if "/" not in k}
-    named = {aliases.get(c, c) for v in format_values if (c := format_choice(candidates, v, names))}
-    if len(named) > 1:
-        raise ApiError(400, "bad-request", "the format parameters name different syntaxes: "
-                                           + ", ".join(sorted(named)))
-    format_param = next(iter(named), None) or (format_values[0] if format_values else None)
-    try:
-        chosen = negotiate(candidates, accept, format_param, names)
-    except NotAcceptable:
-        raise NotAcceptable(offered) from None
-    return aliases.get(chosen, chosen)
 
 
 # ---------------------------------------------------------------------------------------------------- queries
@@ -90,7 +57,7 @@ async def sparql_get(
         if "update" in params:
             raise ApiError(405, "method-not-allowed", "updates are sent with POST", {"Allow": ALLOW})
         return await describe_service(request, params.get("format", []))
-    settings = request.app.state.settings
+    settings = deps.settings(request)
     if len(query.encode()) > settings.max_query_bytes:
         raise ApiError(414, "query-too-long", f"the query is longer than {settings.max_query_bytes:,} bytes; "
                                               f"POST it (still within that size)")
@@ -131,7 +98,7 @@ async def sparql_options() -> Response:
 
 async def read_operation(request: Request) -> tuple[str, str, dict[str, list[str]]]:
     """("query" | "update", text, parameters) from a POST in any of the protocol's three encodings."""
-    settings = request.app.state.settings
+    settings = deps.settings(request)
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await read_body(request, settings.max_query_bytes, "query")
     params = parse_qs(request.url.query, keep_blank_values=True)
@@ -156,8 +123,8 @@ async def answer_query(request: Request, dataset: SparqlRequest, format_values: 
     """The client's slot first, then the guard's scan in a thread, then the query: a client sending 100 kB of
     hostile text pays for its own scans (up to ~0.45 s each), at most its slots' worth at once, and the event loop
     that answers everyone else is never the one scanning."""
-    service = request.app.state.sparql
-    async with request.app.state.client_slots.slot(client_of(request)):
+    service = deps.sparql_service(request)
+    async with deps.client_slots(request).slot(client_of(request)):
         found = await run_in_threadpool(service.inspect, dataset)
         if found.is_update:
             raise NotAQuery("this is an update: POST it as update= or application/sparql-update")
@@ -177,8 +144,8 @@ def as_response(answer: Answer, media_type: str | None = None) -> Response:
 
 
 async def run_update(request: Request, text: str, params: dict[str, list[str]]) -> Response:
-    require_write_token(request, request.app.state.settings)
-    service = request.app.state.sparql
+    require_write_token(request, deps.settings(request))
+    service = deps.sparql_service(request)
     await run_in_threadpool(service.update, text, params.get("using-graph-uri", []),
                             params.get("using-named-graph-uri", []))
     return Response(status_code=204)
@@ -187,13 +154,14 @@ async def run_update(request: Request, text: str, params: dict[str, list[str]]) 
 async def describe_service(request: Request, format_values: list[str]) -> Response:
     """The service description, in the RDF syntax the client prefers (Turtle when it does not care); a browser
     asking for HTML gets the query UI instead."""
-    settings = request.app.state.settings
+    settings = deps.settings(request)
     media_type = choose(DESCRIPTION_TYPES, {**formats.RDF_ALIASES, "html": "text/html"},
                         request.headers.get("accept"), format_values)
     if media_type == "text/html":
-        return await pages.sparql_ui(request)
+        return await sparql_ui(request)
     endpoint = str(request.url.replace(query="", fragment="")).rstrip("?")
-    triples = service_description.describe(request.app.state.kg, endpoint, writable=settings.write_token is not None)
+    kg = deps.knowledge_graph(request)
+    triples = service_description.describe(kg, endpoint, writable=settings.write_token is not None)
     syntax = formats.by_media_type(media_type)
     body = ox.serialize(triples, format=syntax.oxigraph, prefixes={"sd": service_description.SD}) or b""
     return as_response(Answer(media_type, [body]))

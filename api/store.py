@@ -17,10 +17,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from chainkg.api import deps
 from chainkg.api.auth import require_write_token
+from chainkg.api.conneg import GRAPH_TYPES, WRITTEN_AS, choose
 from chainkg.api.errors import ApiError
 from chainkg.api.limits import read_body
-from chainkg.api.sparql import GRAPH_TYPES, WRITTEN_AS, choose
 from chainkg.graph import formats, graph_store
 
 router = APIRouter(tags=["graph store"])
@@ -77,7 +78,7 @@ async def read_graph(request: Request, graph: GraphParam = None, default: Defaul
 @router.put("/store", summary="Replace a graph (needs the write token)", status_code=204,
             openapi_extra=UPLOAD_BODY)
 async def put_graph(request: Request, graph: GraphParam = None, default: DefaultParam = None) -> Response:
-    require_write_token(request, request.app.state.settings)  # first: without the token, nothing else is said
+    require_write_token(request, deps.settings(request))  # first: without the token, nothing else is said
     target, _ = target_of(request, graph, default)
     return await _replace(request, target)
 
@@ -86,7 +87,7 @@ async def put_graph(request: Request, graph: GraphParam = None, default: Default
                                 "token)", status_code=204,
              openapi_extra=UPLOAD_BODY)
 async def post_graph(request: Request, graph: GraphParam = None, default: DefaultParam = None) -> Response:
-    require_write_token(request, request.app.state.settings)
+    require_write_token(request, deps.settings(request))
     target, explicit = target_of(request, graph, default, required=False)
     if explicit or graph_store.names_own_graphs(request.headers.get("content-type", "")):
         return await _add(request, target, explicit=explicit)
@@ -97,7 +98,7 @@ async def post_graph(request: Request, graph: GraphParam = None, default: Defaul
 
 @router.delete("/store", summary="Delete a graph (needs the write token)", status_code=204)
 async def delete_graph(request: Request, graph: GraphParam = None, default: DefaultParam = None) -> Response:
-    require_write_token(request, request.app.state.settings)
+    require_write_token(request, deps.settings(request))
     target, _ = target_of(request, graph, default)
     return await _delete(request, target)
 
@@ -114,7 +115,7 @@ async def read_graph_directly(request: Request, path: str) -> Response:
             status_code=204,
             openapi_extra=UPLOAD_BODY)
 async def put_graph_directly(request: Request, path: str) -> Response:
-    require_write_token(request, request.app.state.settings)
+    require_write_token(request, deps.settings(request))
     return await _replace(request, direct_target(request))
 
 
@@ -122,14 +123,14 @@ async def put_graph_directly(request: Request, path: str) -> Response:
              status_code=204,
              openapi_extra=UPLOAD_BODY)
 async def post_graph_directly(request: Request, path: str) -> Response:
-    require_write_token(request, request.app.state.settings)
+    require_write_token(request, deps.settings(request))
     return await _add(request, direct_target(request), explicit=True)
 
 
 @router.delete("/store/{path:path}", summary="Delete the graph whose IRI is this URL (needs the write token)",
                status_code=204)
 async def delete_graph_directly(request: Request, path: str) -> Response:
-    require_write_token(request, request.app.state.settings)
+    require_write_token(request, deps.settings(request))
     return await _delete(request, direct_target(request))
 
 
@@ -139,7 +140,7 @@ async def _read(request: Request, target: str | None) -> Response:
                         request.query_params.getlist("format"))
     syntax = formats.by_media_type(WRITTEN_AS.get(media_type, media_type))
     try:
-        body = await run_in_threadpool(graph_store.read, request.app.state.kg, target, syntax)
+        body = await run_in_threadpool(graph_store.read, deps.knowledge_graph(request), target, syntax)
     except graph_store.GraphNotFound as missing:
         raise ApiError(404, "graph-not-found", str(missing)) from None
     charset = "; charset=utf-8" if media_type.startswith("text/") else ""
@@ -148,14 +149,14 @@ async def _read(request: Request, target: str | None) -> Response:
 
 async def _replace(request: Request, target: str | None) -> Response:
     quads = await _upload(request, target, explicit=True)
-    created = await run_in_threadpool(graph_store.replace, request.app.state.kg, target, quads)
+    created = await run_in_threadpool(graph_store.replace, deps.knowledge_graph(request), target, quads)
     return Response(status_code=201 if created else 204)
 
 
 async def _add(request: Request, target: str | None, *, explicit: bool) -> Response:
     """POST: merge into the target (201 when that made the graph), or load a dataset or CSV as it names itself."""
     quads = await _upload(request, target, explicit=explicit)
-    kg = request.app.state.kg
+    kg = deps.knowledge_graph(request)
     new = explicit and not graph_store.exists(kg, target)
     await run_in_threadpool(graph_store.add, kg, quads)
     return Response(status_code=201 if new else 204)
@@ -163,19 +164,19 @@ async def _add(request: Request, target: str | None, *, explicit: bool) -> Respo
 
 async def _delete(request: Request, target: str | None) -> Response:
     try:
-        await run_in_threadpool(graph_store.delete, request.app.state.kg, target)
+        await run_in_threadpool(graph_store.delete, deps.knowledge_graph(request), target)
     except graph_store.GraphNotFound as missing:
         raise ApiError(404, "graph-not-found", str(missing)) from None
     return Response(status_code=204)
 
 
 async def _upload(request: Request, target: str | None, *, explicit: bool) -> list:
-    settings = request.app.state.settings
+    settings = deps.settings(request)
     require_write_token(request, settings)
     media_type = request.headers.get("content-type")
     if not media_type:
         raise ApiError(415, "unsupported-media-type", "say what the body is with Content-Type: "
                                                       + ", ".join(UPLOAD_TYPES))
     data = await read_body(request, settings.max_upload_bytes, "upload")
-    return await run_in_threadpool(graph_store.parse_upload, request.app.state.kg, data, media_type, target,
-                                   explicit_target=explicit, sandbox=request.app.state.sparql.engine)
+    return await run_in_threadpool(graph_store.parse_upload, deps.knowledge_graph(request), data, media_type, target,
+                                   explicit_target=explicit, sandbox=deps.sparql_service(request).engine)

@@ -6,15 +6,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from chainkg.api.deps import KG, SPARQL, metrics as app_metrics
+
 router = APIRouter(tags=["system"])
 
 
 @router.get("/healthz", summary="Health: the store answers and the query workers are alive",
             responses={503: {"description": "the store does not answer, or no query worker is alive"}})
-def healthz(request: Request) -> JSONResponse:
+def healthz(kg: KG, sparql: SPARQL) -> JSONResponse:
     """`ok` when the store answers and every worker is alive; `degraded` while some are being replaced (still 200);
     `failing` (503) when the store does not answer or no worker is alive."""
-    kg, engine = request.app.state.kg, request.app.state.sparql.engine
+    engine = sparql.engine
     try:
         next(iter(kg.match()), None)  # one real read of the store
         store, quads = "ok", kg.quad_count()
@@ -32,4 +34,4 @@ def healthz(request: Request) -> JSONResponse:
 @router.get("/metrics", summary="Metrics in the Prometheus text format",
             responses={200: {"content": {"text/plain": {}}}})
 def metrics(request: Request) -> Response:
-    return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(app_metrics(request).registry), media_type=CONTENT_TYPE_LATEST)

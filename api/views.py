@@ -13,15 +13,17 @@ import re
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query
+from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from chainkg.api.conneg import NotAcceptable, negotiate
-from chainkg.api.deps import knowledge_graph
+from chainkg.api.conneg import negotiate
+from chainkg.api.deps import KG
+from chainkg.api.errors import ApiError
 from chainkg.graph import chainjson, export, gaps, ranking, views
 from chainkg.graph.store import KnowledgeGraph
-from chainkg.graph.views import UnknownEntity, View
+from chainkg.graph.namespaces import entity_iri, local_id as local_id_of
+from chainkg.graph.views import View
 
 router = APIRouter(prefix="/api", tags=["views"])
 
@@ -318,51 +320,39 @@ FormatParam = Annotated[str | None, Query(
     alias="format", description="json (default), node-link (JSON as a download), graphml, gexf or csv; wins over Accept.",
     examples=["graphml"])]
 IriParam = Annotated[str | None, Query(description="A full IRI, with `-` as the path id.", examples=[E + "ivd-chain"])]
-Graph = Annotated[KnowledgeGraph, Depends(knowledge_graph)]
+Graph = KG
 
 
 def entity(kg: KnowledgeGraph, local_id: str, iri: str | None) -> str:
     """The IRI a route is about: the base's `id/` + the path id, or `iri` when the path id is `-`."""
     if iri is not None:
         if local_id != "-":
-            raise HTTPException(400, f"give the entity either as the path id or as iri= with '-' as the id, not both ({local_id!r}, {iri!r})")
+            raise ApiError(400, "bad-request", f"give the entity either as the path id or as iri= with '-' as the id, not both ({local_id!r}, {iri!r})")
         return iri
     if local_id == "-":
-        raise HTTPException(400, "the id '-' needs the entity's full IRI as the parameter iri")
-    return kg.settings.base_iri + "id/" + local_id
+        raise ApiError(400, "bad-request", "the id '-' needs the entity's full IRI as the parameter iri")
+    return entity_iri(kg.settings.base_iri, local_id)
 
 
 def place_of(kg: KnowledgeGraph, district: str | None, park: str | None, place: str | None,
              required: bool) -> str | None:
     given = [(v, full) for v, full in ((district, False), (park, False), (place, True)) if v]
     if len(given) > 1 or (required and not given):
-        raise HTTPException(400, "give one of district, park (local ids) or place (a full IRI)")
+        raise ApiError(400, "bad-request", "give one of district, park (local ids) or place (a full IRI)")
     if not given:
         return None
     value, full = given[0]
-    return value if full else kg.settings.base_iri + "id/" + value
+    return value if full else entity_iri(kg.settings.base_iri, value)
 
 
 def local_id(kg: KnowledgeGraph, iri: str | None) -> str | None:
-    base = kg.settings.base_iri + "id/"
-    return iri[len(base):] if iri and iri.startswith(base) else None
-
-
-def found(call, *args, **kwargs):
-    """Run a graph/ function; an unknown entity becomes a 404 with its message."""
-    try:
-        return call(*args, **kwargs)
-    except UnknownEntity as error:
-        raise HTTPException(404, str(error)) from None
+    return local_id_of(kg.settings.base_iri, iri)
 
 
 def view_response(kg: KnowledgeGraph, view: View, name: str, format_param: str | None, accept: str | None):
     """The view as JSON, or as the export the format parameter or Accept header asks for."""
-    try:
-        media = negotiate(VIEW_MEDIA, accept, format_param, FORMAT_ALIASES)
-    except NotAcceptable as error:
-        raise HTTPException(406, str(error)) from None
-    base = kg.settings.base_iri + "id/"
+    media = negotiate(VIEW_MEDIA, accept, format_param, FORMAT_ALIASES)  # NotAcceptable: the 406 of api/errors.py
+    base = entity_iri(kg.settings.base_iri, "")
     if media == "application/json" and (format_param or "json").lower() == "json":
         return export.node_link(view, base)
     chosen = "node-link" if media == "application/json" else next(n for n, f in export.FORMATS.items() if f.media_type == media)
@@ -403,7 +393,7 @@ def chains(kg: Graph) -> dict:
             response_model=ViewOut, responses=VIEW_RESPONSES)
 def chain(kg: Graph, chain_id: Annotated[str, Path(examples=["ivd-chain"])], iri: IriParam = None,
           fmt: FormatParam = None, accept: Annotated[str | None, Header()] = None):
-    view = found(views.chain_view, kg, entity(kg, chain_id, iri))
+    view = views.chain_view(kg, entity(kg, chain_id, iri))
     return view_response(kg, view, "chain", fmt, accept)
 
 
@@ -411,7 +401,7 @@ def chain(kg: Graph, chain_id: Annotated[str, Path(examples=["ivd-chain"])], iri
             response_model=RankingOut, responses={200: _json(RANKING_EXAMPLE), 404: NOT_FOUND})
 def chain_anchors(kg: Graph, chain_id: Annotated[str, Path(examples=["smart-vision-chain"])], iri: IriParam = None,
                   limit: Annotated[int, Query(ge=1, le=1000, description="Most anchors listed.")] = 20) -> dict:
-    return ranking_out(kg, found(ranking.rank_anchors, kg, entity(kg, chain_id, iri), limit=limit))
+    return ranking_out(kg, ranking.rank_anchors(kg, entity(kg, chain_id, iri), limit=limit))
 
 
 @router.get("/chains/{chain_id}/gaps", summary="Gaps (补链) of one chain in a place (default: its own district)",
@@ -421,7 +411,7 @@ def chain_gaps(kg: Graph, chain_id: Annotated[str, Path(examples=["composites-ch
                park: Annotated[str | None, Query(examples=["tianan-cyberpark"])] = None,
                place: Annotated[str | None, Query(description="A place's full IRI.")] = None) -> dict:
     where = place_of(kg, district, park, place, required=False)
-    return chainjson.chain_map_json(kg.settings.base_iri, found(gaps.chain_gaps, kg, entity(kg, chain_id, iri), where))
+    return chainjson.chain_map_json(kg.settings.base_iri, gaps.chain_gaps(kg, entity(kg, chain_id, iri), where))
 
 
 @router.get("/anchors", summary="Every chain's anchors, ranked", response_model=RankingsOut,
@@ -438,7 +428,7 @@ def place_gaps(kg: Graph, district: Annotated[str | None, Query(examples=["daduk
                park: Annotated[str | None, Query(examples=["tianan-cyberpark"])] = None,
                place: Annotated[str | None, Query(description="A place's full IRI.")] = None) -> dict:
     where = place_of(kg, district, park, place, required=True)
-    return chainjson.place_gaps_json(kg.settings.base_iri, found(gaps.gaps_of_place, kg, where))
+    return chainjson.place_gaps_json(kg.settings.base_iri, gaps.gaps_of_place(kg, where))
 
 
 # --------------------------------------------------------------------------------------------- other views
@@ -447,7 +437,7 @@ def place_gaps(kg: Graph, district: Annotated[str | None, Query(examples=["daduk
 def company_suppliers(kg: Graph, company_id: Annotated[str, Path(examples=["hikvision"])], iri: IriParam = None,
                       depth: Annotated[int, Query(ge=1, le=3, description="Links out from the company.")] = 1,
                       fmt: FormatParam = None, accept: Annotated[str | None, Header()] = None):
-    view = found(views.company_suppliers, kg, entity(kg, company_id, iri), depth)
+    view = views.company_suppliers(kg, entity(kg, company_id, iri), depth)
     return view_response(kg, view, "suppliers", fmt, accept)
 
 
@@ -457,7 +447,7 @@ def supplier_network(kg: Graph, district: Annotated[str | None, Query(examples=[
                      park: Annotated[str | None, Query(examples=["tianan-cyberpark"])] = None,
                      place: Annotated[str | None, Query(description="A place's full IRI.")] = None,
                      fmt: FormatParam = None, accept: Annotated[str | None, Header()] = None):
-    view = found(views.supplier_network, kg, place_of(kg, district, park, place, required=False))
+    view = views.supplier_network(kg, place_of(kg, district, park, place, required=False))
     return view_response(kg, view, "suppliers", fmt, accept)
 
 
@@ -465,7 +455,7 @@ def supplier_network(kg: Graph, district: Annotated[str | None, Query(examples=[
             responses=VIEW_RESPONSES)
 def park(kg: Graph, park_id: Annotated[str, Path(examples=["tianan-cyberpark"])], iri: IriParam = None,
          fmt: FormatParam = None, accept: Annotated[str | None, Header()] = None):
-    view = found(views.park_view, kg, entity(kg, park_id, iri))
+    view = views.park_view(kg, entity(kg, park_id, iri))
     return view_response(kg, view, "park", fmt, accept)
 
 
@@ -473,7 +463,7 @@ def park(kg: Graph, park_id: Annotated[str, Path(examples=["tianan-cyberpark"])]
             response_model=ViewOut, responses=VIEW_RESPONSES)
 def district(kg: Graph, district_id: Annotated[str, Path(examples=["dadukou"])], iri: IriParam = None,
              fmt: FormatParam = None, accept: Annotated[str | None, Header()] = None):
-    view = found(views.district_overview, kg, entity(kg, district_id, iri))
+    view = views.district_overview(kg, entity(kg, district_id, iri))
     return view_response(kg, view, "district", fmt, accept)
 
 
@@ -484,5 +474,5 @@ def ego(kg: Graph, entity_id: Annotated[str, Path(examples=["hikvision"])], iri:
         max_nodes: Annotated[int | None, Query(ge=1, description="Cap; at most the setting view_max_nodes.")] = None,
         fmt: FormatParam = None, accept: Annotated[str | None, Header()] = None):
     cap = min(max_nodes or kg.settings.view_max_nodes, kg.settings.view_max_nodes)
-    view = found(views.ego_network, kg, entity(kg, entity_id, iri), radius, cap)
+    view = views.ego_network(kg, entity(kg, entity_id, iri), radius, cap)
     return view_response(kg, view, "network", fmt, accept)

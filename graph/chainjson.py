@@ -12,12 +12,8 @@ from typing import Any
 
 from chainkg.graph.chainmap import STATUS_LABELS, ChainMap
 from chainkg.graph.gaps import PlaceGaps
+from chainkg.graph.namespaces import local_id
 from chainkg.graph.ranking import COMPONENT_LABELS, AnchorRanking, Component
-
-
-def local_id(base: str, iri: str | None) -> str | None:
-    prefix = base + "id/"
-    return iri[len(prefix):] if iri and iri.startswith(prefix) else None
 
 
 def plain(base: str, value: Any) -> Any:

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 from pypinyin import lazy_pinyin
 
 from chainkg.graph import queries
-from chainkg.graph.namespaces import CK, STANDARD_PREFIXES
+from chainkg.graph.namespaces import CK, STANDARD_PREFIXES, entity_iri
 from chainkg.graph.store import KnowledgeGraph
 
 COLUMNS = ("name", "name_en", "aliases", "park", "district", "cluster", "chain", "segment", "role", "anchor", "source")
@@ -175,7 +175,7 @@ def _row_quads(kg: KnowledgeGraph, lookups: _Lookups, path: Path, line: int, row
         ox.Quad(evidence, RDF_TYPE, ck("CuratorNote"), provenance),
         ox.Quad(evidence, ox.NamedNode(STANDARD_PREFIXES["rdfs"] + "comment"), ox.Literal(note, language="en"), provenance),
         ox.Quad(evidence, ox.NamedNode(STANDARD_PREFIXES["dcterms"] + "source"), ox.Literal(source), provenance),
-        ox.Quad(evidence, ox.NamedNode(PROV + "wasAttributedTo"), ox.NamedNode(kg.settings.base_iri + "id/csv-import"), provenance),
+        ox.Quad(evidence, ox.NamedNode(PROV + "wasAttributedTo"), ox.NamedNode(entity_iri(kg.settings.base_iri, "csv-import")), provenance),
     ]
     return graph_quads
 

@@ -46,6 +46,28 @@ def prefixes(base_iri: str) -> dict[str, str]:
     return {**STANDARD_PREFIXES, **{name: base_iri + path for name, path in INSTANCE_PREFIXES.items()}}
 
 
+def entity_iri(base_iri: str, local_id: str) -> str:
+    """The IRI of the entity a URL names by its local id (`/id/hikvision`, `/api/chains/ivd-chain`).
+
+    >>> entity_iri("https://example.org/", "quote/a001-017")
+    'https://example.org/id/quote/a001-017'
+    """
+    return base_iri + INSTANCE_PREFIXES["e"] + local_id
+
+
+def local_id(base_iri: str, iri: str | None) -> str | None:
+    """The local id of an entity IRI, the inverse of `entity_iri`; None for any other IRI (ontology terms,
+    vocabularies, other sites), which have no short URL.
+
+    >>> local_id("https://example.org/", "https://example.org/id/hikvision")
+    'hikvision'
+    >>> local_id("https://example.org/", "https://w3id.org/chainkg/ontology#Company") is None
+    True
+    """
+    prefix = entity_iri(base_iri, "")
+    return iri[len(prefix):] if iri and iri.startswith(prefix) else None
+
+
 def sparql_prologue(base_iri: str) -> str:
     """PREFIX lines for every known prefix, for pasting in front of a query shown to people."""
     return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in prefixes(base_iri).items())

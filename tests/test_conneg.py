@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chainkg.api.conneg import NotAcceptable, negotiate
+from chainkg.api.conneg import GRAPH_TYPES, RESULT_TYPES, ConflictingFormats, NotAcceptable, choose, negotiate
+from chainkg.graph import formats
 
 RESULTS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"]
 RDF = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
@@ -52,3 +53,20 @@ def test_format_parameter_chooses_within_the_header(accept, format_param, expect
 def test_nothing_acceptable(accept, format_param):
     with pytest.raises(NotAcceptable):
         negotiate(RESULTS, accept, format_param, ALIASES)
+
+
+@pytest.mark.parametrize("offered, aliases, format_values, expected", [
+    (RESULT_TYPES, formats.RESULT_ALIASES, ["tsv", "text/tab-separated-values"], "text/tab-separated-values"),
+    (GRAPH_TYPES, formats.RDF_ALIASES, ["json-ld", "application/ld+json"], "application/ld+json"),
+    (RESULT_TYPES, formats.RESULT_ALIASES, ["json", "n3"], "application/sparql-results+json"),
+])
+def test_several_format_parameters_that_agree(offered, aliases, format_values, expected):
+    assert choose(offered, aliases, None, format_values) == expected
+
+
+def test_format_parameters_that_disagree_are_a_bad_request(app):
+    with pytest.raises(ConflictingFormats, match="different syntaxes"):
+        choose(RESULT_TYPES, formats.RESULT_ALIASES, None, ["json", "csv"])
+    response = app.get("/sparql", params=[("query", "ASK {}"), ("format", "json"), ("format", "csv")])
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad-request" and "different syntaxes" in response.json()["message"]

@@ -13,6 +13,7 @@ from urllib.parse import quote, urlencode
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from chainkg.graph.labels import local_name
+from chainkg.graph.namespaces import entity_iri
 from chainkg.viz import chart, network
 from chainkg.viz.assets import assets
 
@@ -45,7 +46,7 @@ class Site:
 
     def __init__(self, base_iri: str) -> None:
         self.base_iri = base_iri
-        self.entity_base = base_iri + "id/"
+        self.entity_base = entity_iri(base_iri, "")
         self.env = Environment(
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=True,
