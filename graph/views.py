@@ -81,11 +81,15 @@ class View:
 def chain_view(kg: KnowledgeGraph, chain_iri: str) -> View:
     """An industry chain: its segments, the organisations in each, leaders marked, and where they sit.
 
-    >>> from bench.generate import load
-    >>> kg = KnowledgeGraph.in_memory(); _ = load(kg, companies=300)
-    >>> view = chain_view(kg, kg.settings.base_iri + "id/syn-chain-0-0")
-    >>> view.graph.nodes[view.focus]["kind"], view.title_en
-    ('IndustryChain', 'Synthetic Chain 0-0: segments, companies and places')
+    >>> kg = KnowledgeGraph.in_memory()
+    >>> kg.add(ox.parse('''PREFIX ck: <https://w3id.org/chainkg/ontology#> PREFIX e: <https://w3id.org/chainkg/id/>
+    ...   PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+    ...   e:q1 { e:ivd-chain a ck:IndustryChain ; skos:prefLabel "体外诊断产业链"@zh-Hans, "IVD chain"@en .
+    ...          e:reagents ck:segmentOf e:ivd-chain . e:zybio ck:inSegment e:reagents ; ck:chainLeaderOf e:ivd-chain }
+    ... ''', format=ox.RdfFormat.TRIG))
+    >>> view = chain_view(kg, "https://w3id.org/chainkg/id/ivd-chain")
+    >>> view.graph.nodes[view.focus]["kind"], view.title_en, view.graph.number_of_nodes()
+    ('IndustryChain', 'IVD chain: segments, companies and places', 3)
     """
     require(kg, chain_iri, "IndustryChain")
     rows = kg.select(queries.text("chain_view"), chain=ox.NamedNode(chain_iri))
@@ -208,11 +212,15 @@ class ChainSummary:
 def list_chains(kg: KnowledgeGraph) -> list[ChainSummary]:
     """Every industry chain in the graph, by IRI.
 
-    >>> from bench.generate import load
-    >>> kg = KnowledgeGraph.in_memory(); _ = load(kg, companies=300)
+    >>> kg = KnowledgeGraph.in_memory()
+    >>> kg.add(ox.parse('''PREFIX ck: <https://w3id.org/chainkg/ontology#> PREFIX e: <https://w3id.org/chainkg/id/>
+    ...   PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+    ...   e:q1 { e:ivd-chain a ck:IndustryChain ; skos:prefLabel "IVD chain"@en ; ck:chainOf e:banan .
+    ...          e:reagents ck:segmentOf e:ivd-chain . e:zybio ck:inSegment e:reagents ; ck:chainLeaderOf e:ivd-chain }
+    ... ''', format=ox.RdfFormat.TRIG))
     >>> first = list_chains(kg)[0]
-    >>> first.label_en, local_name(first.place), first.segments
-    ('Synthetic Chain 0-0', 'syn-district-0', 6)
+    >>> first.label_en, local_name(first.place), first.segments, first.members
+    ('IVD chain', 'banan', 1, 1)
     """
     rows: dict[str, list[dict]] = {}
     for row in kg.select(queries.text("chains")):
