@@ -208,7 +208,7 @@ def own_server(shipped: bool):
                "CHAINKG_WRITE_TOKEN": token, "CHAINKG_LOAD_SHIPPED": str(shipped).lower(),
                "CHAINKG_ACCESS_LOG": "false"}
         with open(f"{directory}/server.log", "wb") as log:
-            process = subprocess.Popen([sys.executable, "-m", "chainkg.graph.cli", "serve"], env=env, cwd=REPO,
+            process = subprocess.Popen([sys.executable, "-m", "chainkg.cli", "serve"], env=env, cwd=REPO,
                                        stdout=log, stderr=log)
         url = f"http://127.0.0.1:{port}"
         try:

@@ -223,7 +223,7 @@ def bench_loads(data: Path, work: Path, results: Results) -> Path:
     chainkg_store, oxigraph_store = work / "chainkg-store", work / "oxigraph-store"
     env = {**os.environ, "CHAINKG_STORE": str(chainkg_store), "CHAINKG_LOAD_SHIPPED": "false"}
     log("chainkg load")
-    seconds, rss = timed([sys.executable, "-m", "chainkg.graph.cli", "load", str(data), "--no-validate"], env=env,
+    seconds, rss = timed([sys.executable, "-m", "chainkg.cli", "load", str(data), "--no-validate"], env=env,
                          log_to=work / "chainkg-load.log")
     results.loads["chainkg load"] = {"seconds": seconds, "peak_rss_mb": rss}
     log(f"chainkg load: {seconds:.1f} s, {rss:.0f} MB")
@@ -259,7 +259,7 @@ def start_servers(stack: contextlib.ExitStack, store: Path, data: Path, count: i
     env = {**os.environ, "CHAINKG_STORE": str(store), "CHAINKG_LOAD_SHIPPED": "false", "CHAINKG_PORT": str(port),
            "CHAINKG_MAX_QUERIES_PER_CLIENT": str(max(concurrency)), "CHAINKG_QUERY_TIMEOUT_S": "120"}
     url = f"http://127.0.0.1:{port}/sparql"
-    process = stack.enter_context(running("chainkg", [sys.executable, "-m", "chainkg.graph.cli", "serve"], url, env=env,
+    process = stack.enter_context(running("chainkg", [sys.executable, "-m", "chainkg.cli", "serve"], url, env=env,
                                           log_to=work / "chainkg-serve.log"))
     servers.append(Server("chainkg", url, "/sparql", process, RssSampler(process.pid)))
     port = free_port()

@@ -1,8 +1,8 @@
 """chainkg: an industry-chain knowledge graph (ontology, curated graph, SPARQL endpoint, views and explorer).
 
 The Python API is `open_graph`: a chainkg store as an rdflib `Dataset`, for notebooks and scripts. The service
-is the `chainkg` command; the code lives in chainkg.graph (loading, storage, queries; no HTTP), chainkg.api (HTTP)
-and chainkg.viz (rendering).
+is the `chainkg` command (chainkg.cli); the code lives in chainkg.graph (loading, storage, queries; no HTTP),
+chainkg.api (HTTP) and chainkg.viz (rendering).
 """
 
 from __future__ import annotations

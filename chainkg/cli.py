@@ -1,6 +1,7 @@
-"""The `chainkg` command: a thin layer of typer over graph/ (and api/ for `serve`).
+"""The `chainkg` command: a thin layer of typer over chainkg.graph, and over chainkg.api's app factory for `serve`.
 
-Every failure is one line on stderr and a non-zero exit, never a traceback.
+It sits on the top floor because it is the one part that uses both: graph/ never imports the web app. Every
+failure is one line on stderr and a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations

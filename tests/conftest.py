@@ -90,7 +90,7 @@ def free_port() -> int:
 
 
 def chainkg_command() -> list[str]:
-    return [sys.executable, "-m", "chainkg.graph.cli"]
+    return [sys.executable, "-m", "chainkg.cli"]
 
 
 class Server(str):

@@ -92,7 +92,7 @@ def test_help_everywhere(command):
     """In process (typer's runner): a help text needs no process of its own, and seven starts cost seconds."""
     from typer.testing import CliRunner
 
-    from chainkg.graph.cli import app
+    from chainkg.cli import app
 
     result = CliRunner().invoke(app, [command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output

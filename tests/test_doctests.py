@@ -16,7 +16,7 @@ import chainkg.api
 import chainkg.graph
 import chainkg.viz
 
-MODULES = ["chainkg"] + sorted(
+MODULES = ["chainkg", "chainkg.cli"] + sorted(
     info.name
     for package in (chainkg.graph, chainkg.api, chainkg.viz)
     for info in pkgutil.walk_packages(package.__path__, prefix=package.__name__ + ".")
