@@ -145,7 +145,7 @@ FIRM_KINDS = {"Company", "University", "ResearchInstitute", "FormalOrganization"
 def _after_leading_place(words, start: int, end: int) -> int:
     """昆山|金聚, 莫斯科|国立…音乐学院: the city a firm's name opens with is a place of its own."""
     first = next((w for w in words if w[0] == start), None)
-    return first[1] if first and first[3] == "ns" and first[1] < end - 1 else start
+    return first[1] if first and first[3] == "ns" and len(first[2]) >= 2 and first[1] < end - 1 else start
 
 
 def _norm_span(sentence: Sentence, mention: Mention) -> tuple[int, int]:
@@ -223,9 +223,19 @@ def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, in
     found.sort(key=lambda m: -(m.end - m.start))
     kept: list[Mention] = []
     for mention in found:
-        if not any(m.start <= mention.start and mention.end <= m.end for m in kept):
+        if not any(m.start <= mention.start and mention.end <= m.end and not _opens_name(mention, m) for m in kept):
             kept.append(mention)
     return kept
+
+
+OPENING_ORGANISATIONS = ("大学", "学院", "研究院", "研究所", "有限公司", "有限责任公司", "集团")
+
+
+def _opens_name(inner: Mention, outer: Mention) -> bool:
+    """上海交通大学|重庆国际生物城数字医学联合技术中心: a university, institute or firm that opens a longer name of
+    another kind is named there too (the centre is its)."""
+    return inner.start == outer.start and inner.end < outer.end and inner.kind != outer.kind and \
+        inner.how[7:] in OPENING_ORGANISATIONS
 
 
 OPENING, CLOSING = "“「", "”」"
@@ -269,6 +279,10 @@ def _left_edge(words, suffix_start: int, norm: str, *, strict: bool = False) -> 
         if word == ")" and k >= 2 and words[k - 2][2] == "(" and re.fullmatch("[\u4e00-\u9fff]{2,4}", words[k - 1][2]):
             start, k = words[k - 2][0], k - 3  # 重庆国际分拨(公路)海关监管中心: a short gloss inside a name
             continue
+        if _shattered(words, k, start):
+            start = s
+            k -= 1
+            continue
         if word in STOP_WORDS or flag.startswith(STOP_FLAGS) and flag != "eng" or _punct(word) or \
                 suffix_start - s > 24 or \
                 word in ("年", "月", "日") or re.search(r"\d[年月日]$", word):  # 2016年11月|重庆国际分拨…
@@ -289,6 +303,26 @@ def _left_edge(words, suffix_start: int, norm: str, *, strict: bool = False) -> 
 
 
 NUMERAL = r"[\d.,%一二三四五六七八九十百千万亿两零〇几多余]+"
+
+
+def _shattered(words, k: int, start: int) -> bool:
+    """Is the one-character function word at `k` a piece of a name jieba does not know? 重庆|京|因|生物科技有限责任
+    公司 (因 between two single characters of a name), 、都|创|药物研发服务平台 (都 right after a list comma, before a
+    single character the name already holds). A function word between two words is left alone."""
+    s, e, word, flag = words[k]
+    if len(word) != 1 or flag not in ("c", "p", "d") or word in JOINING:
+        return False
+    first = next((w for w in words if w[0] == start), None)
+    if first is None or first[0] != e:
+        return False
+    before = words[k - 1] if k > 0 else None
+    if before and len(before[2]) == 1 and before[3] in NAME_PIECES and before[2] not in STOP_WORDS:
+        return True  # 京|因|生物…
+    return len(first[2]) == 1 and flag == "d" and before is not None and before[2] in ("、", ",")
+
+
+JOINING = set("和与及或等的了在从向对为以把被将")
+NAME_PIECES = ("j", "n", "nr", "nrt", "nrfg", "ns", "nz", "b", "g", "ng")
 
 
 def _without_leading_verb(words, start: int, suffix_start: int) -> int:
@@ -621,7 +655,7 @@ def _owners(sentence: Sentence, article: str, found: list[Mention], next_id) -> 
 def _owner_head(name: str) -> str | None:
     """The firm a longer name begins with, if it begins with one (without the city before it: 苏州|汉朗光电)."""
     words = tokens(name)
-    home = words[0][1] if words and words[0][3] == "ns" and len(words) > 1 else 0
+    home = words[0][1] if words and words[0][3] == "ns" and len(words[0][2]) >= 2 and len(words) > 1 else 0
     for word in FIRM_WORDS:
         at = name.find(word, home + 2)
         if 2 <= at - home <= 4 and len(name) - at - len(word) >= 2 and _unusual(name[home:at]):
