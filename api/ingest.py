@@ -19,7 +19,7 @@ from chainkg.graph import loader
 from chainkg.graph.namespaces import local_id
 from chainkg.graph.settings import Settings
 from chainkg.graph.store import KnowledgeGraph
-from chainkg.graph.ingest import ArticleDate, Gazetteer, IngestError, analyse, draft
+from chainkg.graph.ingest import ArticleDate, Gazetteer, IngestError, analyse, draft, review
 
 router = APIRouter(tags=["ingest"])
 
@@ -39,6 +39,7 @@ async def analyse_article(request: Request, kg: KG, settings: SETTINGS) -> JSONR
     result = analysis.as_json()
     for mention in result["mentions"]:
         mention["href"] = pages.href(mention["iri"]) if mention["iri"] else None
+    result["names"] = await run_in_threadpool(review.names, kg, analysis)
     return JSONResponse(result)
 
 

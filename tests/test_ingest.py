@@ -663,6 +663,10 @@ def test_the_ingest_calls_need_the_token_and_refuse_hostile_text(ingest_server):
     assert bad.status_code == 400 and "HTML" in bad.json()["message"]
     found = httpx.post(ingest_server + "/ingest/analyse", json=body, headers=auth, timeout=60).json()
     assert any(m["text"] == "重庆星河新能源科技有限公司" for m in found["mentions"])
+    # the ontology's names of what the candidates use, and a known entity's own name, for the page to show
+    assert found["names"]["ck:hostedIn"] == {"zh": "入驻", "en": "hosted in"}
+    park = next(m for m in found["mentions"] if m["text"] == "重庆国际生物城")
+    assert found["names"][park["iri"]]["zh"] == "重庆国际生物城" and found["names"][park["kind"]]["zh"] == "产业园区"
 
 
 @pytest.mark.browser
@@ -680,6 +684,12 @@ def test_paste_accept_load_and_find_the_new_facts_on_their_pages(browser, ingest
         page.locator("#ingest-sentences li.sentence").first.wait_for(timeout=60_000)
         boxes = page.locator("#ingest-sentences input[type=checkbox]")
         assert boxes.count() >= 4
+        # the curator sees what a known name was matched to (linked), what a relation means and a figure's year
+        park = page.locator("li.candidate.mentions", has_text="「重庆国际生物城」").first
+        assert park.locator("a", has_text="重庆国际生物城").count() == 1 and "产业园区" in park.inner_text()
+        assert "入驻 hosted in" in page.locator("li.candidate.relations").first.inner_text()
+        revenue = page.locator("li.candidate.figures", has_text="3.5亿元").inner_text()
+        assert "2024年" in revenue and "营业收入" in revenue and "年份 year" in revenue
         # reject the growth rate, accept everything else as proposed
         growth = page.locator("li.candidate.figures", has_text="20%").locator("input[type=checkbox]")
         growth.uncheck()

@@ -33,15 +33,41 @@
     $("ingest-status").textContent = "错误 error: " + message;
   }
 
-  function row(kind, candidate, text, fields) {
+  // What each part of a candidate is called, Chinese first (the server sends the ontology's names as `names`).
+  const EVIDENCE = {"known entity": "已知实体", "name pattern": "名称模式", "relation pattern": "关系模式",
+                    "figure": "数据", "event pattern": "事件模式"};
+  const FIELDS = {name: "名称 name", kind: "类型 kind", merge: "并入已有实体 merge into (IRI)", value: "数值 value",
+                  unit: "单位 unit", year: "年份 year", date: "日期 date"};
+
+  function named(key) {
+    const found = (analysis && analysis.names || {})[key];
+    return found ? found.zh + (found.en ? " " + found.en : "") : key;
+  }
+
+  function row(kind, candidate, what, fields, where) {
     const box = el("input", {type: "checkbox", "data-kind": kind, "data-id": candidate.id, checked: candidate.confidence >= 0.5});
+    const evidence = (EVIDENCE[candidate.evidence] || "") + " " + candidate.evidence + " · " + candidate.confidence.toFixed(2);
     const item = el("li", {class: "candidate " + kind, "data-id": candidate.id},
-      el("label", {}, box, el("span", {class: "what", text: text})),
-      el("span", {class: "evidence", text: candidate.evidence + " · " + candidate.confidence.toFixed(2)}));
+      el("label", {}, box, what),
+      el("span", {class: "evidence", title: candidate.how || candidate.cue || "",
+                  text: (where ? where + " · " : "") + evidence}));
     for (const [name, value] of fields) {
-      item.append(el("input", {type: "text", "data-field": name, value: value == null ? "" : String(value), title: name, size: "12"}));
+      item.append(el("label", {class: "field"}, el("span", {class: "muted", text: FIELDS[name] || name}),
+        el("input", {type: "text", "data-field": name, value: value == null ? "" : String(value), size: "12"})));
     }
     return item;
+  }
+
+  // A mention: new or known, its class, the words as written and, when known, the entity it was matched to (linked),
+  // since an abbreviation (中元) or an alias may point at an entity the curator would not have picked.
+  function mentionText(m) {
+    const what = el("span", {class: "what"},
+      el("span", {class: m.iri ? "known" : "new", text: m.iri ? "已知 known" : "新 new"}), " " + named(m.kind) + " ",
+      el("strong", {text: "「" + m.text + "」"}));
+    if (m.iri) {
+      what.append(" → ", m.href ? el("a", {href: m.href, target: "_blank", text: named(m.iri)}) : named(m.iri));
+    }
+    return what;
   }
 
   function show(result) {
@@ -53,19 +79,23 @@
     for (const sentence of result.sentences) {
       const items = el("ul", {class: "candidates"});
       for (const m of result.mentions.filter((c) => c.sentence === sentence.index)) {
-        const label = (m.iri ? "已知 known " : "新 new ") + m.kind + "「" + m.text + "」 @" + m.start + "–" + m.end;
-        items.append(row("mentions", m, label, m.iri ? [] : [["name", m.name], ["kind", m.kind], ["merge", ""]]));
+        items.append(row("mentions", m, mentionText(m), m.iri ? [] : [["name", m.name], ["kind", m.kind], ["merge", ""]],
+          "字 chars " + m.start + "–" + m.end));
       }
       for (const r of result.relations.filter((c) => c.sentence === sentence.index)) {
-        const object = r.object ? (byId[r.object] || {}).text : "true";
-        items.append(row("relations", r, (byId[r.subject] || {}).text + " " + r.predicate + " " + object + "（" + r.cue + "）", []));
+        const object = r.object ? "「" + (byId[r.object] || {}).text + "」" : "是 yes";
+        items.append(row("relations", r, el("span", {class: "what"}, "关系 relation 「" + (byId[r.subject] || {}).text + "」 ",
+          el("em", {text: named(r.predicate)}), " " + object + "（" + r.cue + "）"), []));
       }
       for (const f of result.figures.filter((c) => c.sentence === sentence.index)) {
-        items.append(row("figures", f, "数据 figure「" + f.text + "」 " + f.measure + " " + f.status,
+        const what = "数据 figure「" + f.text + "」 " + named("measure/" + f.measure) + " · " + f.year + "年 · " +
+          named("unit/" + f.unit) + " · " + named("status/" + f.status);
+        items.append(row("figures", f, el("span", {class: "what", text: what}),
           [["value", f.value], ["unit", f.unit], ["year", f.year]]));
       }
       for (const v of result.events.filter((c) => c.sentence === sentence.index)) {
-        items.append(row("events", v, "事件 event " + v.kind + "（" + v.cue + "）", [["kind", v.kind], ["date", v.date]]));
+        const what = "事件 event " + named(v.kind) + " · " + v.date + (v.planned ? " · 计划 planned" : "") + "（" + v.cue + "）";
+        items.append(row("events", v, el("span", {class: "what", text: what}), [["kind", v.kind], ["date", v.date]]));
       }
       if (!items.children.length) continue;
       list.append(el("li", {class: "sentence", "data-index": sentence.index},
