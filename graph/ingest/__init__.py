@@ -79,6 +79,8 @@ def analyse(text: str | bytes, gazetteer: Gazetteer, *, date: ArticleDate | None
     analysis.relations += relations.article_relations(analysis.mentions, analysis.relations, next_id, split)
     analysis.relations += trades.memberships(analysis.mentions, analysis.relations, gazetteer, split, next_id)
     analysis.relations += known.restated(analysis.mentions, analysis.relations, gazetteer.facts, next_id)
+    # short names last: the curator merges them into their firm, whose relations they would only repeat
+    analysis.mentions += entities.brands(analysis.mentions, split, text, next_id)
     return analysis
 
 

@@ -39,7 +39,8 @@ SUFFIX_CLASSES: list[tuple[str, str]] = sorted([
     ("服务中心", "ServiceCenter"), ("平台", "Platform"), ("基金", "InvestmentFund"),
     ("联盟", "Alliance"), ("协会", "Alliance"), ("商会", "Alliance"),
     ("人民政府", "GovernmentBody"), ("政府", "GovernmentBody"), ("委员会", "GovernmentBody"), ("经信委", "GovernmentBody"),
-    ("管委会", "GovernmentBody"), ("办公厅", "GovernmentBody"), ("发展办", "GovernmentBody"), ("发改委", "GovernmentBody"),
+    ("管委会", "GovernmentBody"), ("区委", "GovernmentBody"), ("市委", "GovernmentBody"), ("县委", "GovernmentBody"),
+    ("卫计委", "GovernmentBody"), ("卫健委", "GovernmentBody"), ("商务委", "GovernmentBody"), ("办公厅", "GovernmentBody"), ("发展办", "GovernmentBody"), ("发改委", "GovernmentBody"),
     ("项目", "Project"), ("产业集群", "IndustryCluster"), ("产业链", "IndustryChain"), ("全产业链", "IndustryChain"),
     ("产业", "Industry"), ("行业", "Industry"), ("服务业", "Industry"), ("制造业", "Industry"), ("经济", "Industry"),
     ("改革", "PolicyMeasure"), ("机制", "PolicyMeasure"), ("制度", "PolicyMeasure"), ("战略", "PolicyMeasure"),
@@ -115,6 +116,7 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
     spans = [(_after_leading_place(words, hit.start, hit.end) if hit.entities[0].kind in FIRM_KINDS else hit.start,
               hit.end) for hit in hits]
     new = _titles(sentence, article, next_id) + _suffixed(sentence, article, words, spans, next_id)
+    new += _exchanges(sentence, article, next_id)
     new += _people(sentence, article, words, next_id) + _byline(sentence, article, next_id)
     new += _listed(sentence, article, words, known, new, next_id)
     new += _leaders(sentence, article, known + new, next_id)
@@ -183,6 +185,16 @@ def _new(sentence: Sentence, article: str, i: int, j: int, kind: str, how: str, 
     written = sentence.original(i, j, article)
     return Mention(next_id("m"), sentence.index, start, end, written, name or sentence.norm[i:j], kind, None,
                    NAME_PATTERN, confidence, how)
+
+
+# Stock exchanges and their boards: a closed set, named where a firm lists (在深交所创业板上市).
+EXCHANGE = re.compile(r"深交所|上交所|港交所|北交所|纽交所|联交所|(?:深圳|上海|北京|香港|纽约)证券交易所|纳斯达克|"
+                      r"(?<!新)创业板|科创板|新三板")
+
+
+def _exchanges(sentence: Sentence, article: str, next_id) -> list[Mention]:
+    return [_new(sentence, article, m.start(), m.end(), "FormalOrganization", "stock exchange", 0.7, next_id)
+            for m in EXCHANGE.finditer(sentence.norm)]
 
 
 def _titles(sentence: Sentence, article: str, next_id) -> list[Mention]:
@@ -423,6 +435,8 @@ def _listed(sentence: Sentence, article: str, words, known: list[Mention], found
         if kind is None:
             continue
         for i, j in items:
+            if kind == "Project":
+                _as_projects(sentence, i, j, found)
             if _nested(sentence, i, j, recognised):
                 continue
             item_kind = "Industry" if kind == "Company" and norm[i:j].endswith(ACTIVITIES) else kind
@@ -431,6 +445,16 @@ def _listed(sentence: Sentence, article: str, words, known: list[Mention], found
             out.append(_new(sentence, article, i, j, item_kind, "list item", 0.4, next_id,
                             name=_unquoted(norm[i:j])))
     return out
+
+
+def _as_projects(sentence: Sentence, i: int, j: int, found: list[Mention]) -> None:
+    """珂蓝大健康产业基地、中南高科重庆大健康智慧谷等在建项目: a list that says its items are projects makes a new
+    park or facility name among them a project (the base being built), whatever its suffix says."""
+    a, b = sentence.span(i, j)
+    for mention in found:
+        if mention.iri is None and (mention.start, mention.end) == (a, b) and len(mention.name) >= 6 and \
+                mention.kind in ("IndustrialPark", "Facility"):  # 智能工厂、数字化车间等…项目: classes stay
+            mention.kind = "Project"
 
 
 def _items(norm: str, match: re.Match, words) -> list[tuple[int, int]]:
@@ -694,3 +718,60 @@ def _places(sentence: Sentence, article: str, words, known: list[tuple[int, int]
         kind = next((k for suffix, k in PLACE_SUFFIX_CLASSES if word.endswith(suffix) and len(word) > 2), "Place")
         out.append(_new(sentence, article, start, end, kind, "place name", CONFIDENCE["Place"], next_id))
     return out
+
+
+# ---------------------------------------------------------------------------------------------------- brands
+def brands(found: list[Mention], split: list[Sentence], article: str, next_id) -> list[Mention]:
+    """A firm's short name, read across the article: the first two characters of its name (after its home city),
+    where they stand alone (宗申动力 … 宗申全新打造的) or open the names of several firms (惠科金渝、惠科金扬 → 惠科).
+    Not an everyday word, a place or a name already found."""
+    cores: dict[str, set[str]] = {}
+    for mention in found:
+        if mention.kind == "Company" and re.fullmatch("[\u4e00-\u9fff]{4,}", mention.name):
+            core = _without_legal_suffix(mention.name[_home_length(mention.name):])
+            if len(core) >= 4:
+                cores.setdefault(core[:2], set()).add(core)
+    named = {m.name for m in found}
+    out = []
+    for head, names in sorted(cores.items()):
+        if head in named or head in STOP_WORDS or common_word(head) or any(f.startswith("ns") for _, _, _, f in
+                                                                       tokens(head)):
+            continue
+        place = _brand_place(head, names, split)
+        if place is not None:
+            sentence, i = place
+            out.append(_new(sentence, article, i, i + 2, "Company", "short name of " + min(names, key=len), 0.4,
+                            next_id))
+    return out
+
+
+def _brand_place(head: str, names: set[str], split: list[Sentence]):
+    """Where the short name is written: anywhere when several firms' names open with it, else where it stands alone."""
+    if len({n[2:] for n in names}) >= 2 and not any(n[:3] in jieba_dictionary() for n in names):
+        # 惠科金渝、惠科金扬: the names part after the short name (大渡口… are one word, not 大渡|口…)
+        sentence = next(s for s in split if head in s.norm)
+        return sentence, sentence.norm.index(head)
+    if not any(2 in {e for _, e, _, _ in tokens(n)} for n in names):
+        return None  # 大渡|口科技投资: a short name ends where a word of the name ends
+    for sentence in split:
+        for match in re.finditer(head, sentence.norm):
+            if not any(sentence.norm.startswith(n, match.start()) for n in names) and \
+                    not re.match(r"[\u4e00-\u9fff]{0,2}(?:有限|股份|集团|公司)", sentence.norm[match.end():]):
+                return sentence, match.start()
+    return None
+
+
+def _home_length(name: str) -> int:
+    words = tokens(name)
+    return words[0][1] if words and words[0][3] == "ns" and len(words[0][2]) >= 2 and len(words) > 1 else 0
+
+
+def _without_legal_suffix(name: str) -> str:
+    for suffix in ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团", "公司"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def common_word(word: str) -> bool:
+    return jieba_dictionary().get(word, 0) > 100

@@ -246,8 +246,9 @@ def article_relations(mentions: list[Mention], found: list[Relation], next_id,
         at_home = mention.kind in LOCATED_AT_HOME or \
             mention.kind == "Company" and mention.sentence in by_index and \
             HOME_VERBS.search(_clause_of(by_index[mention.sentence], mention))
-        if mention.kind == "GovernmentBody" and mention.name.startswith(("市", "省", "国家", "国务院", "中央")):
-            continue  # 市政府办公厅 is the city's, not the district's
+        if mention.kind == "GovernmentBody" and mention.name.startswith(("市", "省", "国家", "国务院", "中央")) or \
+                mention.how == "stock exchange":
+            continue  # 市政府办公厅 is the city's, not the district's; 深交所 is where its firms list, not a neighbour
         if not at_home or (key, mention.sentence) in placed_here or key in seen or key == _key(home):
             continue
         founded = mention.sentence in by_index and mention.kind in LOCATED_AT_HOME and not any(
