@@ -8,6 +8,7 @@ against its curated graph.
 
 Scored (precision = right candidates ÷ candidates, recall = curated facts found ÷ curated facts):
 - entities: the curated entities the article names (a name of theirs occurs in its text), matched by IRI or name;
+  products (schema:Drug, schema:Product) count since 2026-12-05 (session 4): their relations are curated too;
 - relations: curated triples of the relation predicates below, subject and object matched as entities are;
 - statistics: value, unit and year all right (one candidate per curated figure), in a sentence that overlaps the
   curated quote (the same value in another sentence is another statement);
@@ -42,12 +43,16 @@ from chainkg.graph.store import KnowledgeGraph
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 DCTERMS = "http://purl.org/dc/terms/"
+SCHEMA = "https://schema.org/"
 LABELS = {SKOS + "prefLabel", SKOS + "altLabel", SKOS + "hiddenLabel", CK + "captionVariant"}
 RELATION_PREDICATES = {CK + p for p in ("chainLeaderOf", "leadingEnterpriseOf", "locatedIn", "hostedIn", "cooperatesWith",
                                         "supportingCompanyOf", "broughtInBy", "listedOn", "isListedCompany",
                                         "memberOfCluster", "inChain", "inSegment")}
+# schema:Drug / schema:Product: products curated as entities (九价HPV疫苗 ck:locatedIn the bio city) are named in the
+# text like any other entity, so their relations can be scored only if their names resolve too.
 NAMED_TOPS = {CK + "Place", "http://www.w3.org/ns/org#Organization", CK + "Person", CK + "Industry",
-              CK + "IndustryCluster", CK + "IndustryChain", CK + "ChainSegment", CK + "Policy", CK + "Project"}
+              CK + "IndustryCluster", CK + "IndustryChain", CK + "ChainSegment", CK + "Policy", CK + "Project",
+              SCHEMA + "Drug", SCHEMA + "Product"}
 TARGETS = {"entities": ("recall", 0.90, None), "statistics": ("both", 0.80, 0.80),
            "relations": ("both", 0.60, 0.70), "events": ("both", 0.60, 0.70)}
 ARTICLES = range(5)
@@ -155,7 +160,7 @@ def gold(curation: Curation, n: int) -> Gold:
     for q in facts:
         quote = quotes.get(q.graph_name.value, "")
         for term in (q.subject, q.object):
-            if isinstance(term, ox.NamedNode) and any(supers.get(t, set()) & NAMED_TOPS for t in types[term.value]):
+            if isinstance(term, ox.NamedNode) and any(supers.get(t, {t}) & NAMED_TOPS for t in types[term.value]):
                 entities.add(term.value)
                 quotes_of[term.value].add(quote)
         p = q.predicate.value

@@ -24,7 +24,7 @@ EVENT_NAMES = {"Arrival": "arrival", "Signing": "signing", "Investment": "invest
                "start of construction", "ProductionStart": "start of production", "Listing": "listing",
                "Opening": "opening", "Award": "award", "CooperationAgreement": "cooperation agreement",
                "Founding": "founding", "Meeting": "meeting", "Event": "event"}
-OUTSIDE_CK = {"FormalOrganization": "http://www.w3.org/ns/org#FormalOrganization"}
+OUTSIDE_CK = {"FormalOrganization": "http://www.w3.org/ns/org#FormalOrganization", "Drug": "https://schema.org/Drug"}
 
 
 @dataclass

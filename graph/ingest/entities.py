@@ -303,7 +303,8 @@ def _left_edge(words, suffix_start: int, norm: str, *, strict: bool = False) -> 
                 start = s + 1  # jieba glues the preposition on: 以北|大医疗 is 以|北大医疗
             break
         ordinal = re.fullmatch("第[一二三四五六七八九十百]+", word)
-        if flag == "m" and (re.fullmatch(NUMERAL, word) or ordinal) and not word.isascii():  # 十家… ends a name;
+        valence = k + 1 < len(words) and words[k + 1][2].startswith("价")  # 九价|宫颈癌疫苗: a vaccine's valence
+        if flag == "m" and (re.fullmatch(NUMERAL, word) or ordinal) and not word.isascii() and not valence:  # 十家…;
             break                                                                  # 5号楼, 三峰集团, 红九九 do not
         if flag.startswith("v") and len(word) >= 2 and k == index - 1 and word in STOP_WORDS:
             break
@@ -408,7 +409,7 @@ def _byline(sentence: Sentence, article: str, next_id) -> list[Mention]:
 LIST_HEADS: list[tuple[str, str]] = [
     ("企业", "Company"), ("公司", "Company"), ("龙头", "Company"), ("品牌", "Company"), ("产业集群", "Industry"),
     ("产业", "Industry"), ("行业", "Industry"), ("领域", "Industry"), ("业态", "Industry"), ("方向", "Industry"),
-    ("产品", "Industry"), ("平台", "Platform"), ("载体", "IndustrialPark"), ("园区", "IndustrialPark"),
+    ("产品", "Industry"), ("药物", "Drug"), ("新药", "Drug"), ("疫苗", "Drug"), ("平台", "Platform"), ("载体", "IndustrialPark"), ("园区", "IndustrialPark"),
     ("基金", "InvestmentFund"), ("项目", "Project"), ("国家", "Country"), ("城市", "City"), ("高校", "University"),
     ("机构", "FormalOrganization"),
 ]
@@ -431,9 +432,13 @@ def _listed(sentence: Sentence, article: str, words, known: list[Mention], found
         items = _items(norm, match, words)
         if len(items) < 2:
             continue
+        items[0] = _after_opening_name(sentence, items[0], recognised)
         kind = _list_kind(norm, items, recognised, sentence)
         if kind is None:
             continue
+        if kind == "Industry" and any(norm[i:j].endswith(DRUG_ENDINGS) for i, j in items) and \
+                re.match(r"等?[^,;:。]{0,6}产品", norm[items[-1][1]:]):
+            kind = "Drug"  # 九价、四价宫颈癌疫苗、利拉鲁肽注射液等7个产品: products that are medicines
         for i, j in items:
             if kind == "Project":
                 _as_projects(sentence, i, j, found)
@@ -445,6 +450,23 @@ def _listed(sentence: Sentence, article: str, words, known: list[Mention], found
             out.append(_new(sentence, article, i, j, item_kind, "list item", 0.4, next_id,
                             name=_unquoted(norm[i:j])))
     return out
+
+
+# What a medicine's name ends in: a list of products with one such item lists medicines (schema:Drug).
+DRUG_ENDINGS = ("疫苗", "注射液", "胰岛素", "胶囊", "口服液", "滴眼液", "单抗", "抗体", "颗粒", "片剂", "制剂")
+
+
+def _after_opening_name(sentence: Sentence, item: tuple[int, int], recognised: list[Mention]) -> tuple[int, int]:
+    """重庆国际生物城|九价HPV疫苗、长效胰岛素…: a name already found that opens the first item is the sentence's
+    topic, not part of the item."""
+    i, j = item
+    ends = [b for a, b in (_norm_span(sentence, m) for m in recognised if m.kind in CARRIER_KINDS) if a == i]
+    longest = max(ends, default=j)
+    return (longest, j) if longest <= j - 2 else item
+
+
+CARRIER_KINDS = {"IndustrialPark", "InnovationEcosystem", "Incubator", "MakerSpace", "Building", "District", "City",
+                 "PlanningArea", "Municipality", "Place"}
 
 
 def _as_projects(sentence: Sentence, i: int, j: int, found: list[Mention]) -> None:

@@ -30,7 +30,7 @@ ESTABLISHED = re.compile(r"建设了?|引进了?|引入了?|打造了?|设立了
 SITED = re.compile(r"在(?:(?P<anaphor>园区|该园|这里|此)|[^,;:。]{2,24}?)(?:正式|顺利|成功|率先)?"
                    r"(?:揭牌成立|揭牌|挂牌|成立|竣工投产|投产|建成投用|投用|建成|开工|开业|注册|设立)")
 # Projects, facilities and funds are located in a park; organisations are hosted in it (docs/curation.md).
-PLACED_THINGS = {"Project", "Facility", "InvestmentFund"}
+PLACED_THINGS = {"Project", "Facility", "InvestmentFund", "Drug"}  # a medicine is made (or trialled) where it is
 
 
 def _placed(sitter: Mention, place: Mention) -> str:
@@ -332,6 +332,8 @@ def _topic_places(sentence: Sentence, mentions: list[Mention], at: dict, add, co
         return
     for thing in mentions:
         designated = re.search(r"(?:作为|成为|列为|纳入|是)[^,;:。]{0,6}$", sentence.norm[:at[thing.id]])
+        if thing.kind == "Drug" and topic.kind != "IndustrialPark":
+            continue  # a medicine is made in a park, not in the ecosystem or incubator a paragraph is about
         if thing.kind in PLACED_THINGS and thing.id not in placed and not _inside_another(thing, mentions) \
                 and not designated:  # 重庆天安数码城作为重庆市重点项目: what the park is, not what is in it
             add(thing, _placed(thing, topic), topic, _Cue(re.search(".", sentence.norm), at[thing.id], TOPIC_PLACE_CUE),
