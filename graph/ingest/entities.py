@@ -124,6 +124,8 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
     new += _chain_links(sentence, article, known + new, next_id)
     new += _quoted_terms(sentence, article, known + new, next_id)
     new += _focus(sentence, article, known + new, next_id)
+    new += _measures(sentence, article, known + new, next_id)
+    new += _single_trades(sentence, article, words, known + new, next_id)
     new += _led_trades(sentence, article, known + new, next_id)
     new += _places(sentence, article, words, spans + [_after_home_place(words, _norm_span(sentence, m)) for m in new],
                    next_id)
@@ -535,6 +537,8 @@ def _list_kind(norm: str, items, recognised: list[Mention], sentence: Sentence) 
     after = norm[items[-1][1]:items[-1][1] + 24]
     if re.match(r"等?为代表的[^,;:。]*(?:集群|产业|行业)", after):
         return "Company"  # 以京东、顺丰等为代表的电子商务产业集群: a cluster's exemplars are its firms
+    if re.match(r"等?[0-9一二三四五六七八九十两]+[个大][^,;:。、]{0,6}(?:产业)?集群", after):
+        return "IndustryCluster"  # 生物医药、商贸物流…五个千亿级产业集群: counted, the items are the clusters
     if after.startswith(LIST_ENDS) or re.match(r"[0-9一二三四五六七八九十两]+(?:家|个|大)", after):
         phrase = re.split(r"[,;:。!?、]", after)[0]
         head = max(((phrase.rfind(word) + len(word), kind) for word, kind in LIST_HEADS if word in phrase),
@@ -624,6 +628,42 @@ def _focus(sentence: Sentence, article: str, recognised: list[Mention], next_id)
                 continue
             if not _nested(sentence, i, j, recognised):
                 out.append(_new(sentence, article, i, j, "Industry", "以…为特色", 0.4, next_id))
+    return out
+
+
+# 实施精准招商, 开展信用分级分类监管, 聚焦企业全生命周期服务: what a policy verb sets going, up to the clause's end,
+# when it ends like a measure, is a policy measure.
+MEASURE = re.compile(r"(?:实施|开展|推行|深化|聚焦|推进|落实|实行|探索|创新)(?P<name>[^,;:。!?、“”「」()\s]{2,12}?"
+                     r"(?:招商|监管|服务|改革|行动|计划|制度|机制|模式|试点))(?=[,;:。!?]|$)")
+
+
+def _measures(sentence: Sentence, article: str, recognised: list[Mention], next_id) -> list[Mention]:
+    out = []
+    for match in MEASURE.finditer(sentence.norm):
+        i, j = match.span("name")
+        if not any(_norm_span(sentence, m) == (i, j) for m in recognised) and _good_core(match.group("name"), ""):
+            out.append(_new(sentence, article, i, j, "PolicyMeasure", "object of 实施/开展", 0.4, next_id))
+    return out
+
+
+SINGLE_TRADE = re.compile(r"等(?:新兴|新型|重点|高端|相关)?(?:业态|产业|行业|领域)")
+
+
+def _single_trades(sentence: Sentence, article: str, words, recognised: list[Mention], next_id) -> list[Mention]:
+    """引进数字文化等新兴业态: the one trade named before 等…业态 is an industry (a list of several is _listed's)."""
+    out = []
+    for match in SINGLE_TRADE.finditer(sentence.norm):
+        before = [w for w in words if w[1] <= match.start()]
+        name = []
+        for s, e, word, flag in reversed(before):
+            if not flag.startswith(("n", "vn", "eng")) or word in STOP_WORDS or match.start() - s > 6:
+                break
+            name.insert(0, (s, e))
+        if not name or before and len(before) > len(name) and before[-len(name) - 1][2] == "、":
+            continue
+        i, j = name[0][0], name[-1][1]
+        if j - i >= 2 and not _nested(sentence, i, j, recognised) and _good_core(sentence.norm[i:j], ""):
+            out.append(_new(sentence, article, i, j, "Industry", "X等…业态", 0.4, next_id))
     return out
 
 
