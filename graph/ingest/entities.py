@@ -116,7 +116,7 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
     spans = [(_after_leading_place(words, hit.start, hit.end) if hit.entities[0].kind in FIRM_KINDS else hit.start,
               hit.end) for hit in hits]
     new = _titles(sentence, article, next_id) + _suffixed(sentence, article, words, spans, next_id)
-    new += _exchanges(sentence, article, next_id)
+    new += _exchanges(sentence, article, next_id) + _regions(sentence, article, known, next_id)
     new += _people(sentence, article, words, next_id) + _byline(sentence, article, next_id)
     new += _listed(sentence, article, words, known, new, next_id)
     new += _leaders(sentence, article, known + new, next_id)
@@ -197,6 +197,22 @@ EXCHANGE = re.compile(r"深交所|上交所|港交所|北交所|纽交所|联交
 def _exchanges(sentence: Sentence, article: str, next_id) -> list[Mention]:
     return [_new(sentence, article, m.start(), m.end(), "FormalOrganization", "stock exchange", 0.7, next_id)
             for m in EXCHANGE.finditer(sentence.norm)]
+
+
+# China's macro-regions, a closed set jieba tags as directions (西部 f) or organisations (中西部 nt).
+REGION = re.compile(r"(?:中国)?(?:中西部|西部|东部|中部|东北|西北|西南|华南|华东|华北|华中|长三角|珠三角|京津冀)"
+                    r"(?![\u4e00-\u9fff]{0,2}(?:\([^()]{1,4}\))?(?:科学城|大开发|中心|城|部))")
+
+
+def _regions(sentence: Sentence, article: str, known: list[Mention], next_id) -> list[Mention]:
+    """中国中西部, 西部 (not inside a longer name: 西部科学城, 西部生物医药创新中心, nor 西部大开发)."""
+    out = []
+    for match in REGION.finditer(sentence.norm):
+        a, b = sentence.span(*match.span())
+        if any(m.start <= a and b <= m.end for m in known):
+            continue
+        out.append(_new(sentence, article, match.start(), match.end(), "PlanningArea", "region", 0.5, next_id))
+    return out
 
 
 def _titles(sentence: Sentence, article: str, next_id) -> list[Mention]:
@@ -292,6 +308,8 @@ def _left_edge(words, suffix_start: int, norm: str, *, strict: bool = False) -> 
         s, e, word, flag = words[k]
         if word == ")" and k >= 2 and words[k - 2][2] == "(" and re.fullmatch("[\u4e00-\u9fff]{2,4}", words[k - 1][2]):
             start, k = words[k - 2][0], k - 3  # 重庆国际分拨(公路)海关监管中心: a short gloss inside a name
+            if k >= 0 and words[k][3] == "f" and re.fullmatch("[东南西北中]+部", words[k][2]):
+                start, k = words[k][0], k - 1  # 西部(重庆)科学城: a region the gloss narrows
             continue
         if _shattered(words, k, start):
             start = s
@@ -435,7 +453,7 @@ def _listed(sentence: Sentence, article: str, words, known: list[Mention], found
         if len(items) < 2:
             continue
         items[0] = _after_opening_name(sentence, items[0], recognised)
-        kind = _list_kind(norm, items, recognised, sentence)
+        kind = _list_kind(norm, items, recognised, sentence) or _list_of_places(norm, items, words)
         if kind is None:
             continue
         if kind == "Industry" and any(norm[i:j].endswith(DRUG_ENDINGS) for i, j in items) and \
@@ -471,6 +489,19 @@ CARRIER_KINDS = {"IndustrialPark", "InnovationEcosystem", "Incubator", "MakerSpa
                  "PlanningArea", "Municipality", "Place"}
 
 
+GEOGRAPHIC = ("山", "江", "河", "湖", "岛", "峡", "溪")
+
+
+def _list_of_places(norm: str, items, words) -> str | None:
+    """(中梁山、铜锣山), (长江、嘉陵江): a list whose items all end like mountains and rivers, or that holds a place
+    name jieba knows among such items, lists places."""
+    place_words = {(s, e) for s, e, _, flag in words if flag == "ns"}
+    if all(norm[i:j].endswith(GEOGRAPHIC) or (i, j) in place_words for i, j in items) and \
+            any(norm[i:j].endswith(GEOGRAPHIC) for i, j in items):
+        return "Place"
+    return None
+
+
 def _as_projects(sentence: Sentence, i: int, j: int, found: list[Mention]) -> None:
     """珂蓝大健康产业基地、中南高科重庆大健康智慧谷等在建项目: a list that says its items are projects makes a new
     park or facility name among them a project (the base being built), whatever its suffix says."""
@@ -495,6 +526,8 @@ def _items(norm: str, match: re.Match, words) -> list[tuple[int, int]]:
     spans.append((start, match.end()))
     first_end = spans[0][1]
     first_start = max(spans[0][0], _left_edge(words, first_end, norm, strict=True))
+    if match.start() > 0 and norm[match.start() - 1] in "(（":  # 两山(中梁山、铜锣山): the bracket bounds the item
+        first_start = spans[0][0]
     quoted = _over_quoted(words, first_start, norm)  # 先后建立“互联网+特种设备”管理云平台、…
     first_start = quoted if quoted >= spans[0][0] and norm[quoted:quoted + 1] in OPENING else first_start
     if norm[first_start] in "起了着" and first_end - first_start > 3:  # 聚集起|惠科金渝: jieba glues the particle on
@@ -774,9 +807,12 @@ PLACE_SUFFIX_CLASSES = (("自治区", "AdministrativeArea"), ("省", "Administra
 def _places(sentence: Sentence, article: str, words, known: list[tuple[int, int]], next_id) -> list[Mention]:
     """Place names jieba's dictionary knows (its ns tag): 绵阳, 俄罗斯, 嘉陵江. Typed by their suffix, else Place."""
     out = []
+    following = {s: w for s, _, w, _ in words}
     for start, end, word, flag in words:
         if flag != "ns" or len(word) < 2 or word in NOT_PLACES or any(i < end and start < j for i, j in known):
             continue
+        if following.get(end) in GEOGRAPHIC + ("半岛",):  # 广阳|岛: the island, not a place called 广阳
+            end, word = end + len(following[end]), word + following[end]
         kind = next((k for suffix, k in PLACE_SUFFIX_CLASSES if word.endswith(suffix) and len(word) > 2), "Place")
         out.append(_new(sentence, article, start, end, kind, "place name", CONFIDENCE["Place"], next_id))
     return out

@@ -182,12 +182,17 @@ def _segments_in_names(mentions: list[Mention], gazetteer: Gazetteer, out: _Adde
         named = next((m for m in mentions if m.iri == knowns[0].iri), None)
         if knowns[0].kind == "ChainSegment" and len(key) >= 4 and named is not None:
             links.setdefault(key, named)
+    firms = [m for m in mentions if m.kind == "Company" and len(m.name) >= 4]
     for m in mentions:
         if m.kind not in ("Company", "Project", "Facility"):
             continue
         for name, link in links.items():
             if name != m.name and (name in m.name or len(m.name) > 4 and m.name[-4:] == name[-4:]):
                 out.add(m, "ck:inSegment", link, LINK_CUE)
+                if m.kind != "Company":  # 惠科金渝|光电液晶面板第8.6代线项目: the firm it is named after makes it
+                    for firm in firms:
+                        if m.name.startswith(firm.name) and firm.name != m.name:
+                            out.add(firm, "ck:inSegment", link, LINK_CUE)
 
 
 def _chains_of_clusters(mentions: list[Mention], found: list[Relation], gazetteer: Gazetteer, out: _Added) -> None:
