@@ -9,7 +9,7 @@ from __future__ import annotations
 from chainkg.graph.ingest.candidates import Mention, Relation
 
 PLACEMENTS = ("ck:locatedIn", "ck:hostedIn", "ck:inChain", "ck:memberOfCluster", "ck:inSegment")
-CUE = "(the graph places it so)"
+CUE = "图谱已有此关系 the graph already places it so"
 
 
 def restated(mentions: list[Mention], found: list[Relation], facts: dict[str, set[tuple[str, str]]],

@@ -217,7 +217,7 @@ HOME_KINDS = ("District", "PlanningArea", "City")
 # Not firms: a firm named beside the district is as often one from elsewhere (杭州, 浙江) that invests there.
 LOCATED_AT_HOME = {"Platform", "GovernmentBody", "Facility", "Project", "Alliance", "ResearchInstitute",
                    "FormalOrganization"}
-HOME_CUE = "(the article's district)"
+HOME_CUE = "推断：文章所述区县 inferred: the article's district"
 
 
 def article_relations(mentions: list[Mention], found: list[Relation], next_id,
@@ -315,7 +315,7 @@ def _key(mention: Mention) -> str:
 
 
 PLACING = ("ck:locatedIn", "ck:hostedIn")
-TOPIC_PLACE_CUE = "(the park the sentence is about)"
+TOPIC_PLACE_CUE = "推断：本句所述园区 inferred: the park the sentence is about"
 
 
 def _topic_places(sentence: Sentence, mentions: list[Mention], at: dict, add, context: dict, placed: set) -> None:
@@ -358,7 +358,7 @@ def _phases(mentions: list[Mention], at: dict, add, context: dict, sentence: Sen
             add(phase, "ck:locatedIn", park, _Cue(re.search(".", sentence.norm), at[phase.id], PHASE_CUE), 0.5)
 
 
-PHASE_CUE = "(a phase of the park)"
+PHASE_CUE = "推断：园区分期 inferred: a phase of the park"
 
 
 # 围绕“芯屏器核网”全产业链，…已聚集起A、B: the wider chain a sentence is framed by, not the one its firms are in
@@ -383,7 +383,7 @@ def _memberships(sentence: Sentence, mentions: list[Mention], at: dict, add) -> 
 
 
 TOPIC = re.compile(r"(?:在|从)?(?P<topic>[^,;:。!?]{2,24}?)(?:方面|领域)")
-TOPIC_CUE = "(the paragraph's cluster)"
+TOPIC_CUE = "推断：本段所述集群 inferred: the paragraph's cluster"
 
 
 TOPIC_MEMBERS = {"Company"}
@@ -412,7 +412,7 @@ def _topic_memberships(sentence: Sentence, mentions: list[Mention], at: dict, ad
 class _Cue:
     """A cue match moved to where the group is named."""
 
-    def __init__(self, match: re.Match, offset: int, text: str = "(same sentence)") -> None:
+    def __init__(self, match: re.Match, offset: int, text: str = "同句 same sentence") -> None:
         self._match, self._offset, self._text = match, offset, text
 
     def start(self) -> int:

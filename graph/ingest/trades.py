@@ -23,12 +23,12 @@ PREDICATES = {"IndustryCluster": "ck:memberOfCluster", "IndustryChain": "ck:inCh
 # A project joins a cluster, and a segment by what it makes; the chain is the firms' (docs/curation.md).
 MEMBERS = {"Company", "ResearchInstitute", "Platform", "ServiceCenter", "University"}
 PLACES = ("AdministrativeArea", "District", "City", "Municipality", "Country", "Place")
-TWIN_CUE = "(the chain of the cluster's trade)"
-PARAGRAPH_CUE = "(the cluster its paragraph names)"
-TRADE_CUE = "(the chain of the firm's trade)"
-SPAN_CUE = "(the chain its links span)"
-LINK_CUE = "(the link its name names)"
-CLUSTER_CHAIN_CUE = "(the cluster's one chain in the graph)"
+TWIN_CUE = "推断：同一产业的集群与产业链 inferred: the chain of the cluster's trade"
+PARAGRAPH_CUE = "推断：本段所述集群 inferred: the cluster its paragraph names"
+TRADE_CUE = "推断：企业所属产业的产业链 inferred: the chain of the firm's trade"
+SPAN_CUE = "推断：所列环节所属产业链 inferred: the chain its links span"
+LINK_CUE = "推断：名称含产业链环节 inferred: the link its name names"
+CLUSTER_CHAIN_CUE = "推断：集群在图谱中的唯一产业链 inferred: the cluster's one chain in the graph"
 WORKS_IN = r"[^,;:。]{0,4}(?:专注于|专注|深耕|主营|从事)"
 
 
