@@ -555,6 +555,13 @@ def test_known_entities_are_found_by_every_name_and_new_ones_by_pattern(shipped_
     assert [(e.kind, e.date) for e in found.events] == [("ConstructionStart", "2021")]
 
 
+def test_a_medicine_the_graph_knows_is_known_not_proposed_again(shipped_gazetteer):
+    found = analyse("到2025年，重庆国际生物城九价HPV疫苗、长效胰岛素等产品将陆续投产上市。这是一篇关于产业发展的文章。",
+                    shipped_gazetteer, date=ArticleDate(2021, 9))
+    known = {m.text: (m.kind, m.iri.rsplit("/", 1)[-1]) for m in found.mentions if m.iri}
+    assert known["九价HPV疫苗"] == ("Drug", "nine-valent-hpv-vaccine")
+
+
 def test_every_class_unit_and_measure_the_pipeline_proposes_is_in_the_ontology(shipped_kg):
     classes = {q.subject.value for q in shipped_kg.match(None, ox.NamedNode(
         "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode("http://www.w3.org/2002/07/owl#Class"))}
@@ -698,6 +705,7 @@ def test_the_ingest_calls_need_the_token_and_refuse_hostile_text(ingest_server):
     assert any(m["text"] == "重庆星河新能源科技有限公司" for m in found["mentions"])
     # the ontology's names of what the candidates use, and a known entity's own name, for the page to show
     assert found["names"]["ck:hostedIn"] == {"zh": "入驻", "en": "hosted in"}
+    assert found["names"]["Company"] == {"zh": "企业", "en": "company"}
     park = next(m for m in found["mentions"] if m["text"] == "重庆国际生物城")
     assert found["names"][park["iri"]]["zh"] == "重庆国际生物城" and found["names"][park["kind"]]["zh"] == "产业园区"
 

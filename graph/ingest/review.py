@@ -30,4 +30,8 @@ def names(kg: KnowledgeGraph, analysis: Analysis) -> dict[str, dict[str, str | N
     for event in analysis.events:
         wanted[event.kind] = CK + event.kind
     found = labels.labels(kg, wanted.values())
-    return {key: {"zh": found[iri].zh, "en": found[iri].en} for key, iri in wanted.items() if iri in found}
+    out = {key: {"zh": found[iri].zh, "en": found[iri].en} for key, iri in wanted.items() if iri in found}
+    for key, iri in wanted.items():  # schema:Drug, org:FormalOrganization: named by the site, not the ontology
+        if iri in labels.STANDARD_CLASS_LABELS:
+            out[key] = dict(zip(("zh", "en"), labels.STANDARD_CLASS_LABELS[iri]))
+    return out
