@@ -244,6 +244,9 @@ def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, in
             if clause:  # 精准医疗企业|迪威纳生物科技有限公司: the name begins after the clause word
                 start = clause[-1].end()
             core = _unquoted(norm[start:match.start()])
+            counted = re.match(r"[\d一二三四五六七八九十两]+个", core)
+            if counted and kind == "IndustryCluster" and suffix == "产业集群":  # 6个|生物医药产业集群(项目)
+                start, core = start + counted.end(), core[counted.end():]
             if not _good_core(core, suffix):
                 continue
             confidence = CONFIDENCE.get(kind, 0.7) - (0.2 if suffix in WEAK_SUFFIXES else 0.0)
