@@ -1,10 +1,10 @@
 """The one door to what the running app holds (`app.state`): the graph, the settings, the SPARQL service, the
 per-client query slots, the templates and the search index.
 
-Routes take them as FastAPI dependencies (`kg: KG`); a helper that is handed the request calls the function. Only
-app.py (which fills the state when the app starts) and this module touch `app.state`. The plain reads are async
-dependencies, so they cost no trip through the thread pool on the query path; the two things made on first use
-(templates, search index) are plain functions, so FastAPI builds them in the thread pool, off the event loop.
+Routes take them as FastAPI dependencies (`kg: KG`); a helper that is handed the request calls the function (as
+the pages do with `site(request)`). Only app.py (which fills the state when the app starts) and this module touch
+`app.state`. The dependencies are async: a plain attribute read costs no trip through the thread pool on the
+query path. The templates and the search index are made on first use, under a lock, by whoever asks first.
 """
 
 from __future__ import annotations
@@ -79,5 +79,3 @@ def _read(door: Callable[[Request], T]) -> Any:
 KG = Annotated[KnowledgeGraph, _read(knowledge_graph)]
 SETTINGS = Annotated[Settings, _read(settings)]
 SPARQL = Annotated[SparqlService, _read(sparql_service)]
-SITE = Annotated[Site, Depends(site)]
-LABEL_INDEX = Annotated[LabelIndex, Depends(label_index)]

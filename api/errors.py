@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chainkg.api.conneg import ConflictingFormats, NotAcceptable
-from chainkg.graph import guard, loader
+from chainkg.graph import graph_store, guard, loader
 from chainkg.graph.engine import QueryFailed
 from chainkg.graph.formats import UnknownFormat
 from chainkg.graph.sparql import NotAQuery, TripleTermRefused
@@ -82,6 +82,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(UnknownEntity)
     async def _unknown_entity(request: Request, error: UnknownEntity) -> JSONResponse:
         return error_response(404, "not-found", str(error))
+
+    @app.exception_handler(graph_store.GraphNotFound)
+    async def _graph_not_found(request: Request, error: graph_store.GraphNotFound) -> JSONResponse:
+        return error_response(404, "graph-not-found", str(error))
 
     @app.exception_handler(TripleTermRefused)
     async def _triple_term(request: Request, error: TripleTermRefused) -> JSONResponse:

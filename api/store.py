@@ -139,10 +139,7 @@ async def _read(request: Request, target: str | None) -> Response:
     media_type = choose(GRAPH_TYPES, formats.RDF_ALIASES, request.headers.get("accept"),
                         request.query_params.getlist("format"))
     syntax = formats.by_media_type(WRITTEN_AS.get(media_type, media_type))
-    try:
-        body = await run_in_threadpool(graph_store.read, deps.knowledge_graph(request), target, syntax)
-    except graph_store.GraphNotFound as missing:
-        raise ApiError(404, "graph-not-found", str(missing)) from None
+    body = await run_in_threadpool(graph_store.read, deps.knowledge_graph(request), target, syntax)
     charset = "; charset=utf-8" if media_type.startswith("text/") else ""
     return Response(body, media_type=media_type + charset, headers={"Vary": "Accept"})
 
@@ -163,10 +160,7 @@ async def _add(request: Request, target: str | None, *, explicit: bool) -> Respo
 
 
 async def _delete(request: Request, target: str | None) -> Response:
-    try:
-        await run_in_threadpool(graph_store.delete, deps.knowledge_graph(request), target)
-    except graph_store.GraphNotFound as missing:
-        raise ApiError(404, "graph-not-found", str(missing)) from None
+    await run_in_threadpool(graph_store.delete, deps.knowledge_graph(request), target)
     return Response(status_code=204)
 
 
