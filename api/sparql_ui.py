@@ -27,7 +27,7 @@ async def sparql_ui(request: Request) -> Response:
         short, _, english = example.title.partition(" — ")
         shown.append({"name": example.name, "title": example.title, "short": short, "english": english, "text": text,
                       "link": "#" + urlencode({"query": text, "tabTitle": short})})
-    config = {"endpoint": SPARQL_ENDPOINT, "tab_name": "查询", "examples": shown,
+    config = {"endpoint": SPARQL_ENDPOINT, "tab_name": "查询", "examples": shown, "base": base,
               "prefixes": knowledge_graph(request).prefixes}
     return html(site(request).render("sparql.html", examples=shown, config=config, endpoint=SPARQL_ENDPOINT,
                                      installed=assets()["yasgui"].installed))

@@ -282,3 +282,44 @@ def test_a_figure_says_what_it_counts_under_its_row(visitor_at):
     assert table.evaluate("t => t.scrollWidth <= t.closest('section').getBoundingClientRect().width + 1") \
         or visitor_at.width < 500  # on a phone the table may scroll inside its card, never the page
     assert no_sideways_scroll(visitor_at)
+
+
+# ---------------------------------------------------------------------------------------------------- the query UI
+def run(visitor: Visitor, query: str) -> None:
+    page = visitor.page
+    page.wait_for_function("() => window.chainkgYasgui !== undefined")
+    page.evaluate("(q) => { window.chainkgYasgui.getTab().setQuery(q); }", query)
+    page.locator(".yasqe_queryButton").click()
+
+
+def test_query_results_link_to_explorer_pages_under_their_names(visitor_at):
+    page = visitor_at.page
+    visitor_at.goto("/sparql")
+    run(visitor_at, "PREFIX ck: <https://w3id.org/chainkg/ontology#>\n"
+                    "SELECT ?firm ?chain ?name ?year WHERE { ?firm ck:chainLeaderOf ?chain ; "
+                    "<http://www.w3.org/2004/02/skos/core#prefLabel> ?name . BIND(2021 AS ?year) }")
+    link = page.locator(".yasr table tbody a.iri[href='/id/zhongyuan-huiji']").first
+    link.locator(".zh").wait_for(timeout=30_000)
+    assert link.locator(".zh").inner_text() == "中元汇吉" and "Zybio" in link.inner_text()
+    table = page.locator(".yasr table tbody").inner_text()
+    assert "体外诊断（IVD）产业链" in table and '"中元汇吉"' not in table and "@zh" not in table
+    assert page.locator(".yasr .literal-mark", has_text="zh-hans").count() >= 1
+    visitor_at.screenshot(f"sparql-readable-results-{visitor_at.width}px", full_page=False)
+    link.click()
+    page.wait_for_url("**/id/zhongyuan-huiji")
+
+
+def test_a_syntax_error_is_shown_at_its_line_and_column(visitor):
+    page = visitor.page
+    visitor.goto("/sparql")
+    run(visitor, "SELECT ?s\nWHERE { ?s ?p ?o .\n  FILTER(?s ==) }")
+    note = page.locator("#query-error")
+    note.wait_for(timeout=30_000)
+    assert note.inner_text().startswith("第 3 行第") and "line 3" in note.inner_text()
+    assert page.locator(".CodeMirror .query-error-line").count() == 1
+    assert page.locator(".CodeMirror .query-error-mark").count() == 1
+    assert not page.locator(".yasr .errorResult pre").is_visible()  # no raw JSON
+    visitor.screenshot("sparql-error-at-line", full_page=False)
+    run(visitor, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")
+    page.locator(".yasr table tbody tr").first.wait_for(timeout=30_000)
+    assert page.locator("#query-error").count() == 0 and page.locator(".CodeMirror .query-error-line").count() == 0
