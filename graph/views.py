@@ -11,7 +11,8 @@ Contract (the explorer codes against it):
   the district overview revenue, revenue_unit_zh, revenue_unit_en, revenue_year, revenue_measure, nodes of an ego
   network (and of company_suppliers) distance, the links from the centre. Edge attributes:
   relation (property local name: "inSegment", "supplies", "supportingCompanyOf", "chainLeaderOf", "hostedIn" …),
-  relations (every relation between the two nodes, most telling first), label_zh, label_en.
+  relations (every relation between the two nodes, most telling first), label_zh, label_en; after
+  cite_links(kg, graph), sources (the evidence of the named graphs that state the link, graph/evidence.py).
   `View.omitted` counts nodes a cap (setting view_max_nodes) left out; `View.focus` is the IRI the view is about;
   `View.max_nodes` is the cap that applied.
 Also here: company_suppliers(kg, company_iri, depth=1, max_nodes=None) -> View (one firm's supplier links);
@@ -33,7 +34,8 @@ import networkx as nx
 import pyoxigraph as ox
 
 from chainkg.graph import queries
-from chainkg.graph.labels import VALUES_SLOT
+from chainkg.graph.evidence import evidence_of, ordered
+from chainkg.graph.labels import VALUES_SLOT, select_values
 from chainkg.graph.namespaces import CK, STANDARD_PREFIXES, VOCAB
 from chainkg.graph.numeric import finite, finite_product
 from chainkg.graph.store import KnowledgeGraph, bind_parameters
@@ -454,6 +456,24 @@ def describe(kg: KnowledgeGraph, graph: nx.DiGraph, context: set[str] | None = N
         relation = attributes["relations"][0]
         attributes["relation"] = relation
         attributes["label_zh"], attributes["label_en"] = labels.get(relation, (relation, relation))
+
+
+def cite_links(kg: KnowledgeGraph, graph: nx.DiGraph) -> None:
+    """Give each edge `sources`: the evidence (a sentence with its article, or a curator note) of every named graph
+    that states one of the edge's relations between its two nodes, latest article first.
+
+    A drawn link is a fact like any other, so a reader hovering over it should see which article says so; views call
+    this only for what they draw (one query over the nodes, one over the graphs found), not for rankings.
+    """
+    stated: dict[tuple[str, str], set[str]] = {}
+    for row in select_values(kg, "link_sources", list(graph.nodes)):
+        source, target = row["node"].value, row["target"].value
+        if graph.has_edge(source, target) and local_name(row["relation"].value) in graph.edges[source, target]["relations"]:
+            stated.setdefault((source, target), set()).add(row["g"].value)
+    found = evidence_of(kg, set().union(*stated.values()) if stated else ())
+    for source, target, attributes in graph.edges(data=True):
+        graphs = stated.get((source, target), ())
+        attributes["sources"] = list(ordered(found[g] for g in graphs if g in found))
 
 
 def _caption_statistics(kg: KnowledgeGraph, graph: nx.DiGraph, statistics: list[str]) -> None:

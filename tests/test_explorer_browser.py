@@ -228,6 +228,32 @@ def test_a_two_step_network_hides_statistics_and_policy_measures_until_asked(vis
     assert no_sideways_scroll(visitor_at)
 
 
+def test_hovering_a_link_quotes_the_sentence_that_states_it(visitor):
+    page = visitor.page
+    visitor.goto("/graph/chain/display-chain")
+    wait_for_graph(visitor)
+    page.evaluate("() => window.chainkgGraph.network.setOptions({physics: {enabled: false}})")
+    for edge in page.evaluate("() => window.chainkgGraph.edges.get().map(e => ({from: e.from, to: e.to}))"):
+        middle = page.evaluate(
+            "(e) => { const g = window.chainkgGraph, p = g.network.getPositions([e.from, e.to]);"
+            " return g.network.canvasToDOM({x: (p[e.from].x + p[e.to].x) / 2, y: (p[e.from].y + p[e.to].y) / 2}); }",
+            edge)
+        box = page.locator("#network").bounding_box()
+        page.mouse.move(box["x"] + middle["x"], box["y"] + middle["y"])
+        tip = page.locator("div.vis-tooltip")
+        try:
+            tip.wait_for(state="visible", timeout=1_500)
+        except Exception:
+            continue  # a node or another edge lies over this one's middle: try the next link
+        if tip.locator(".tip-quote", has_text="「").count():
+            break  # links to segments cite the curators' note on the chains; firms' links cite sentences
+    else:
+        pytest.fail("no link showed a tooltip quoting a sentence")
+    assert tip.locator(".tip-quote").first.inner_text().startswith("「")
+    assert tip.locator(".tip-source").first.inner_text().startswith("— ")
+    visitor.screenshot("link-tooltip-with-its-sentence", full_page=False)
+
+
 def test_a_one_step_network_shows_every_kind(visitor):
     visitor.goto("/graph/ego/hikvision")
     wait_for_graph(visitor)

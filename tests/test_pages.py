@@ -161,6 +161,22 @@ def test_graph_pages_have_a_json_twin_with_the_leader(app):
     assert data["shown"] == data["total"] == len(data["nodes"])
 
 
+@pytest.mark.parametrize("path", ["/graph/chain/ivd-chain", "/graph/district/dadukou", "/graph/park/tianan-cyberpark",
+                                  "/graph/ego/hikvision?radius=2", "/graph/suppliers/hikvision"])
+def test_every_drawn_link_cites_where_it_is_stated(app, path):
+    edges = get(app, path + ("&" if "?" in path else "?") + "format=json").json()["edges"]
+    assert edges and all(edge["sources"] for edge in edges)
+    assert all((s["quote"] and s["title"] and s["date"]) or s["note"] for edge in edges for s in edge["sources"])
+
+
+def test_a_link_cites_the_sentences_that_state_it_latest_first(app):
+    edges = get(app, "/graph/ego/hikvision?format=json").json()["edges"]
+    (leads,) = [e for e in edges if e["to"].endswith("/id/smart-vision-chain") and e["relation"] == "leadingEnterpriseOf"]
+    dates = [s["date"] for s in leads["sources"]]
+    assert dates == sorted(dates, reverse=True) and len(dates) >= 2
+    assert all("海康" in s["quote"] for s in leads["sources"])
+
+
 def test_the_node_cap_says_what_it_left_out_and_offers_more(app):
     data = get(app, "/graph/park/tianan-cyberpark?format=json&limit=10").json()
     assert data["shown"] == 10 and sum(data["left_out"].values()) == data["total"] - 10

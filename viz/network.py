@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 from pyvis.network import Network
 
+from chainkg.graph.evidence import Evidence
 from chainkg.graph.labels import Label
 
 
@@ -275,4 +276,10 @@ def _edge(source: str, target: str, attributes: dict) -> dict:
         "relations": list(attributes.get("relations") or [relation]),
         "color": {"color": colour, "highlight": "#0f172a", "hover": "#0f172a"},
         "width": 2.2 if relation in EDGE_COLOURS else 1.2,
+        "sources": [_source(e) for e in attributes.get("sources", ())],
     }
+
+
+def _source(evidence: Evidence) -> dict:
+    """What an edge's tooltip cites: the sentence and its article, or the curator note."""
+    return {"quote": evidence.quote, "title": evidence.title, "date": evidence.date, "note": evidence.note}

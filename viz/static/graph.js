@@ -28,11 +28,27 @@
     return tip;
   }
 
+  var SOURCES_SHOWN = 2;  // a tooltip quotes the latest two sentences; the entity page lists them all
+
   function edgeTip(edge) {
     var tip = document.createElement("div");
     tip.className = "vis-tip";
     line(tip, "tip-zh", edge.label);
     if (edge.label_en && edge.label_en !== edge.label) line(tip, "tip-en", edge.label_en);
+    var sources = edge.sources || [];
+    sources.slice(0, SOURCES_SHOWN).forEach(function (source) {
+      if (source.quote) {
+        line(tip, "tip-quote", "「" + source.quote + "」");
+        line(tip, "tip-source", "— " + [source.title, source.date].filter(Boolean).join(" · "));
+      } else if (source.note) {
+        line(tip, "tip-quote", "编者注 curator note：" + source.note);
+      }
+    });
+    if (sources.length > SOURCES_SHOWN) {
+      var more = sources.length - SOURCES_SHOWN;
+      line(tip, "tip-hint", "另有 " + more + " 条出处 · " + more + " more source" + (more === 1 ? "" : "s"));
+    }
+    if (!sources.length) line(tip, "tip-hint", "没有找到出处 · no source found");
     return tip;
   }
 
