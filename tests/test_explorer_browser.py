@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.conftest import PHONE, Visitor, no_sideways_scroll
+from tests.conftest import HOSTILE_NAME, PHONE, Visitor, no_sideways_scroll
 from tests.test_browser import assert_markup_stayed_text
 
 pytestmark = pytest.mark.browser
@@ -349,3 +349,90 @@ def test_a_syntax_error_is_shown_at_its_line_and_column(visitor):
     run(visitor, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")
     page.locator(".yasr table tbody tr").first.wait_for(timeout=30_000)
     assert page.locator("#query-error").count() == 0 and page.locator(".CodeMirror .query-error-line").count() == 0
+
+
+def run_example(visitor: Visitor, title: str, view: str) -> None:
+    """Run the worked example of this title and show its results in this view (chart, graph)."""
+    page = visitor.page
+    page.wait_for_function("() => window.chainkgYasgui !== undefined")
+    page.locator("button.example", has_text=title).click()
+    page.locator(".yasqe_queryButton").click()
+    page.locator(".yasr table tbody tr").first.wait_for(timeout=30_000)
+    page.locator(f".yasr .select_{view}").click()
+
+
+def test_figures_by_year_draw_as_one_line_per_cluster(visitor_at):
+    page = visitor_at.page
+    visitor_at.goto("/sparql")
+    run_example(visitor_at, "产业集群历年营业收入", "chart")
+    chart = page.locator(".result-chart[data-chart=line]")
+    chart.wait_for(timeout=30_000)
+    rows = page.evaluate("() => window.chainkgYasgui.getTab().getYasr().results.getBindings()"
+                         ".map(r => [r.clusterName.value, r.year.value, Number(r.revenue.value)])")
+    clusters = sorted({name for name, _, _ in rows})
+    assert chart.locator("polyline.series").count() == len(clusters) > 1
+    assert sorted(chart.locator(".chart-legend li").all_inner_texts()) == clusters
+    points = chart.locator("circle.point title").all_text_contents()
+    assert len(points) == len(rows)
+    name, year, revenue = rows[0]
+    assert f"{name} · {year[:4]}：{revenue:g}" in points
+    assert "2023" in chart.locator("text.year").all_text_contents()
+    visitor_at.screenshot(f"sparql-chart-lines-{visitor_at.width}px", full_page=False)
+    assert no_sideways_scroll(visitor_at)
+
+
+def test_a_count_per_name_draws_as_bars_in_the_query_order(visitor):
+    page = visitor.page
+    visitor.goto("/sparql")
+    run_example(visitor, "各类实体数量", "chart")
+    chart = page.locator(".result-chart[data-chart=bar]")
+    chart.wait_for(timeout=30_000)
+    counts = page.evaluate("() => window.chainkgYasgui.getTab().getYasr().results.getBindings()"
+                           ".map(r => [r.className.value, Number(r.entities.value)])")
+    widths = chart.locator("rect.bar").evaluate_all("bars => bars.map(b => Number(b.getAttribute('width')))")
+    assert len(widths) == len(counts) and widths == sorted(widths, reverse=True)  # ORDER BY DESC(?entities)
+    assert chart.locator("text.name").first.text_content() == counts[0][0]
+    assert chart.locator("text.value").first.text_content() == f"{counts[0][1]:,}"
+    download = page.evaluate("() => window.chainkgYasgui.getTab().getYasr().plugins.chart.download('x')")
+    assert download["filename"] == "x.svg" and download["contentType"] == "image/svg+xml"
+    visitor.screenshot("sparql-chart-bars", full_page=False)
+
+
+def test_a_table_of_names_draws_as_the_graph_it_is_and_iris_open_their_pages(visitor):
+    page = visitor.page
+    visitor.goto("/sparql")
+    run_example(visitor, "各区的产业集群与产业链", "graph")
+    page.locator(".result-graph[data-stabilized=true]").wait_for(timeout=30_000)
+    rows = page.evaluate("() => window.chainkgYasgui.getTab().getYasr().results.getBindings()")
+    names = {b["value"] for row in rows for b in row.values()}
+    assert f"{len(names)} 个节点" in page.locator(".result-graph-note").inner_text()
+    visitor.screenshot("sparql-graph-of-names", full_page=False)
+    # along a predicate column, IRIs are the nodes and each opens its page
+    run(visitor, "PREFIX ck: <https://w3id.org/chainkg/ontology#>\n"
+                 "SELECT ?firm ?p ?chain WHERE { ?firm ?p ?chain . VALUES ?p { ck:chainLeaderOf } }")
+    page.locator(".result-graph[data-stabilized=true]").wait_for(timeout=30_000)
+    assert "?p" in page.locator(".result-graph-note").inner_text()
+    graph = "window.chainkgYasgui.getTab().getYasr().plugins.graph.network"
+    # drawn at once under prefixed IRIs, then again under their names once the names query has answered
+    page.wait_for_function(f"() => {graph} && {graph}.body.data.nodes.get().some(n => n.label === '中元汇吉')",
+                           timeout=30_000)
+    nodes = page.evaluate(f"() => {graph}.body.data.nodes.get().map(n => ({{id: n.id, label: n.label, href: n.href}}))")
+    (leader,) = [n for n in nodes if n["href"] == "/id/zhongyuan-huiji"]
+    assert leader["label"] == "中元汇吉"  # named, not e:zhongyuan-huiji
+    spot = page.evaluate(f"(id) => {graph}.canvasToDOM({graph}.getPositions([id])[id])", leader["id"])
+    box = page.locator(".result-graph").bounding_box()
+    page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
+    page.wait_for_url("**/id/zhongyuan-huiji")
+
+
+def test_markup_in_names_stays_text_in_charts_and_graphs(hostile_visitor):
+    hostile_visitor.goto("/sparql")
+    run(hostile_visitor, "SELECT ?name (1 AS ?n) ?other WHERE { <https://w3id.org/chainkg/id/hostile-firm> "
+                         "<http://www.w3.org/2004/02/skos/core#prefLabel> ?name . BIND(\"x\" AS ?other) }")
+    page = hostile_visitor.page
+    page.locator(".yasr table tbody tr").first.wait_for(timeout=30_000)
+    page.locator(".yasr .select_chart").click()
+    assert HOSTILE_NAME in page.locator(".result-chart .bar-name title").all_text_contents()
+    page.locator(".yasr .select_graph").click()
+    page.locator(".result-graph[data-stabilized=true]").wait_for(timeout=30_000)
+    assert page.evaluate("window.__pwned") is None

@@ -16,6 +16,30 @@
   }
   Yasgui.Yasqe.defaults.prefixCcApi = null;
 
+  /* How an IRI reads and links everywhere on this page (table cells, charts, graphs): its page on this site, its
+     prefixed form, and its names once one query to our endpoint has fetched them (see readableResults). */
+  var entities = config.base + "id/";
+  var names = {};
+  function siteHref(iri) {
+    if (iri.indexOf(entities) === 0 && iri.length > entities.length) {
+      return "/id/" + iri.slice(entities.length).split("/").map(encodeURIComponent).join("/");
+    }
+    return "/resource?iri=" + encodeURIComponent(iri);
+  }
+
+  function shorten(iri) {
+    var best = null;
+    Object.keys(config.prefixes || {}).forEach(function (prefix) {
+      var ns = config.prefixes[prefix];
+      if (iri.indexOf(ns) === 0 && (!best || ns.length > best[1].length)) best = [prefix, ns];
+    });
+    return best ? best[0] + ":" + iri.slice(best[1].length) : iri;
+  }
+
+  if (window.chainkgResultViews) {
+    window.chainkgResultViews.use({ nameOf: function (iri) { return names[iri] || null; }, href: siteHref, shorten: shorten });
+  }
+
   var yasgui = new Yasgui(holder, {
     requestConfig: {
       endpoint: endpoint,
@@ -29,10 +53,10 @@
     persistenceId: "chainkg-sparql",
     tabName: config.tab_name,
     yasqe: { value: config.examples[0].text, prefixCcApi: null, collapsePrefixesOnLoad: true, editorHeight: "360px" },
-    yasr: { prefixes: config.prefixes }
+    yasr: { prefixes: config.prefixes, pluginOrder: ["table", "chart", "graph", "response"] }
   });
   window.chainkgYasgui = yasgui;
-  readableResults(yasgui, config);
+  readableResults(yasgui);
   errorsInTheEditor(yasgui);
 
   document.querySelectorAll("button.example").forEach(function (button) {
@@ -52,9 +76,7 @@
   /* Result tables as the explorer's pages read (as the Wikidata Query Service does): an IRI links to its page on
      this site under its name, with its prefixed form beside it; a literal shows its words, its language or
      datatype as a small mark, not "…"@zh-hans. Cells are rebuilt from the result bindings with textContent only. */
-  function readableResults(yasgui, config) {
-    var entities = config.base + "id/";
-    var names = {};
+  function readableResults(yasgui) {
     var asked = {};
 
     function el(tag, className, text) {
@@ -62,22 +84,6 @@
       if (className) node.className = className;
       if (text !== undefined) node.textContent = text;
       return node;
-    }
-
-    function siteHref(iri) {
-      if (iri.indexOf(entities) === 0 && iri.length > entities.length) {
-        return "/id/" + iri.slice(entities.length).split("/").map(encodeURIComponent).join("/");
-      }
-      return "/resource?iri=" + encodeURIComponent(iri);
-    }
-
-    function shorten(iri) {
-      var best = null;
-      Object.keys(config.prefixes || {}).forEach(function (prefix) {
-        var ns = config.prefixes[prefix];
-        if (iri.indexOf(ns) === 0 && (!best || ns.length > best[1].length)) best = [prefix, ns];
-      });
-      return best ? best[0] + ":" + iri.slice(best[1].length) : iri;
     }
 
     function cell(binding) {
@@ -155,6 +161,8 @@
           });
           Object.keys(names).forEach(function (n) { if (!names[n].zh) names[n].zh = names[n].en; });
           render(yasr);
+          // a chart or graph drawn before the names came labels by prefixed IRIs: draw it again with the names
+          if (yasr.selectedPlugin === "chart" || yasr.selectedPlugin === "graph") yasr.draw();
         })
         .catch(function () { /* names are a nicety: the table stays readable without them */ });
     }
