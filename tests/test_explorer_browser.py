@@ -221,11 +221,31 @@ def test_a_two_step_network_hides_statistics_and_policy_measures_until_asked(vis
     page.locator("#legend input[data-kind=Statistic]").check()
     shown = [n for n in drawn(visitor_at) if n["kind"] == "Statistic"]
     assert shown and not any(n["hidden"] for n in shown)
+    assert page.evaluate(OVERLAPPING_NAMES) == []  # the figures that came back were moved off others' names
     # a statistic says what it counts, when and how much, not its id
     assert all("：" in n["label"] and not n["label"].startswith("a0") for n in shown)
     # every kind has a Chinese name
     assert all(n["kind_zh"] and n["kind_zh"] != n["kind"] for n in drawn(visitor_at))
     assert no_sideways_scroll(visitor_at)
+
+
+OVERLAPPING_NAMES = """() => {
+  const g = window.chainkgGraph, n = g.network;
+  const boxes = g.nodes.get({filter: x => !x.hidden}).map(x => [x.label, n.getBoundingBox(x.id)]);
+  const pairs = [];
+  boxes.forEach(([a, A], i) => boxes.slice(i + 1).forEach(([b, B]) => {
+    if (A.left < B.right && B.left < A.right && A.top < B.bottom && B.top < A.bottom) pairs.push([a, b]);
+  }));
+  return pairs;
+}"""
+
+
+@pytest.mark.parametrize("path", ["/graph/chain/ivd-chain", "/graph/park/tianan-cyberpark", "/graph/district/dadukou",
+                                  "/graph/ego/hikvision?radius=2"])
+def test_no_two_names_overlap_on_a_graph(visitor, path):
+    visitor.goto(path)
+    wait_for_graph(visitor)
+    assert visitor.page.evaluate(OVERLAPPING_NAMES) == []
 
 
 def test_hovering_a_link_quotes_the_sentence_that_states_it(visitor):

@@ -86,11 +86,56 @@
   network.on("stabilizationProgress", function (progress) {
     if (status) status.textContent = "布局计算中 laying out… " + Math.round(100 * progress.iterations / progress.total) + "%";
   });
+  /* Physics keeps nodes apart but not their names: once the layout has settled, nudge apart every two nodes whose
+     boxes (shape and name, in canvas units, so at every zoom) overlap, pinned segments staying where they are. */
+  var LABEL_GAP = 6, MOST_ROUNDS = 120;
+  function separateLabels() {
+    var shown = nodes.get({ filter: function (n) { return !n.hidden; } });
+    var ids = shown.map(function (n) { return n.id; });
+    var pinned = {};
+    shown.forEach(function (n) { pinned[n.id] = !!(n.fixed && n.fixed.x); });
+    var at = network.getPositions(ids);
+    var extent = {};
+    ids.forEach(function (id) {
+      var box = network.getBoundingBox(id);
+      extent[id] = { l: box.left - at[id].x, r: box.right - at[id].x, t: box.top - at[id].y, b: box.bottom - at[id].y };
+    });
+    for (var round = 0; round < MOST_ROUNDS; round++) {
+      var moved = false;
+      for (var i = 0; i < ids.length; i++) {
+        for (var j = i + 1; j < ids.length; j++) {
+          var a = ids[i], b = ids[j], A = at[a], B = at[b], ea = extent[a], eb = extent[b];
+          var dx = Math.min(A.x + ea.r, B.x + eb.r) - Math.max(A.x + ea.l, B.x + eb.l) + LABEL_GAP;
+          var dy = Math.min(A.y + ea.b, B.y + eb.b) - Math.max(A.y + ea.t, B.y + eb.t) + LABEL_GAP;
+          if (dx <= 0 || dy <= 0 || (pinned[a] && pinned[b])) continue;
+          // move along the axis that needs less, away from each other; a pinned node leaves it all to the other
+          var share = pinned[a] ? [0, 1] : pinned[b] ? [1, 0] : [0.5, 0.5];
+          if (dy <= dx) {
+            var down = B.y >= A.y ? 1 : -1;
+            A.y -= down * dy * share[0]; B.y += down * dy * share[1];
+          } else {
+            var right = B.x >= A.x ? 1 : -1;
+            A.x -= right * dx * share[0]; B.x += right * dx * share[1];
+          }
+          moved = true;
+        }
+      }
+      if (!moved) break;
+    }
+    ids.forEach(function (id) { if (!pinned[id]) network.moveNode(id, at[id].x, at[id].y); });
+  }
+  state.separateLabels = separateLabels;
+
   network.once("stabilizationIterationsDone", function () {
-    state.stabilized = true;
     setFrozen(true);
     network.fit();
-    if (status) status.textContent = "布局已稳定并冻结 · layout settled and frozen";
+    // names are measured when first drawn: separate them after that drawing, then show the settled picture
+    network.once("afterDrawing", function () {
+      separateLabels();
+      network.fit();
+      state.stabilized = true;
+      if (status) status.textContent = "布局已稳定并冻结 · layout settled and frozen";
+    });
   });
   network.on("click", function (params) {
     if (params.nodes.length !== 1) return;
@@ -106,6 +151,7 @@
     box.addEventListener("change", function () {
       hiddenKinds[box.getAttribute("data-kind")] = !box.checked;
       nodes.update(nodes.get().map(function (node) { return { id: node.id, hidden: !!hiddenKinds[node.kind] }; }));
+      if (state.frozen) separateLabels();  // the nodes that came back may sit on others' names
     });
   });
 })();
