@@ -146,7 +146,7 @@ def _graph(request: Request, kg: KnowledgeGraph, settings: Settings, view: str, 
     except views.UnknownEntity as error:
         return error_page(request, 404, "未找到", "Not found", str(error))
     cap = min(limit or settings.graph_node_cap, max(result.graph.number_of_nodes(), 1))
-    views.cite_links(kg, result.graph)
+    views.cite_links(kg, result.graph.subgraph(network.keep(result.graph, result.focus, cap)))  # drawn links only
     pages = site(request)
     data = network.network(result.graph, focus=result.focus, limit=cap, href=pages.href,
                            kind_labels=_kind_labels(kg, result.graph), view_omitted=result.omitted)

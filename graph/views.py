@@ -470,7 +470,7 @@ def cite_links(kg: KnowledgeGraph, graph: nx.DiGraph) -> None:
         source, target = row["node"].value, row["target"].value
         if graph.has_edge(source, target) and local_name(row["relation"].value) in graph.edges[source, target]["relations"]:
             stated.setdefault((source, target), set()).add(row["g"].value)
-    found = evidence_of(kg, set().union(*stated.values()) if stated else ())
+    found = evidence_of(kg, set().union(*stated.values()))
     for source, target, attributes in graph.edges(data=True):
         graphs = stated.get((source, target), ())
         attributes["sources"] = list(ordered(found[g] for g in graphs if g in found))

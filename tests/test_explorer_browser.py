@@ -381,14 +381,18 @@ def run_example(visitor: Visitor, title: str, view: str) -> None:
     page.locator(f".yasr .select_{view}").click()
 
 
+def result_rows(page, row: str) -> list:
+    """The current tab's result bindings, each mapped by the JavaScript function `row`."""
+    return page.evaluate(f"() => window.chainkgYasgui.getTab().getYasr().results.getBindings().map({row})")
+
+
 def test_figures_by_year_draw_as_one_line_per_cluster(visitor_at):
     page = visitor_at.page
     visitor_at.goto("/sparql")
     run_example(visitor_at, "产业集群历年营业收入", "chart")
     chart = page.locator(".result-chart[data-chart=line]")
     chart.wait_for(timeout=30_000)
-    rows = page.evaluate("() => window.chainkgYasgui.getTab().getYasr().results.getBindings()"
-                         ".map(r => [r.clusterName.value, r.year.value, Number(r.revenue.value)])")
+    rows = result_rows(page, "r => [r.clusterName.value, r.year.value, Number(r.revenue.value)]")
     clusters = sorted({name for name, _, _ in rows})
     assert chart.locator("polyline.series").count() == len(clusters) > 1
     assert sorted(chart.locator(".chart-legend li").all_inner_texts()) == clusters
@@ -407,8 +411,7 @@ def test_a_count_per_name_draws_as_bars_in_the_query_order(visitor):
     run_example(visitor, "各类实体数量", "chart")
     chart = page.locator(".result-chart[data-chart=bar]")
     chart.wait_for(timeout=30_000)
-    counts = page.evaluate("() => window.chainkgYasgui.getTab().getYasr().results.getBindings()"
-                           ".map(r => [r.className.value, Number(r.entities.value)])")
+    counts = result_rows(page, "r => [r.className.value, Number(r.entities.value)]")
     widths = chart.locator("rect.bar").evaluate_all("bars => bars.map(b => Number(b.getAttribute('width')))")
     assert len(widths) == len(counts) and widths == sorted(widths, reverse=True)  # ORDER BY DESC(?entities)
     assert chart.locator("text.name").first.text_content() == counts[0][0]
@@ -423,7 +426,7 @@ def test_a_table_of_names_draws_as_the_graph_it_is_and_iris_open_their_pages(vis
     visitor.goto("/sparql")
     run_example(visitor, "各区的产业集群与产业链", "graph")
     page.locator(".result-graph[data-stabilized=true]").wait_for(timeout=30_000)
-    rows = page.evaluate("() => window.chainkgYasgui.getTab().getYasr().results.getBindings()")
+    rows = result_rows(page, "r => r")
     names = {b["value"] for row in rows for b in row.values()}
     assert f"{len(names)} 个节点" in page.locator(".result-graph-note").inner_text()
     visitor.screenshot("sparql-graph-of-names", full_page=False)

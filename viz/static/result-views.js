@@ -84,6 +84,16 @@
     return out;
   }
 
+  /* YASR asks every plugin whether it can draw a result set and then draws one: read the columns once per set. */
+  var plans = new WeakMap();
+  function planned(plan, results) {
+    if (!results) return null;
+    var known = plans.get(results) || {};
+    if (!(plan.name in known)) known[plan.name] = plan(results);
+    plans.set(results, known);
+    return known[plan.name];
+  }
+
   // ------------------------------------------------------------------------------------------------------ chart
   function chartPlan(results) {
     if (!results || !results.getBindings || results.getError && results.getError()) return null;
@@ -105,7 +115,7 @@
     this.priority = 4;
     this.svg = null;
   }
-  Chart.prototype.canHandleResults = function () { return chartPlan(this.yasr.results) !== null; };
+  Chart.prototype.canHandleResults = function () { return planned(chartPlan, this.yasr.results) !== null; };
   Chart.prototype.getIcon = function () { return icon("▥"); };
   Chart.prototype.download = function (filename) {
     var drawn = this.svg;
@@ -114,7 +124,7 @@
              getData: function () { return new XMLSerializer().serializeToString(drawn); } };
   };
   Chart.prototype.draw = function () {
-    var plan = chartPlan(this.yasr.results);
+    var plan = planned(chartPlan, this.yasr.results);
     var holder = el("figure", "result-chart");
     holder.setAttribute("data-chart", plan.kind);
     var width = Math.max(this.yasr.resultsEl.clientWidth || 760, 320);
@@ -258,11 +268,11 @@
     this.priority = 3;
     this.network = null;
   }
-  Graph.prototype.canHandleResults = function () { return graphPlan(this.yasr.results) !== null; };
+  Graph.prototype.canHandleResults = function () { return planned(graphPlan, this.yasr.results) !== null; };
   Graph.prototype.getIcon = function () { return icon("⌘"); };
   Graph.prototype.destroy = function () { if (this.network) { this.network.destroy(); this.network = null; } };
   Graph.prototype.draw = function () {
-    var plan = graphPlan(this.yasr.results);
+    var plan = planned(graphPlan, this.yasr.results);
     var nodes = new Map(), edges = new Map();
     function nodeFor(b) {
       var key = b.type + " " + b.value;
