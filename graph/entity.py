@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from chainkg.graph import queries
 from chainkg.graph.labels import Kind, Label, kinds, labels, local_name, rows, select_values
 from chainkg.graph.namespaces import CK, STANDARD_PREFIXES
-from chainkg.graph.numeric import finite
+from chainkg.graph.numeric import finite, true
 from chainkg.graph.store import KnowledgeGraph, bind_parameters
 from chainkg.graph.views import qualified
 
@@ -561,7 +561,7 @@ def _events(event_rows: list[dict], link, event_kinds: dict[str, list[Kind]], ci
         if "graph" in row:
             entry["graphs"].append(row["graph"].value)
         entry["roles"].add(row["role"].value)
-        entry["planned"] |= "planned" in row and row["planned"].value == "true"
+        entry["planned"] |= "planned" in row and true(row["planned"].value)
     events = [
         Event(event, link(event).label, tuple(event_kinds.get(event, [])), min(e["dates"]) if e["dates"] else None,
               e["planned"], tuple(_role_label(r) for r in sorted(e["roles"])), citations.cite(e["graphs"]),

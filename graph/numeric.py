@@ -1,4 +1,4 @@
-"""Numbers read from the graph's literals, as charts, rankings and JSON can use them.
+"""Numbers and truth values read from the graph's literals, as charts, rankings and JSON can use them.
 
 A literal's lexical form is the data; the float made from it is only for drawing and scoring. `"1" + 400 zeros` is
 a valid xsd:decimal that the shapes pass, but as a float it is infinite: it broke the entity page's chart (a 500)
@@ -33,3 +33,12 @@ def finite_product(number: float, factor: float | None) -> float | None:
         return None
     product = number * factor
     return product if math.isfinite(product) else None
+
+
+def true(lexical: str) -> bool:
+    """Whether an xsd:boolean's lexical form says true: "true" or "1" (Virtuoso answers EXISTS and booleans as "1").
+
+    >>> true("true"), true("1"), true("false"), true("0")
+    (True, True, False, False)
+    """
+    return lexical.strip() in ("true", "1")

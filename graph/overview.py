@@ -11,6 +11,7 @@ from chainkg.graph import queries, ranking
 from chainkg.graph.entity import Link
 from chainkg.graph.evidence import Evidence, evidence_of, ordered
 from chainkg.graph.labels import Label, labels, local_name
+from chainkg.graph.numeric import true
 from chainkg.graph.store import KnowledgeGraph
 
 
@@ -129,7 +130,7 @@ def _cluster_leaders(kg: KnowledgeGraph, link, leader_rows: list[dict]) -> list[
     """The leading enterprises (龙头) of clusters, with the sentences that name them."""
     graphs: dict[tuple[str, str, str | None], set[str]] = {}
     for r in leader_rows:
-        if r["isChain"].value == "true":
+        if true(r["isChain"].value):
             continue
         key = (r["leader"].value, r["chain"].value, r["district"].value if "district" in r else None)
         graphs.setdefault(key, set()).update([r["g"].value] if "g" in r else [])

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 
 from bench.generate import nquads
-from chainkg.graph import loader, search, stats, views
+from chainkg.graph import entity, loader, overview, search, stats, views
 from chainkg.graph.settings import Settings
 from chainkg.graph.store import KnowledgeGraph
 from tests.virtuoso import running_virtuoso
@@ -110,3 +110,16 @@ def test_statistics_and_store_methods_agree(embedded, virtuoso):
     meta = ox.NamedNode(embedded.names.meta)
     assert set(virtuoso.match(meta, None, None, meta)) == set(embedded.match(meta, None, None, meta))
     assert virtuoso.has_graph(embedded.names.ontology) and not virtuoso.has_graph("urn:nowhere")
+
+
+def test_planned_events_read_as_planned_on_both(embedded, virtuoso):
+    """xsd:boolean true is "true" on Oxigraph and "1" on Virtuoso: both mean a plan, not a happening."""
+    planned = {(e.iri, e.planned) for e in entity.page(embedded, E + "chongqing-international-bio-city").events}
+    assert any(is_planned for _, is_planned in planned)
+    assert {(e.iri, e.planned) for e in entity.page(virtuoso, E + "chongqing-international-bio-city").events} == planned
+
+
+def test_the_home_page_names_the_same_leaders_on_both(embedded, virtuoso):
+    leaders = overview.overview(embedded).leaders
+    assert any(not l.is_chain for l in leaders) and any(l.is_chain for l in leaders)
+    assert overview.overview(virtuoso).leaders == leaders
