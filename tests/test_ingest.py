@@ -19,6 +19,7 @@ from chainkg.graph.ingest.sentences import decode, split
 from chainkg.graph.namespaces import CK, VOCAB
 from chainkg.graph.settings import Settings
 from tests.conftest import REPO, chainkg_command
+from tests.hostile import HOSTILE_LABELS
 
 # Figures measured by `python -m bench.ingest` (README "Ingesting an article"), each threshold a little below:
 # (entity recall, relation precision, relation recall, statistics precision, statistics recall, event precision,
@@ -754,3 +755,34 @@ def test_paste_accept_load_and_find_the_new_facts_on_their_pages(browser, ingest
 
 def outside_requests(visitor) -> list[str]:
     return visitor.outside()
+
+
+HOSTILE_ARTICLE = ("2024年3月，重庆{name}新能源科技有限公司正式入驻重庆国际生物城，项目总投资12亿元。"
+                   "今年上半年，该公司实现营收3.5亿元，同比增长20%。")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("hostile", [h for h in HOSTILE_LABELS if "</script><script>" not in h])  # that one is HTML
+def test_markup_in_an_article_stays_text_on_the_review_page(browser, ingest_server, hostile):
+    """The review page shows the curator what the pipeline read, names included: as text, never as markup."""
+    from tests.conftest import WRITE_TOKEN, Visitor
+
+    visitor = Visitor(browser, ingest_server)
+    dialogs: list[str] = []
+    visitor.page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        page = visitor.page
+        visitor.goto("/ingest")
+        page.fill("#ingest-token", WRITE_TOKEN)
+        page.fill("#ingest-date", "2024-08")
+        page.fill("#ingest-text", HOSTILE_ARTICLE.format(name=hostile))
+        page.click("#ingest-analyse")
+        page.locator("#ingest-sentences li.sentence").first.wait_for(timeout=60_000)
+        shown = page.locator("#ingest-sentences").inner_text()
+        quoted = "".join(page.locator("#ingest-sentences p.quote").all_inner_texts())
+        assert hostile.strip() in quoted  # the words as the article has them (an ASCII "!" ends a sentence)
+        injected = page.locator("#ingest-sentences script, #ingest-sentences img, #ingest-sentences svg[onload], "
+                                "#ingest-sentences [onmouseover], #ingest-sentences [onerror]")
+        assert injected.count() == 0 and dialogs == [] and "49ckx" not in shown
+    finally:
+        visitor.context.close()
