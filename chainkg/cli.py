@@ -179,11 +179,7 @@ def validate(
     """Check files (or the shipped graph) against the SHACL shapes and the article quotes, without loading."""
     kg = _graph(store=":memory:") if not files else _graph()
     if files:
-        quads = [q for f in files for q in loader.parse_file(f, base_iri=kg.settings.base_iri)]
-        quotes = loader.validate.check_quotes(quads, kg.settings.seeds_dir)
-        report = loader.validate.check_shapes(kg, quads)
-        report.problems += quotes.problems
-        report.unchecked += quotes.unchecked
+        report = loader.check_files(kg, [q for f in files for q in loader.parse_file(f, base_iri=kg.settings.base_iri)])
     else:
         report = loader.check_shipped(kg)
     if not report.ok:

@@ -168,11 +168,24 @@ def shipped_files(kg: KnowledgeGraph) -> tuple[list[Path], list[Path]]:
 
 
 def parse_shipped(kg: KnowledgeGraph) -> tuple[list[ox.Quad], list[ox.Quad]]:
-    ontology_files, curated_files = shipped_files(kg)
-    base = kg.settings.base_iri
-    ontology = [q for p in ontology_files for q in parse_file(p, base_iri=base, graph=kg.names.ontology)]
-    curated = [q for p in curated_files for q in parse_file(p, base_iri=base)]
-    return ontology, curated
+    _, curated_files = shipped_files(kg)
+    curated = [q for p in curated_files for q in parse_file(p, base_iri=kg.settings.base_iri)]
+    return shipped_ontology(kg), curated
+
+
+def shipped_ontology(kg: KnowledgeGraph) -> list[ox.Quad]:
+    """The ontology and vocabularies (units, measures, statuses) as the shipped files have them."""
+    ontology_files, _ = shipped_files(kg)
+    return [q for p in ontology_files for q in parse_file(p, base_iri=kg.settings.base_iri, graph=kg.names.ontology)]
+
+
+def check_files(kg: KnowledgeGraph, quads: list[ox.Quad]) -> validate.Report:
+    """Shapes and verbatim quotes of quads about to be loaded, in the context of what the store says. A store with
+    no ontology yet (a fresh one) is read with the shipped one: without it every unit and measure looks unknown."""
+    ontology = None if kg.has_graph(kg.names.ontology) else shipped_ontology(kg)
+    shapes = validate.check_shapes(kg, quads, ontology=ontology)
+    quotes = validate.check_quotes(quads, kg.settings.seeds_dir)
+    return validate.Report(shapes.problems + quotes.problems, quotes.unchecked)
 
 
 def check_shipped(kg: KnowledgeGraph) -> validate.Report:

@@ -96,3 +96,28 @@ def test_help_everywhere(command):
 
     result = CliRunner().invoke(app, [command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output
+
+
+@pytest.fixture
+def draft(tmp_path):
+    """A draft as `chainkg ingest` writes it, from a short article (a firm, a park, a revenue figure)."""
+    article = tmp_path / "new.txt"
+    article.write_text("巴南区引进新能源企业\n\n2024年3月，重庆星河新能源科技有限公司正式入驻重庆国际生物城，项目总投资12亿元。\n"
+                       "今年上半年，该公司实现营收3.5亿元，同比增长20%。\n", encoding="utf-8")
+    chainkg("ingest", str(article), "--date", "2024-08", "--out", str(tmp_path / "draft.trig"), store=tmp_path / "s")
+    return tmp_path / "draft.trig"
+
+
+def test_a_draft_validates_on_a_fresh_store_with_the_shipped_vocabularies(draft, tmp_path):
+    """Units and measures live in ontology/vocab.ttl: a store that has not loaded it yet must not call them unknown."""
+    without_articles = {name: value for name, value in os.environ.items() if name != "CHAINKG_SEEDS_DIR"}
+    result = chainkg("validate", str(draft), store=tmp_path / "fresh", env=without_articles)  # new.txt is no seed
+    assert result.stdout.startswith("conforms")
+
+
+def test_a_draft_without_its_units_does_not_validate(draft, tmp_path):
+    broken = tmp_path / "broken.trig"
+    broken.write_text("\n".join(line for line in draft.read_text(encoding="utf-8").splitlines() if "ck:unit" not in line),
+                      encoding="utf-8")
+    result = chainkg("validate", str(broken), store=tmp_path / "fresh", check=False)
+    assert result.returncode == 1 and "ck:unit" in result.stderr
