@@ -477,13 +477,19 @@ class _Builder:
         covered = set(placed_holders)
         for holder in placed_holders:
             covered |= facts.ancestors(holder)
-        result = {}
-        for member in facts.members():
+        members: dict[str, list[str]] = defaultdict(list)
+        for member in sorted(facts.members()):
             holder = facts.holder(member)
-            if member in self.placed or holder in covered:
-                continue
-            result[holder] = self.entry(holder, [member], None)
-        return sorted(result.values(), key=lambda e: (not e.local, *self.order(e)))
+            if member not in self.placed and holder not in covered:
+                members[holder].append(member)
+        result = [replace(self.entry(holder, nodes, None), placements=self.membership(nodes))
+                  for holder, nodes in members.items()]
+        return sorted(result, key=lambda e: (not e.local, *self.order(e)))
+
+    def membership(self, nodes: list[str]) -> tuple[Stated, ...]:
+        """The statements that put these nodes on the chain (ck:inChain): why a member in no segment is listed."""
+        return tuple(self.facts.stated(key) for key in sorted(self.facts.ties)
+                     if key[0] in nodes and key[1] == "inChain" and key[2] == self.facts.chain)
 
     def leaders(self) -> list[Entry]:
         return sorted((self.entry(h, [], None) for h in self.badges), key=self.order)

@@ -126,6 +126,15 @@ def test_every_cited_sentence_is_a_footnote(maps):
                     assert set(placement.evidence) <= set(report.sources)
 
 
+@pytest.mark.parametrize("chain", CHAINS)
+def test_a_member_in_no_segment_cites_the_sentence_that_puts_it_on_the_chain(maps, chain):
+    """晶朗光电 is on the display chain by one list in a004 and has no place: its line must still say who says so."""
+    for entry in maps[chain].unplaced:
+        stated = [p for p in entry.placements if p.relation == "inChain" and p.object.iri == E + chain]
+        assert stated and all(p.evidence for p in stated), entry.organisation.label_zh
+        assert {e for p in stated for e in p.evidence} <= set(maps[chain].sources)
+
+
 # ---------------------------------------------------------------------------- groups and owners, on a toy chain
 GROUPS = """
 @prefix ck: <https://w3id.org/chainkg/ontology#> . @prefix org: <http://www.w3.org/ns/org#> .
