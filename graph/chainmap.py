@@ -113,7 +113,9 @@ class Segment:
 class ChainMap:
     """A chain seen from a place: segments in chain order (`stages` groups them into columns), the members placed
     in no segment (`unplaced`, local first: they are why a segment may be "unknown"), the chain's designated
-    leaders, and every piece of evidence cited, in footnote order (`sources`)."""
+    leaders, and every piece of evidence cited, in footnote order (`sources`). `home` is the chain's own place when
+    it is seen from another (Dadukou's IVD chain from Banan, through the city both lie in): why every segment there
+    may be missing."""
 
     chain: Named
     place: Named
@@ -121,6 +123,7 @@ class ChainMap:
     unplaced: list[Entry]
     leaders: list[Entry]
     sources: list[Evidence]
+    home: Named | None = None
 
     @property
     def stages(self) -> list[list[Segment]]:
@@ -317,6 +320,7 @@ def chain_map(kg: KnowledgeGraph, chain_iri: str, place_iri: str | None = None,
     ('巴南区', ['液晶材料', '玻璃基板', '液晶面板'])
     """
     facts = facts or chain_facts(kg, chain_iri)
+    home_iri = _home_or_none(kg, chain_iri)
     place_iri = home_place(kg, chain_iri) if place_iri is None else _checked(kg, place_iri)
     within = {row["inner"].value for row in kg.select(queries.text("places_within"), place=ox.NamedNode(place_iri))}
     place = facts.names.get(place_iri) or named_entity(kg, place_iri)
@@ -338,7 +342,8 @@ def chain_map(kg: KnowledgeGraph, chain_iri: str, place_iri: str | None = None,
                                 focus))
     leaders = builder.leaders()
     sources = _sources(finished, unplaced, leaders)
-    return ChainMap(facts.name(chain_iri), place, finished, unplaced, leaders, sources)
+    home = None if home_iri in (None, place_iri) else facts.names.get(home_iri) or named_entity(kg, home_iri)
+    return ChainMap(facts.name(chain_iri), place, finished, unplaced, leaders, sources, home)
 
 
 def _checked(kg: KnowledgeGraph, place_iri: str) -> str:
@@ -354,6 +359,13 @@ def home_place(kg: KnowledgeGraph, chain_iri: str) -> str:
     if found is None:
         raise UnknownEntity(f"the chain {chain_iri} belongs to no place (ck:chainOf); name the place to look at")
     return found
+
+
+def _home_or_none(kg: KnowledgeGraph, chain_iri: str) -> str | None:
+    try:
+        return home_place(kg, chain_iri)
+    except UnknownEntity:
+        return None
 
 
 def named_entity(kg: KnowledgeGraph, iri: str) -> Named:

@@ -166,6 +166,9 @@ def test_the_gaps_pages_at_phone_width(phone_visitor):
     chains = visitor.page.evaluate("() => [...document.querySelectorAll('.gap-row')].map(r => r.dataset.chain)")
     assert chains[:2] == [E + "biopharma-chain", E + "display-chain"] or \
         set(chains[:2]) == {E + "biopharma-chain", E + "display-chain"}
+    # Dadukou's IVD chain is seen from Banan through the city: the row says whose chain it is, so "missing" reads right
+    ivd = visitor.page.locator(".gap-row[data-chain='" + E + "ivd-chain'] .chain-home")
+    assert ivd.inner_text() == "大渡口区的产业链 a chain of Dadukou District"
     visitor.screenshot("gaps-banan-390px")
     visitor.goto("/gaps/tianan-cyberpark")  # a park sees its district's chains, its own firms local
     assert no_sideways_scroll(visitor)

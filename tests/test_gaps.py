@@ -103,6 +103,17 @@ def test_the_ivd_chain_is_seen_from_dadukou_not_chongqing(shipped_kg):
     assert chain_gaps(shipped_kg, E + "ivd-chain").place.iri == E + "dadukou"
 
 
+@pytest.mark.parametrize("place, chain, home", [
+    ("banan", "ivd-chain", "dadukou"),           # Dadukou's chain, seen from Banan through the city: all missing there
+    ("tianan-cyberpark", "ivd-chain", "dadukou"),
+    ("dadukou", "ivd-chain", None),              # seen from its own place: nothing to say
+    ("banan", "display-chain", None),
+])
+def test_a_chain_seen_from_another_place_names_its_own(shipped_kg, place, chain, home):
+    report = next(r for r in gaps_of_place(shipped_kg, E + place).chains if r.chain.iri == E + chain)
+    assert (report.home.iri.removeprefix(E) if report.home else None) == home
+
+
 @pytest.mark.parametrize("place", ["dadukou", "tianan-cyberpark", "banan"])
 def test_invariants_on_every_shipped_place(shipped_kg, place):
     for report in gaps_of_place(shipped_kg, E + place).chains:
