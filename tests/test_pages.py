@@ -268,3 +268,17 @@ def test_statistics_tables_show_the_qualifier_with_the_value(app, path, shown):
 def test_pages_say_what_figures_count_and_how_sure_their_dates_are(app, path, text):
     response = get(app, path)
     assert response.status_code == 200 and html.escape(text) in response.text
+
+
+@pytest.mark.parametrize(("path", "sentence"), [
+    # a004's list of display firms backs plain facts and, separately, a curators' reading of the same words
+    ("/chains/display-chain/map", "围绕“芯屏器核网”全产业链"),
+    ("/id/hikvision", "园区先后吸引400余家企业入驻"),
+])
+def test_a_sentence_is_printed_once_among_the_sources_and_refers_back_after(app, path, sentence):
+    """Two footnotes on one sentence (one with the curators' reading) print it once; the second says which it is."""
+    page = get(app, path).text
+    footnotes = page[page.index('id="src-1"'):]
+    printed = re.findall(r"<(?:q class=\"quote\"|blockquote)>([^<]*)<", footnotes)
+    assert len([text for text in printed if html.unescape(text).startswith(sentence)]) == 1
+    assert "条原句" in footnotes and "编者解读" in footnotes  # the reading stays, under the back-reference
