@@ -15,7 +15,8 @@ from functools import cache
 from pypinyin import lazy_pinyin
 
 from chainkg.graph import queries
-from chainkg.graph.labels import Label, labels, local_name, rows
+from chainkg.graph.labels import Label, labels
+from chainkg.graph.namespaces import local_name
 from chainkg.graph.store import KnowledgeGraph
 
 LINK, KIND, NUMBER, DATE = "link", "kind", "number", "date"
@@ -44,7 +45,8 @@ class Listing:
 
     @property
     def query(self) -> str:
-        return queries.text("browse_" + self.name)
+        """The name of the named query that lists it."""
+        return "browse_" + self.name
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -130,7 +132,7 @@ class Table:
 def all_rows(kg: KnowledgeGraph, listing: Listing) -> list[Row]:
     """Every entity of a list, with its values folded from the query's rows and labelled."""
     found: dict[str, dict[str, dict[str, str | None]]] = {}
-    for row in rows(kg, listing.query):
+    for row in queries.rows(kg, listing.query):
         cells = found.setdefault(row["entity"].value, {c.name: {} for c in listing.columns})
         for column in listing.columns:
             term = row.get(column.name)

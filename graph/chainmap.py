@@ -19,10 +19,9 @@ import pyoxigraph as ox
 
 from chainkg.graph import queries
 from chainkg.graph.evidence import Evidence, evidence_of, ordered
-from chainkg.graph.labels import select_values
-from chainkg.graph.namespaces import CK
+from chainkg.graph.namespaces import CK, local_name
 from chainkg.graph.store import KnowledgeGraph
-from chainkg.graph.views import UnknownEntity, describe, innermost, local_name, require
+from chainkg.graph.views import UnknownEntity, describe, innermost, require
 
 MISSING, FRAGILE, COVERED, UNKNOWN = "missing", "fragile", "covered", "unknown"
 STATUS_LABELS = {COVERED: ("已覆盖", "covered"), FRAGILE: ("薄弱", "fragile"), MISSING: ("缺失", "missing"),
@@ -231,7 +230,7 @@ def chain_facts(kg: KnowledgeGraph, chain_iri: str) -> ChainFacts:
     require(kg, chain_iri, "IndustryChain")
     chain = {"chain": ox.NamedNode(chain_iri)}
     segments: dict[str, dict] = {}
-    for row in kg.select(queries.text("chain_map_segments"), **chain):
+    for row in queries.rows(kg, "chain_map_segments", **chain):
         info = segments.setdefault(row["segment"].value, {"order": None, "position": None, "next": set()})
         if "order" in row and info["order"] is None:
             try:
@@ -244,7 +243,7 @@ def chain_facts(kg: KnowledgeGraph, chain_iri: str) -> ChainFacts:
             info["next"].add(row["next"].value)
     ties: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     clusters = set()
-    for row in kg.select(queries.text("chain_map_ties"), **chain):
+    for row in queries.rows(kg, "chain_map_ties", **chain):
         key = (row["node"].value, local_name(row["relation"].value), row["target"].value)
         graphs = ties[key]
         if "g" in row:
@@ -252,7 +251,7 @@ def chain_facts(kg: KnowledgeGraph, chain_iri: str) -> ChainFacts:
         if key[1] == "leadingEnterpriseOf" and key[2] != chain_iri:
             clusters.add(key[2])
     focus: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for row in kg.select(queries.text("chain_map_focus"), **chain):
+    for row in queries.rows(kg, "chain_map_focus", **chain):
         focus[(row["carrier"].value, row["segment"].value)].update([row["g"].value] if "g" in row else [])
     links, owners, parents, places = _organisation_ties(kg, {n for n, _, _ in ties})
     nodes = {c for c, _ in focus} | set(segments) | {chain_iri} | clusters | {n for n, _, _ in ties} | set(owners) | set(parents) \
@@ -282,7 +281,7 @@ def _organisation_ties(kg: KnowledgeGraph, start: set[str]):
             break
         done |= todo
         found = set()
-        for row in select_values(kg, "organisation_ties", sorted(todo)):
+        for row in queries.rows(kg, "organisation_ties", nodes=sorted(todo)):
             node, relation, other = row["node"].value, local_name(row["relation"].value), row["other"].value
             if not isinstance(row["other"], ox.NamedNode):
                 continue
@@ -322,7 +321,7 @@ def chain_map(kg: KnowledgeGraph, chain_iri: str, place_iri: str | None = None,
     facts = facts or chain_facts(kg, chain_iri)
     home_iri = _home_or_none(kg, chain_iri)
     place_iri = home_place(kg, chain_iri) if place_iri is None else _checked(kg, place_iri)
-    within = {row["inner"].value for row in kg.select(queries.text("places_within"), place=ox.NamedNode(place_iri))}
+    within = {row["inner"].value for row in queries.rows(kg, "places_within", place=ox.NamedNode(place_iri))}
     place = facts.names.get(place_iri) or named_entity(kg, place_iri)
     builder = _Builder(kg, facts, within)
     segments = builder.segments()

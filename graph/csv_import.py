@@ -117,7 +117,7 @@ class _Lookups:
     def names(self, kind: str) -> _Names:
         if kind not in self._cache:
             table = _Names()
-            for row in self._kg.select(queries.text("names_of_kind"), **{"class": ck(kind)}):
+            for row in queries.rows(self._kg, "names_of_kind", **{"class": ck(kind)}):
                 table.by_name.setdefault(normalise(row["name"].value), set()).add(row["entity"].value)
             self._cache[kind] = table
         return self._cache[kind]

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from chainkg.graph import queries
-from chainkg.graph.labels import Kind, Label, kinds, labels, local_name, rows, select_values
-from chainkg.graph.namespaces import CK, STANDARD_PREFIXES
+from chainkg.graph.labels import Kind, Label, kinds, labels
+from chainkg.graph.namespaces import CK, STANDARD_PREFIXES, local_name
 from chainkg.graph.numeric import finite, true
-from chainkg.graph.store import KnowledgeGraph, bind_parameters
+from chainkg.graph.store import KnowledgeGraph
 from chainkg.graph.views import qualified
 
 RDF_TYPE = STANDARD_PREFIXES["rdf"] + "type"
@@ -328,15 +328,15 @@ def exists(kg: KnowledgeGraph, iri: str) -> bool:
         entity = ox.NamedNode(iri)
     except ValueError:
         return False
-    if kg.query(_bound("entity_exists", entity)):
+    if queries.ask(kg, "entity_exists", entity=entity):
         return True
-    return int(rows(kg, queries.text("graph_size"), entity=entity)[0]["facts"].value) > 0
+    return int(queries.rows(kg, "graph_size", entity=entity)[0]["facts"].value) > 0
 
 
 def _declared_inverses(kg: KnowledgeGraph, properties) -> dict[str, str]:
     """owl:inverseOf pairs of the ontology for these properties, either way round."""
     found = {}
-    for row in select_values(kg, "inverse_of", properties):
+    for row in queries.rows(kg, "inverse_of", nodes=properties):
         found[row["node"].value] = row["inverse"].value
     return found
 
@@ -367,32 +367,32 @@ def page(kg: KnowledgeGraph, iri: str) -> EntityPage | None:
     limit = kg.settings.entity_max_links
     citations = _Citations()
 
-    statements = rows(kg, queries.text("entity_statements"), entity=entity)
+    statements = queries.rows(kg, "entity_statements", entity=entity)
     by_property: dict[str, dict[Term_key, list[str | None]]] = defaultdict(dict)
     for row in statements:
         if (source := _source(kg, row["graph"])) is not False:
             by_property[row["property"].value].setdefault(_term_key(row["value"]), []).append(source)
 
     incoming_counts = {r["property"].value: int(r["count"].value)
-                       for r in rows(kg, queries.text("entity_incoming_counts"), entity=entity)}
+                       for r in queries.rows(kg, "entity_incoming_counts", entity=entity)}
     incoming_subjects: dict[str, dict[str, list[str | None]]] = {}
     for prop, _count in sorted(incoming_counts.items()):
         if prop in SHOWN_ELSEWHERE:
             continue
-        subjects = [r["subject"].value for r in rows(kg, queries.text("entity_incoming"), limit=limit,
+        subjects = [r["subject"].value for r in queries.rows(kg, "entity_incoming", limit=limit,
                                                      entity=entity, property=ox.NamedNode(prop))
                     if isinstance(r["subject"], ox.NamedNode)]
         graphs: dict[str, list[str | None]] = {s: [] for s in subjects}
-        for r in select_values(kg, "incoming_sources", subjects, entity=entity, property=ox.NamedNode(prop)):
+        for r in queries.rows(kg, "incoming_sources", nodes=subjects, entity=entity, property=ox.NamedNode(prop)):
             if (source := _source(kg, r["graph"])) is not False:
                 graphs[r["node"].value].append(source)
         incoming_subjects[prop] = graphs
 
-    event_rows = rows(kg, queries.text("entity_events"), entity=entity)
-    stat_rows = rows(kg, queries.text("entity_statistics"), entity=entity)
-    classes = rows(kg, queries.text("entity_classes"), entity=entity)
-    fact_rows = rows(kg, queries.text("graph_facts"), limit=limit, entity=entity)
-    facts_total = int(rows(kg, queries.text("graph_size"), entity=entity)[0]["facts"].value)
+    event_rows = queries.rows(kg, "entity_events", entity=entity)
+    stat_rows = queries.rows(kg, "entity_statistics", entity=entity)
+    classes = queries.rows(kg, "entity_classes", entity=entity)
+    fact_rows = queries.rows(kg, "graph_facts", limit=limit, entity=entity)
+    facts_total = int(queries.rows(kg, "graph_size", entity=entity)[0]["facts"].value)
 
     # Name everything the page links to in two queries.
     iris = {iri, *by_property, *incoming_subjects}
@@ -466,7 +466,7 @@ def description(kg: KnowledgeGraph, iri: str, syntax: ox.RdfFormat) -> bytes:
     >>> description(kg, e, ox.RdfFormat.TURTLE).decode().splitlines()[-1]
     'e:x skos:prefLabel "甲"@zh-hans .'
     """
-    triples = sorted(set(kg.query(_bound("entity_description", ox.NamedNode(iri)))), key=str)
+    triples = queries.triples(kg, "entity_description", entity=ox.NamedNode(iri))
     used = {name: ns for name, ns in kg.prefixes.items()
             if any(str(t.subject).startswith("<" + ns) or str(t.predicate).startswith("<" + ns)
                    or str(t.object).startswith("<" + ns) for t in triples)}
@@ -509,10 +509,6 @@ def series_of(statistics: list[Statistic]) -> list[Series]:
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
-
-
-def _bound(name: str, entity: ox.NamedNode) -> str:
-    return bind_parameters(queries.text(name), {"entity": entity})
 
 
 def _term_key(term: object) -> Term_key:
@@ -626,7 +622,7 @@ def _number_text(value: str) -> str:
 def _sources(kg: KnowledgeGraph, citations: _Citations, link) -> list[Source]:
     graphs = [g for g in citations.numbers if g is not None]
     described: dict[str, dict] = {}
-    for row in select_values(kg, "evidence_of", graphs):
+    for row in queries.rows(kg, "evidence_of", nodes=graphs):
         entry = described.setdefault(row["node"].value, row)
         for name, term in row.items():
             entry.setdefault(name, term)
@@ -662,7 +658,7 @@ def statistic_comments(kg: KnowledgeGraph, entity: str) -> dict[str, Label]:
     {}
     """
     found: dict[str, dict[str, str]] = {}
-    for row in rows(kg, queries.text("statistic_comments"), entity=ox.NamedNode(entity)):
+    for row in queries.rows(kg, "statistic_comments", entity=ox.NamedNode(entity)):
         comment = row["comment"]
         lang = "en" if (comment.language or "").lower().startswith("en") else "zh"
         found.setdefault(row["stat"].value, {}).setdefault(lang, comment.value)

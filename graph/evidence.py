@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from chainkg.graph.labels import select_values
+from chainkg.graph import queries
 from chainkg.graph.namespaces import CK
 from chainkg.graph.store import KnowledgeGraph
 
@@ -53,12 +53,12 @@ def evidence_of(kg: KnowledgeGraph, graphs: Iterable[str]) -> dict[str, Evidence
     """
     wanted = sorted({g for g in graphs if g})
     found: dict[str, dict] = {}
-    for row in select_values(kg, "evidence_of", wanted):
+    for row in queries.rows(kg, "evidence_of", nodes=wanted):
         entry = found.setdefault(row["node"].value, {})
         for name, term in row.items():
             entry.setdefault(name, term.value)
     readings: dict[str, dict[str, str]] = {}
-    for row in select_values(kg, "evidence_readings", list(found)):
+    for row in queries.rows(kg, "evidence_readings", nodes=list(found)):
         language = getattr(row["why"], "language", None) or ""
         why = row["why"].value.removeprefix("编者解读：").removeprefix("Curators' reading: ")  # the page labels it
         readings.setdefault(row["node"].value, {})["en" if language.startswith("en") else "zh"] = why

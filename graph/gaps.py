@@ -59,7 +59,7 @@ def gaps_of_place(kg: KnowledgeGraph, place_iri: str) -> PlaceGaps:
     ['Banan new display chain', 'Banan biopharmaceutical chain']
     """
     require(kg, place_iri, "Place")
-    chains = [row["chain"].value for row in kg.select(queries.text("chains_of_place"), place=ox.NamedNode(place_iri))]
+    chains = [row["chain"].value for row in queries.rows(kg, "chains_of_place", place=ox.NamedNode(place_iri))]
     reports = [chain_map(kg, chain, place_iri) for chain in chains]
     place = reports[0].place if reports else named_entity(kg, place_iri)
     own = {chain for chain in chains if _is_own(kg, chain, place_iri)}
@@ -71,7 +71,7 @@ def gaps_of_place(kg: KnowledgeGraph, place_iri: str) -> PlaceGaps:
 
 
 def _within(kg: KnowledgeGraph, place_iri: str) -> set[str]:
-    return {row["inner"].value for row in kg.select(queries.text("places_within"), place=ox.NamedNode(place_iri))}
+    return {row["inner"].value for row in queries.rows(kg, "places_within", place=ox.NamedNode(place_iri))}
 
 
 def _is_own(kg: KnowledgeGraph, chain_iri: str, place_iri: str) -> bool:

@@ -1,26 +1,24 @@
 """Names and kinds of many nodes at once, for pages that show links: the Chinese name first, the English beside it.
 
-One named query per question (`labels_of`, `kinds_of`), each with a `VALUES ?node { UNDEF }` slot this module fills.
+One named query per question (`labels_of`, `kinds_of`), each asked for the nodes given (graph.queries).
 No HTTP and no rendering here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import islice
 
 import pyoxigraph as ox
 
 from chainkg.graph import queries
-from chainkg.graph.namespaces import STANDARD_PREFIXES
-from chainkg.graph.store import KnowledgeGraph, Term, bind_parameters
+from chainkg.graph.namespaces import STANDARD_PREFIXES, local_name
+from chainkg.graph.store import KnowledgeGraph
 
 SKOS = STANDARD_PREFIXES["skos"]
 RDFS = STANDARD_PREFIXES["rdfs"]
 DCTERMS = STANDARD_PREFIXES["dcterms"]
 OA = STANDARD_PREFIXES["oa"]
-VALUES_SLOT = "VALUES ?node { UNDEF }"
 # Names of standard-vocabulary classes, which the ontology does not label itself.
 STANDARD_CLASS_LABELS = {
     STANDARD_PREFIXES["owl"] + "Class": ("类", "class"),
@@ -80,15 +78,6 @@ class Kind:
     en: str
 
 
-def local_name(iri: str) -> str:
-    """The part of an IRI after its last '#' or '/'.
-
-    >>> local_name("https://w3id.org/chainkg/ontology#Company"), local_name("https://w3id.org/chainkg/id/quote/a001-017")
-    ('Company', 'a001-017')
-    """
-    return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-
-
 def choose(names: list[tuple[str, str, str]], iri: str) -> Label:
     """The label from (property, language, text) triples: simplified Chinese first, the IRI's end last.
 
@@ -118,40 +107,11 @@ def choose(names: list[tuple[str, str, str]], iri: str) -> Label:
     return Label(zh or en or local_name(iri), en if en != zh else None)
 
 
-def select_values(kg: KnowledgeGraph, name: str, nodes: Iterable[str], **parameters: Term) -> list[dict[str, Term]]:
-    """Rows of a named query whose `VALUES ?node { UNDEF }` slot is filled with these IRIs (none: no rows).
-
-    >>> select_values(KnowledgeGraph.in_memory(), "labels_of", [])
-    []
-    """
-    terms = " ".join(str(ox.NamedNode(n)) for n in dict.fromkeys(nodes))
-    if not terms:
-        return []
-    text = queries.text(name)
-    if VALUES_SLOT not in text:
-        raise ValueError(f"named query {name!r} has no {VALUES_SLOT} slot")
-    return rows(kg, text.replace(VALUES_SLOT, "VALUES ?node { " + terms + " }"), **parameters)
-
-
-def rows(kg: KnowledgeGraph, text: str, *, limit: int | None = None,
-         **parameters: Term) -> list[dict[str, Term]]:
-    """Rows of a SELECT as dicts; with a `limit`, stop reading after that many (the rest is never computed when
-    the query streams)."""
-    return list(islice(_stream(kg, text, parameters), limit))
-
-
-def _stream(kg: KnowledgeGraph, text: str, parameters: dict[str, Term]) -> Iterator[dict[str, Term]]:
-    solutions = kg.query(bind_parameters(text, parameters))
-    names = [v.value for v in solutions.variables]
-    for row in solutions:
-        yield {n: row[n] for n in names if row[n] is not None}
-
-
 def labels(kg: KnowledgeGraph, nodes: Iterable[str]) -> dict[str, Label]:
     """The label of every IRI given (blank nodes and literals are not looked up)."""
     wanted = [n for n in dict.fromkeys(nodes) if n]
     found: dict[str, list[tuple[str, str, str]]] = {n: [] for n in wanted}
-    for row in select_values(kg, "labels_of", wanted):
+    for row in queries.rows(kg, "labels_of", nodes=wanted):
         name = row["name"]
         lang = (name.language or "").lower() if isinstance(name, ox.Literal) else ""
         found[row["node"].value].append((row["property"].value, lang, name.value))
@@ -167,7 +127,7 @@ def kinds(kg: KnowledgeGraph, nodes: Iterable[str]) -> dict[str, list[Kind]]:
     [('类', 'class')]
     """
     found: dict[str, dict[str, Kind]] = {}
-    for row in select_values(kg, "kinds_of", nodes):
+    for row in queries.rows(kg, "kinds_of", nodes=nodes):
         kind = row["kind"].value
         standard = STANDARD_CLASS_LABELS.get(kind, (local_name(kind), local_name(kind)))
         zh = row["zh"].value if "zh" in row else standard[0]

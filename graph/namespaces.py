@@ -27,6 +27,20 @@ STANDARD_PREFIXES: dict[str, str] = {
     "sh": "http://www.w3.org/ns/shacl#",
 }
 
+
+
+def local_name(iri: str) -> str:
+    """The part of an IRI after its last '#' or '/', trailing ones ignored: what names a node when nothing else
+    does, so it is never empty for an IRI that ends in a separator.
+
+    >>> local_name("https://w3id.org/chainkg/ontology#Company"), local_name("https://w3id.org/chainkg/id/quote/a001-017")
+    ('Company', 'a001-017')
+    >>> local_name("https://creativecommons.org/licenses/by/4.0/"), local_name("https://w3id.org/chainkg/ontology#")
+    ('4.0', 'ontology')
+    """
+    return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
 # Instance prefixes, relative to the configured base IRI (see docs/curation.md).
 INSTANCE_PREFIXES: dict[str, str] = {
     "e": "id/",

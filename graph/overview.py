@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from chainkg.graph import queries, ranking
 from chainkg.graph.entity import Link
 from chainkg.graph.evidence import Evidence, evidence_of, ordered
-from chainkg.graph.labels import Label, labels, local_name
+from chainkg.graph.labels import Label, labels
+from chainkg.graph.namespaces import local_name
 from chainkg.graph.numeric import true
 from chainkg.graph.store import KnowledgeGraph
 
@@ -64,9 +65,9 @@ def overview(kg: KnowledgeGraph) -> Overview:
     >>> [l.leader.label.zh for l in o.leaders if l.chain.iri.endswith("smart-vision-chain")]
     ['海康威视']
     """
-    district_rows = kg.select(queries.text("home_districts"))
-    leader_rows = kg.select(queries.text("home_chain_leaders"))
-    park_rows = kg.select(queries.text("home_parks"))
+    district_rows = queries.rows(kg, "home_districts")
+    leader_rows = queries.rows(kg, "home_chain_leaders")
+    park_rows = queries.rows(kg, "home_parks")
     iris = {r[v].value for r in district_rows + leader_rows + park_rows for v in ("district", "cluster", "chain", "leader", "park") if v in r}
     names = labels(kg, iris)
 

@@ -19,10 +19,9 @@ from dataclasses import dataclass, field, fields
 from chainkg.graph import queries
 from chainkg.graph.chainmap import OWNED_KINDS, ChainFacts, Named, chain_facts
 from chainkg.graph.evidence import Evidence, evidence_of, ordered
-from chainkg.graph.labels import select_values
+from chainkg.graph.namespaces import local_name
 from chainkg.graph.settings import Settings
 from chainkg.graph.store import KnowledgeGraph
-from chainkg.graph.views import local_name
 
 # The components in the order they are reported; each has a weight setting anchor_weight_<name>.
 COMPONENTS = ("chain_leader", "leading_enterprise", "representative", "awards", "listed", "segments", "size",
@@ -154,7 +153,7 @@ def rank_anchors(kg: KnowledgeGraph, chain_iri: str, weights: Weights | None = N
 
 def rank_all(kg: KnowledgeGraph, weights: Weights | None = None, limit: int | None = None) -> list[AnchorRanking]:
     """Every chain's ranking, chains in IRI order (the same as rank_anchors chain by chain)."""
-    chains = sorted(row["chain"].value for row in kg.select(queries.text("chain_iris")))
+    chains = sorted(row["chain"].value for row in queries.rows(kg, "chain_iris"))
     return [rank_anchors(kg, chain, weights, limit) for chain in chains]
 
 
@@ -219,14 +218,14 @@ class _Ranker:
 
     def _rows(self, nodes: set[str]) -> list[tuple[str, str, str, str | None]]:
         rows = []
-        for row in select_values(self.kg, "anchor_evidence", sorted(nodes)):
+        for row in queries.rows(self.kg, "anchor_evidence", nodes=sorted(nodes)):
             other = row["other"]
             value = other.value if hasattr(other, "value") else str(other)
             if row["what"].value == "award" and getattr(other, "language", None) and \
                     not other.language.lower().startswith("zh"):
                 continue  # the English form of an award is the same award
             rows.append((row["node"].value, row["what"].value, value, row["g"].value if "g" in row else None))
-        for row in select_values(self.kg, "anchor_evidence_out", sorted(nodes)):
+        for row in queries.rows(self.kg, "anchor_evidence_out", nodes=sorted(nodes)):
             rows.append((row["node"].value, "supports", row["other"].value, row["g"].value if "g" in row else None))
         return rows
 
@@ -271,9 +270,9 @@ class _Ranker:
         nodes = set(organisations) | {n for o in organisations for n in self.held.get(o, ())}
         units = {row["unit"].value: (float(row["factor"].value) if "factor" in row else None,
                                      row["zh"].value if "zh" in row else "")
-                 for row in self.kg.select(queries.text("unit_names"))}
+                 for row in queries.rows(self.kg, "unit_names")}
         found: dict[str, dict[str, dict]] = defaultdict(dict)
-        for row in select_values(self.kg, "anchor_figures", sorted(nodes)):
+        for row in queries.rows(self.kg, "anchor_figures", nodes=sorted(nodes)):
             unit = row["unit"].value if "unit" in row else ""
             factor, unit_zh = units.get(unit, (None, ""))
             status = local_name(row["status"].value) if "status" in row else "actual"

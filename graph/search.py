@@ -22,7 +22,7 @@ import opencc
 from pypinyin import lazy_pinyin
 
 from chainkg.graph import queries
-from chainkg.graph.namespaces import CK
+from chainkg.graph.namespaces import CK, local_name
 from chainkg.graph.store import KnowledgeGraph
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -229,15 +229,6 @@ class Results:
     districts: dict[str, int]
 
 
-def local_name(iri: str) -> str:
-    """The last segment of an IRI.
-
-    >>> local_name("https://w3id.org/chainkg/ontology#Company")
-    'Company'
-    """
-    return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-
-
 class LabelIndex:
     """Every name of every entity, normalised, rebuilt when the store changes.
 
@@ -268,7 +259,7 @@ class LabelIndex:
         started = time.perf_counter()
         fingerprint = len(self.kg)
         entries: dict[str, Entry] = {}
-        for row in self.kg.query(queries.text("search_labels")):
+        for row in queries.solutions(self.kg, "search_labels"):
             iri = row["entity"].value
             entry = entries.get(iri) or entries.setdefault(iri, Entry(iri))
             literal = row["name"]
@@ -290,10 +281,10 @@ class LabelIndex:
             ancestors = set().union(*(broader.get(k, {k}) for k in entry.kinds)) if entry.kinds else set()
             entry.kind_words = set().union(*(words.get(k, set()) for k in ancestors)) if ancestors else set()
             entry.family = next((f for f in FAMILIES if f in ancestors), entry.kind)
-        for row in self.kg.query(queries.text("search_districts")):
+        for row in queries.solutions(self.kg, "search_districts"):
             if (entry := entries.get(row["entity"].value)) is not None:
                 entry.districts.add(row["district"].value)
-        for row in self.kg.query(queries.text("search_roles")):
+        for row in queries.solutions(self.kg, "search_roles"):
             if (entry := entries.get(row["entity"].value)) is not None:
                 zh = row["roleZh"].value if row["roleZh"] is not None else local_name(row["role"].value)
                 en = row["roleEn"].value if row["roleEn"] is not None else None
@@ -310,7 +301,7 @@ class LabelIndex:
         broader: dict[str, set[str]] = {}
         words: dict[str, set[str]] = {}
         names: dict[str, tuple[str, str | None]] = {}
-        for row in self.kg.query(queries.text("search_kinds")):
+        for row in queries.solutions(self.kg, "search_kinds"):
             kind, wider = local_name(row["kind"].value), local_name(row["broader"].value)
             broader.setdefault(kind, {kind}).add(wider)
             zh, en = (row[v].value if row[v] is not None else None for v in ("labelZh", "labelEn"))

@@ -37,10 +37,10 @@ class GraphStats:
 def compute(kg: KnowledgeGraph) -> GraphStats:
     per_class = {
         row["class"].value.removeprefix(CK): int(row["count"].value)
-        for row in kg.select(queries.text("entities_per_class"))
+        for row in queries.rows(kg, "entities_per_class")
     }
-    provenance = kg.select(queries.text("fact_provenance"))[0]
-    bare = kg.select(queries.text("default_graph_size"), own=kg.own)[0]
+    provenance = queries.rows(kg, "fact_provenance")[0]
+    bare = queries.rows(kg, "default_graph_size", own=kg.own)[0]
     return GraphStats(
         entities_per_class=per_class,
         facts=_int(provenance.get("facts")),

@@ -10,7 +10,6 @@ is the named graph `<base>graph/default` underneath, on both backends.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -22,7 +21,7 @@ import pyoxigraph as ox
 import rdflib
 from oxrdflib import OxigraphStore
 
-from chainkg.graph import merge, remote
+from chainkg.graph import merge, queries, remote
 from chainkg.graph.namespaces import GraphNames, prefixes
 from chainkg.graph.remote import RemoteStore
 from chainkg.graph.settings import Settings
@@ -79,16 +78,14 @@ class KnowledgeGraph:
             options["default_graph"] = [self.merged]
         return self.store.query(sparql, prefixes=self.prefixes, base_iri=self.settings.base_iri, **options)
 
-    def select(self, sparql: str, **parameters: Term) -> list[dict[str, Term]]:
-        """Rows of a SELECT as dicts. Keyword arguments fill the query's `$name` parameters (see graph.queries).
+    def select(self, sparql: str) -> list[dict[str, Term]]:
+        """Rows of an ad-hoc SELECT as dicts (notebooks, tests); named queries run by name through graph.queries.
 
         >>> kg = KnowledgeGraph.in_memory()
-        >>> kg.select("SELECT ?x WHERE { BIND($value AS ?x) }", value=ox.Literal("甲"))
+        >>> kg.select("SELECT ?x WHERE { BIND('甲' AS ?x) }")
         [{'x': <Literal value=甲 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>}]
         """
-        solutions = self.query(bind_parameters(sparql, parameters))
-        names = [v.value for v in solutions.variables]
-        return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
+        return queries.as_rows(self.query(sparql))
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         target = ox.NamedNode(graph) if graph else None
@@ -300,23 +297,6 @@ class KnowledgeGraph:
                 with self._files:
                     self.store.flush()
             log.info("write committed: %s in %.0f ms", what, (time.perf_counter() - started) * 1000)
-
-
-def bind_parameters(sparql: str, parameters: dict[str, Term]) -> str:
-    """Replace each `$name` in a named query by a term written in SPARQL syntax.
-
-    Oxigraph's own substitution only binds projected variables; `$name` parameters may appear anywhere. Terms are
-    pyoxigraph objects, whose constructors reject malformed IRIs and whose `str()` escapes literals, so the
-    result cannot smuggle syntax in.
-
-    >>> bind_parameters("SELECT * WHERE { $entity ?p ?o }", {"entity": ox.NamedNode("http://example.org/a")})
-    'SELECT * WHERE { <http://example.org/a> ?p ?o }'
-    """
-    for name, term in parameters.items():
-        if not isinstance(term, (ox.NamedNode, ox.Literal)):
-            raise TypeError(f"parameter {name} must be a NamedNode or Literal, not {type(term).__name__}")
-        sparql = re.sub(rf"\${re.escape(name)}\b", lambda _: str(term), sparql)
-    return sparql
 
 
 def _open_on_disk(path: Path) -> ox.Store:

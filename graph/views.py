@@ -35,10 +35,9 @@ import pyoxigraph as ox
 
 from chainkg.graph import queries
 from chainkg.graph.evidence import evidence_of, ordered
-from chainkg.graph.labels import VALUES_SLOT, select_values
-from chainkg.graph.namespaces import CK, STANDARD_PREFIXES, VOCAB
+from chainkg.graph.namespaces import CK, STANDARD_PREFIXES, VOCAB, local_name
 from chainkg.graph.numeric import finite, finite_product
-from chainkg.graph.store import KnowledgeGraph, bind_parameters
+from chainkg.graph.store import KnowledgeGraph
 
 # When two nodes are linked several ways, the edge's `relation` is the first of these that applies.
 RELATION_PRECEDENCE = (
@@ -94,7 +93,7 @@ def chain_view(kg: KnowledgeGraph, chain_iri: str) -> View:
     ('IndustryChain', 'IVD chain: segments, companies and places', 3)
     """
     require(kg, chain_iri, "IndustryChain")
-    rows = kg.select(queries.text("chain_view"), chain=ox.NamedNode(chain_iri))
+    rows = queries.rows(kg, "chain_view", chain=ox.NamedNode(chain_iri))
     graph = _graph_of(rows)
     # `relation` is set by describe(), after the cap: select by `relations`, which every edge has from the start
     pinned = [n for n, _, r in graph.in_edges(chain_iri, data="relations")
@@ -113,11 +112,11 @@ def supplier_network(kg: KnowledgeGraph, district_iri: str | None = None) -> Vie
     With a district (or any place), the links that touch an organisation sitting there; without, all of them.
     """
     if district_iri is None:
-        rows = kg.select(queries.text("supplier_links_all"))
+        rows = queries.rows(kg, "supplier_links_all")
     else:
         require(kg, district_iri, "Place")
-        local = kg.select(queries.text("organisations_in_place"), place=ox.NamedNode(district_iri))
-        rows = select_for(kg, "supplier_links", [r["node"].value for r in local])
+        local = queries.rows(kg, "organisations_in_place", place=ox.NamedNode(district_iri))
+        rows = queries.rows(kg, "supplier_links", nodes=[r["node"].value for r in local])
     graph = _graph_of(rows)
     omitted = _cap(graph, None, kg.settings.view_max_nodes)
     describe(kg, graph)
@@ -148,13 +147,13 @@ def suppliers_of(kg: KnowledgeGraph, iri: str | None = None) -> View:
 
 def is_a(kg: KnowledgeGraph, iri: str, kind: str) -> bool:
     """Whether `iri` is an instance of the class `kind` (a full IRI) or of a subclass."""
-    return bool(kg.query(bind_parameters(queries.text("entity_is_a"), {"entity": named(iri), "class": ox.NamedNode(kind)})))
+    return queries.ask(kg, "entity_is_a", entity=named(iri), **{"class": ox.NamedNode(kind)})
 
 
 def park_view(kg: KnowledgeGraph, park_iri: str) -> View:
     """A park (or any carrier): its buildings and carriers, the organisations they host, and their clusters."""
     require(kg, park_iri, "Carrier")
-    rows = kg.select(queries.text("park_view"), park=ox.NamedNode(park_iri))
+    rows = queries.rows(kg, "park_view", park=ox.NamedNode(park_iri))
     graph = _graph_of(rows)
     graph.add_node(park_iri)
     omitted = _cap(graph, park_iri, kg.settings.view_max_nodes)
@@ -167,7 +166,7 @@ def park_view(kg: KnowledgeGraph, park_iri: str) -> View:
 def district_overview(kg: KnowledgeGraph, district_iri: str) -> View:
     """A district's clusters (each with its latest revenue figure and year), their chains and the chains' leaders."""
     require(kg, district_iri, "AdministrativeArea")
-    rows = kg.select(queries.text("district_overview"), district=ox.NamedNode(district_iri))
+    rows = queries.rows(kg, "district_overview", district=ox.NamedNode(district_iri))
     graph = _graph_of(rows)
     graph.add_node(district_iri)
     omitted = _cap(graph, district_iri, kg.settings.view_max_nodes)
@@ -187,7 +186,7 @@ def district_overview(kg: KnowledgeGraph, district_iri: str) -> View:
 def ego_network(kg: KnowledgeGraph, entity_iri: str, radius: int = 1, max_nodes: int | None = None) -> View:
     """Everything within `radius` links of an entity, nearest first; beyond `max_nodes` (default: the setting
     view_max_nodes) the farthest, least connected nodes are left out and counted in `omitted`."""
-    if not kg.query(bind_parameters(queries.text("entity_exists"), {"entity": named(entity_iri)})):
+    if not queries.ask(kg, "entity_exists", entity=named(entity_iri)):
         raise UnknownEntity(f"the graph says nothing about {entity_iri}")
     view = _neighbourhood(kg, entity_iri, radius, max_nodes, "ego_links")
     zh, en = _labels(view.graph, entity_iri)
@@ -225,7 +224,7 @@ def list_chains(kg: KnowledgeGraph) -> list[ChainSummary]:
     ('IVD chain', 'banan', 1, 1)
     """
     rows: dict[str, list[dict]] = {}
-    for row in kg.select(queries.text("chains")):
+    for row in queries.rows(kg, "chains"):
         rows.setdefault(row["chain"].value, []).append(row)
     chains = []
     for iri, group in rows.items():
@@ -267,8 +266,7 @@ def innermost(kg: KnowledgeGraph, places: Iterable[str]) -> str | None:
 # ---------------------------------------------------------------------------------------------------- shared helpers
 def require(kg: KnowledgeGraph, iri: str, kind: str, namespace: str = CK) -> None:
     """Raise UnknownEntity unless `iri` is an instance of the class `namespace + kind` (or of a subclass)."""
-    ask = bind_parameters(queries.text("entity_is_a"), {"entity": named(iri), "class": ox.NamedNode(namespace + kind)})
-    if not kg.query(ask):
+    if not is_a(kg, iri, namespace + kind):
         raise UnknownEntity(f"no {kind} {iri} in the graph")
 
 
@@ -278,42 +276,6 @@ def named(iri: str) -> ox.NamedNode:
         return ox.NamedNode(iri)
     except ValueError:
         raise UnknownEntity(f"{iri!r} is not an IRI") from None
-
-
-def select_for(kg: KnowledgeGraph, name: str, nodes: Iterable[str], **parameters: ox.NamedNode) -> list[dict]:
-    """Run a named query whose `VALUES ?node { UNDEF }` slot is filled with these nodes (none: no rows).
-
-    >>> kg = KnowledgeGraph.in_memory()
-    >>> select_for(kg, "view_node_roles", [])
-    []
-    """
-    text = filled(name, nodes)
-    return kg.select(text, **parameters) if text is not None else []
-
-
-def filled(name: str, nodes: Iterable[str] | None) -> str | None:
-    """The text of a named query with its `VALUES ?node { UNDEF }` slot filled with these nodes; None for no nodes;
-    the text as it is (every node) for `nodes` None.
-
-    >>> filled("view_node_roles", []) is None, "UNDEF" in filled("view_node_roles", None)
-    (True, True)
-    """
-    text = queries.text(name)
-    if VALUES_SLOT not in text:
-        raise ValueError(f"named query {name!r} has no {VALUES_SLOT} slot")
-    if nodes is None:
-        return text
-    terms = " ".join(str(ox.NamedNode(n)) for n in nodes)
-    return text.replace(VALUES_SLOT, "VALUES ?node { " + terms + " }") if terms else None
-
-
-def local_name(iri: str) -> str:
-    """The part of an IRI after its last '#' or '/'.
-
-    >>> local_name("https://w3id.org/chainkg/ontology#inSegment"), local_name("https://schema.org/containedInPlace")
-    ('inSegment', 'containedInPlace')
-    """
-    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -342,14 +304,13 @@ def latest_sizes(kg: KnowledgeGraph, nodes: Iterable[str] | None) -> dict[str, F
     units = {
         row["unit"].value: (float(row["factor"].value) if "factor" in row else None,
                             row["zh"].value if "zh" in row else "", row["en"].value if "en" in row else "")
-        for row in kg.select(queries.text("unit_names"))
+        for row in queries.rows(kg, "unit_names")
     }
     measures = {VOCAB + "measure/" + name: (name, -rank) for name, rank in preference.items()}
     best: dict[str, tuple[tuple[int, int], str, ox.Literal, ox.NamedNode | None, ox.Literal | None, ox.Literal | None]] = {}
-    text = filled("size_figures", None if nodes is None else list(nodes))
     # rows as tuples in the query's column order (?node ?measure ?value ?year ?unit ?symbol ?coverage): tens of
     # thousands of them, so a Figure is made only for each node's winner
-    for node_term, measure, value, year, unit, symbol, coverage in (kg.query(text) if text else ()):
+    for node_term, measure, value, year, unit, symbol, coverage in queries.solutions(kg, "size_figures", nodes=nodes):
         if finite(value.value) is None:  # a figure too large for a float (or no number): not a size, keep looking
             continue
         name, rank = measures[measure.value]
@@ -425,7 +386,7 @@ def describe(kg: KnowledgeGraph, graph: nx.DiGraph, context: set[str] | None = N
     nodes = list(graph.nodes)
     for node in nodes:
         graph.nodes[node].update(label_zh=None, label_en=None, kind="Thing", roles=[])
-    for row in select_for(kg, "view_node_descriptions", nodes):
+    for row in queries.rows(kg, "view_node_descriptions", nodes=nodes):
         attributes = graph.nodes[row["node"].value]
         if "kind" in row and attributes["kind"] == "Thing":
             attributes["kind"] = local_name(row["kind"].value)
@@ -436,7 +397,7 @@ def describe(kg: KnowledgeGraph, graph: nx.DiGraph, context: set[str] | None = N
             attributes["order"] = int(row["order"].value)
         if "position" in row:
             attributes["position"] = local_name(row["position"].value).lower()
-    for row in select_for(kg, "view_node_roles", nodes):
+    for row in queries.rows(kg, "view_node_roles", nodes=nodes):
         role = row["role"].value
         scoped = role in ("chain-leader", "leading-enterprise")
         if context is not None and scoped and ("of" not in row or row["of"].value not in context):
@@ -466,7 +427,7 @@ def cite_links(kg: KnowledgeGraph, graph: nx.DiGraph) -> None:
     this only for what they draw (one query over the nodes, one over the graphs found), not for rankings.
     """
     stated: dict[tuple[str, str], set[str]] = {}
-    for row in select_values(kg, "link_sources", list(graph.nodes)):
+    for row in queries.rows(kg, "link_sources", nodes=graph.nodes):
         source, target = row["node"].value, row["target"].value
         if graph.has_edge(source, target) and local_name(row["relation"].value) in graph.edges[source, target]["relations"]:
             stated.setdefault((source, target), set()).add(row["g"].value)
@@ -478,7 +439,7 @@ def cite_links(kg: KnowledgeGraph, graph: nx.DiGraph) -> None:
 
 def _caption_statistics(kg: KnowledgeGraph, graph: nx.DiGraph, statistics: list[str]) -> None:
     """Name a statistic by what it says (营业收入 2021：120 亿元), not by its id (a001-007): statistics have no names."""
-    for row in select_for(kg, "statistic_captions", statistics):
+    for row in queries.rows(kg, "statistic_captions", nodes=statistics):
         attributes = graph.nodes[row["node"].value]
         if attributes["label_zh"] is not None:
             continue
@@ -509,7 +470,7 @@ def format_number(text: str) -> str:
 
 def _relation_labels(kg: KnowledgeGraph) -> dict[str, tuple[str, str]]:
     labels = dict(STANDARD_RELATION_LABELS)
-    for row in kg.select(queries.text("relation_labels")):
+    for row in queries.rows(kg, "relation_labels"):
         name = local_name(row["relation"].value)
         labels[name] = (row["zh"].value if "zh" in row else name, row["en"].value if "en" in row else name)
     return labels
@@ -536,7 +497,7 @@ def _neighbourhood(kg: KnowledgeGraph, centre: str, radius: int, max_nodes: int 
     for ring in range(1, radius + 1):
         if not frontier:
             break
-        ring_graph = _graph_of(select_for(kg, query, frontier))
+        ring_graph = _graph_of(queries.rows(kg, query, nodes=frontier))
         for source, target, attributes in ring_graph.edges(data=True):
             if graph.has_edge(source, target):
                 continue

@@ -92,7 +92,8 @@ def test_every_incoming_link_has_a_name_of_its_own(shipped_kg):
 
 
 def test_kinds_are_named_in_chinese_and_english(shipped_kg):
-    from chainkg.graph.labels import kinds, local_name
+    from chainkg.graph.labels import kinds
+    from chainkg.graph.namespaces import local_name
     nodes = [r["s"].value for r in shipped_kg.select("SELECT DISTINCT ?s WHERE { ?s a ?c FILTER(isIRI(?s)) }")]
     bare = {k.iri for ks in kinds(shipped_kg, nodes).values() for k in ks
             if k.zh == local_name(k.iri) or not any("\u4e00" <= c <= "\u9fff" for c in k.zh) or not k.en}

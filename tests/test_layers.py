@@ -38,3 +38,27 @@ def test_the_route_modules_are_found():
 def test_route_modules_do_not_import_each_other(name):
     others = {f"chainkg.api.{m}" for m in ROUTE_MODULES if m != name}
     assert not imported(ROOT / "api" / f"{name}.py") & others
+
+
+PYTHON = sorted(p for floor in ("graph", "api", "viz", "chainkg") for p in (ROOT / floor).rglob("*.py"))
+RUNNER = ROOT / "graph" / "queries" / "__init__.py"
+
+
+def attributes(path: Path) -> set[str]:
+    """Every `module.attribute` a file reads, and every function it defines (as `def name`)."""
+    tree = ast.parse(path.read_text(), str(path))
+    found = {f"{n.value.id}.{n.attr}" for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)}
+    return found | {f"def {n.name}" for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+
+
+@pytest.mark.parametrize("path", [p for p in PYTHON if p != RUNNER], ids=lambda p: str(p.relative_to(ROOT)))
+def test_named_queries_run_only_through_the_runner(path):
+    """Nothing reads a named query's text to run it on its own, or binds parameters itself: graph.queries does."""
+    assert not {"queries.text", "queries.bind", "queries.run", "def bind_parameters", "def select_values",
+                "def select_for"} & attributes(path)
+
+
+@pytest.mark.parametrize("path", [p for p in PYTHON if p != ROOT / "graph" / "namespaces.py"],
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_one_local_name(path):
+    assert "def local_name" not in attributes(path)

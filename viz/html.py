@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from chainkg.graph.labels import local_name
+from chainkg.graph.namespaces import local_name
 from chainkg.graph.namespaces import entity_iri
 from chainkg.viz import chart, network
 from chainkg.viz.assets import assets

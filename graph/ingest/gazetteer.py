@@ -67,7 +67,7 @@ class Gazetteer:
     def from_graph(cls, kg: KnowledgeGraph) -> Gazetteer:
         """Every name of every named entity of the graph, and the abbreviations made from them."""
         best: dict[str, tuple[int, str]] = {}
-        rows = kg.select(queries.text("ingest_gazetteer"))
+        rows = queries.rows(kg, "ingest_gazetteer")
         names_of: dict[str, set[str]] = defaultdict(set)
         labels: dict[str, dict[str, str]] = defaultdict(dict)
         for row in rows:
@@ -131,7 +131,7 @@ def placements(kg: KnowledgeGraph) -> dict[str, set[tuple[str, str]]]:
     """Where the graph already places each entity (park, place, cluster, chain, segment) and each segment's chain:
     an article that names both ends again is new evidence for the same fact."""
     facts: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for row in kg.select(queries.text("ingest_facts")):
+    for row in queries.rows(kg, "ingest_facts"):
         facts[row["subject"].value].add(("ck:" + _local(row["predicate"].value), row["object"].value))
     return dict(facts)
 
@@ -140,7 +140,7 @@ def counted_units(kg: KnowledgeGraph) -> dict[str, str]:
     """The graph's units by what they count: 个产业集群 → 产业集群 → clusters, 台 → units. The shared vocabulary's
     firms (家), items (个) and the like are the figure patterns' own; these are the ones curators added."""
     units = {}
-    for row in kg.select(queries.text("ingest_units")):
+    for row in queries.rows(kg, "ingest_units"):
         label = normalise(row["label"].value)
         counted = label[1:] if label.startswith(("个", "家", "项")) and len(label) >= 3 else label
         if len(counted) >= 2 or counted == "台":
