@@ -21,7 +21,7 @@ from chainkg.graph import queries
 from chainkg.graph.evidence import Evidence, evidence_of, ordered
 from chainkg.graph.namespaces import CK, local_name
 from chainkg.graph.store import KnowledgeGraph
-from chainkg.graph.views import UnknownEntity, describe, innermost, require
+from chainkg.graph.views import UnknownEntity, innermost, name_nodes, require
 
 MISSING, FRAGILE, COVERED, UNKNOWN = "missing", "fragile", "covered", "unknown"
 STATUS_LABELS = {COVERED: ("已覆盖", "covered"), FRAGILE: ("薄弱", "fragile"), MISSING: ("缺失", "missing"),
@@ -259,7 +259,7 @@ def chain_facts(kg: KnowledgeGraph, chain_iri: str) -> ChainFacts:
         | {w for v in places.values() for w in v}
     graph = nx.DiGraph()
     graph.add_nodes_from(nodes)
-    describe(kg, graph)
+    name_nodes(kg, graph)
     names = {n: Named(n, a["label_zh"], a["label_en"], a["kind"]) for n, a in graph.nodes(data=True)}
     graphs = {g for table in (ties, links, focus) for v in table.values() for g in v}
     return ChainFacts(chain_iri, segments, dict(ties), links, owners, parents, places, names,
@@ -370,7 +370,7 @@ def _home_or_none(kg: KnowledgeGraph, chain_iri: str) -> str | None:
 def named_entity(kg: KnowledgeGraph, iri: str) -> Named:
     graph = nx.DiGraph()
     graph.add_node(iri)
-    describe(kg, graph)
+    name_nodes(kg, graph)
     a = graph.nodes[iri]
     return Named(iri, a["label_zh"], a["label_en"], a["kind"])
 

@@ -16,12 +16,15 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
 
+import networkx as nx
+
 from chainkg.graph import queries
 from chainkg.graph.chainmap import OWNED_KINDS, ChainFacts, Named, chain_facts
 from chainkg.graph.evidence import Evidence, evidence_of, ordered
 from chainkg.graph.namespaces import local_name
 from chainkg.graph.settings import Settings
 from chainkg.graph.store import KnowledgeGraph
+from chainkg.graph.views import name_nodes
 
 # The components in the order they are reported; each has a weight setting anchor_weight_<name>.
 COMPONENTS = ("chain_leader", "leading_enterprise", "representative", "awards", "listed", "segments", "size",
@@ -207,12 +210,9 @@ class _Ranker:
             self._describe_more(extra)
 
     def _describe_more(self, nodes: set[str]) -> None:
-        import networkx as nx
-
-        from chainkg.graph.views import describe
         graph = nx.DiGraph()
         graph.add_nodes_from(nodes)
-        describe(self.kg, graph)
+        name_nodes(self.kg, graph)
         for n, a in graph.nodes(data=True):
             self.facts.names[n] = Named(n, a["label_zh"], a["label_en"], a["kind"])
 

@@ -379,13 +379,39 @@ def _cap(graph: nx.DiGraph, focus: str | None, max_nodes: int, pinned: Iterable[
 
 
 def describe(kg: KnowledgeGraph, graph: nx.DiGraph, context: set[str] | None = None) -> None:
-    """Fill node attributes (names, kind, roles, segment order and position) and edge labels from two queries.
+    """Fill node attributes (names, kind, roles, segment order and position) and, when there are edges, edge labels.
 
     With a `context`, the roles chain-leader and leading-enterprise count only when held of an entity in it (the
     chain view marks the leaders of *its* chain)."""
     nodes = list(graph.nodes)
-    for node in nodes:
+    for node in nodes:  # the attributes in the order pages and JSON have always listed them
         graph.nodes[node].update(label_zh=None, label_en=None, kind="Thing", roles=[])
+    name_nodes(kg, graph)
+    for row in queries.rows(kg, "view_node_roles", nodes=nodes):
+        role = row["role"].value
+        scoped = role in ("chain-leader", "leading-enterprise")
+        if context is not None and scoped and ("of" not in row or row["of"].value not in context):
+            continue
+        roles = graph.nodes[row["node"].value]["roles"]
+        if role not in roles:
+            roles.append(role)
+    for node in nodes:
+        graph.nodes[node]["roles"].sort()
+    if graph.number_of_edges() == 0:
+        return  # a graph of nodes only (the names a chain map or a ranking needs): no relation labels to ask for
+    labels = _relation_labels(kg)
+    for _, _, attributes in graph.edges(data=True):
+        relation = attributes["relations"][0]
+        attributes["relation"] = relation
+        attributes["label_zh"], attributes["label_en"] = labels.get(relation, (relation, relation))
+
+
+def name_nodes(kg: KnowledgeGraph, graph: nx.DiGraph) -> None:
+    """Fill each node's label_zh, label_en and kind (and a segment's order and position): what `describe` gives
+    a node, without its roles, for callers that only name nodes (a chain's facts, a ranking's extra candidates)."""
+    nodes = list(graph.nodes)
+    for node in nodes:
+        graph.nodes[node].update(label_zh=None, label_en=None, kind="Thing")
     for row in queries.rows(kg, "view_node_descriptions", nodes=nodes):
         attributes = graph.nodes[row["node"].value]
         if "kind" in row and attributes["kind"] == "Thing":
@@ -397,26 +423,12 @@ def describe(kg: KnowledgeGraph, graph: nx.DiGraph, context: set[str] | None = N
             attributes["order"] = int(row["order"].value)
         if "position" in row:
             attributes["position"] = local_name(row["position"].value).lower()
-    for row in queries.rows(kg, "view_node_roles", nodes=nodes):
-        role = row["role"].value
-        scoped = role in ("chain-leader", "leading-enterprise")
-        if context is not None and scoped and ("of" not in row or row["of"].value not in context):
-            continue
-        roles = graph.nodes[row["node"].value]["roles"]
-        if role not in roles:
-            roles.append(role)
     _caption_statistics(kg, graph, [n for n in nodes if graph.nodes[n]["kind"] == "Statistic"])
     for node in nodes:
         attributes = graph.nodes[node]
         fallback = local_name(node)
         attributes["label_zh"] = attributes["label_zh"] or attributes["label_en"] or fallback
         attributes["label_en"] = attributes["label_en"] or attributes["label_zh"] or fallback
-        attributes["roles"].sort()
-    labels = _relation_labels(kg)
-    for _, _, attributes in graph.edges(data=True):
-        relation = attributes["relations"][0]
-        attributes["relation"] = relation
-        attributes["label_zh"], attributes["label_en"] = labels.get(relation, (relation, relation))
 
 
 def cite_links(kg: KnowledgeGraph, graph: nx.DiGraph) -> None:
@@ -484,7 +496,7 @@ def _names(kg: KnowledgeGraph, nodes: list[str]) -> dict[str, tuple[str, str]]:
     """Names of entities outside a view's graph (e.g. the place a supplier network is restricted to)."""
     graph = nx.DiGraph()
     graph.add_nodes_from(nodes)
-    describe(kg, graph)
+    name_nodes(kg, graph)
     return {n: _labels(graph, n) for n in nodes}
 
 

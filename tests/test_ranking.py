@@ -200,3 +200,24 @@ def test_a_role_a_later_article_gives_another_is_history(shipped_kg):
     assert derun.components["leading_enterprise"].score == 0.25
     assert "2017-02" in [e.date for e in derun.components["leading_enterprise"].evidence]
     assert ranking.leaders[0].label_zh == "三峰环境"
+
+
+# ------------------------------------------------------------------------------------------- what a ranking asks
+def test_a_ranking_asks_for_names_but_not_roles_or_relation_labels(shipped_kg, monkeypatch):
+    """A ranking names its candidates (view_node_descriptions) and reads their roles from the chain's own ties: it
+    needs neither view_node_roles nor relation_labels, which it used to run (13 queries for the IVD chain, was 15)."""
+    from chainkg.graph import queries
+    ran: list[str] = []
+    run = queries.run
+
+    def counted(kg, name, **options):
+        found = run(kg, name, **options)
+        if found is not None:
+            ran.append(name)
+        return found
+
+    monkeypatch.setattr(queries, "run", counted)
+    rank_anchors(shipped_kg, E + "ivd-chain")
+    assert "view_node_descriptions" in ran
+    assert not {"view_node_roles", "relation_labels"} & set(ran)
+    assert len(ran) <= 13
