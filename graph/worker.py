@@ -7,14 +7,15 @@ fences itself (graph/sandbox.py): no network socket, no file outside the store's
 module imports nothing of chainkg's but itself and the fence, so a worker starts fast.
 
 Results are serialised natively by Oxigraph. To refuse an oversized result with an error instead of a truncated
-body, rows are first written as TSV (SELECT) or N-Triples (CONSTRUCT/DESCRIBE), where a row is exactly one line,
-counted as the bytes stream out; when the client asked for another syntax the counted bytes are transcoded, again
-natively.
+body, rows are counted on the bytes as they stream out: SELECT results in the syntax the client asked for
+(`RowCounter` knows where a row starts in each of the four), graphs as N-Triples, where a triple is one line,
+transcoded natively when the client asked for another syntax.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import resource
 import sys
 import time
@@ -23,22 +24,11 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
-from chainkg.graph import sandbox
+from chainkg.graph import formats, sandbox
 
-RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-}
+# Derived from the one table of syntaxes (graph/formats.py, which imports nothing of chainkg's either).
+RESULT_FORMATS = {syntax.media_type: syntax.oxigraph for syntax in formats.RESULT_SYNTAXES}
+GRAPH_FORMATS = {syntax.media_type: syntax.oxigraph for syntax in formats.SYNTAXES}
 
 
 # Workers yield the CPU to the serving process, which answers every client (pages, /healthz, the queue): on two
@@ -148,6 +138,102 @@ class _LineCounter:
         pass
 
 
+_JSON_ESCAPE = re.compile(rb"\\.", re.DOTALL)  # a backslash and the byte it escapes (JSON has them in strings only)
+
+
+class RowCounter:
+    r"""A binary sink for Oxigraph's SELECT serialisers that counts the rows written so far in the syntax being
+    written, keeps the chunks, and stops past the row cap or the deadline (Stop), so a result is counted in the
+    syntax the client gets instead of being written as TSV to be counted and transcoded after.
+
+    Where a row starts, as Oxigraph writes them (tests/test_worker.py checks the count against the real number of
+    rows on random results cut into random chunks):
+    - TSV: one line per row after the header (newlines in literals are escaped as `\n`);
+    - CSV: one line per row after the header, a line ending outside double quotes (a quoted field may hold line
+      breaks; an escaped quote `""` toggles twice);
+    - XML: one `<result>` element per row (`<` in text is `&lt;`);
+    - JSON: one object per row in the bindings array, opened by `[{` or `,{` outside strings (inside a row a
+      value object follows a `:`). Counting those bytes everywhere is an upper bound (a literal may hold them) at
+      no cost; once it passes the cap the count is made exact, skipping strings by their quotes once the
+      backslash escapes are removed, so `rows` is exact past the cap and an upper bound below it.
+    State crosses chunk boundaries (Oxigraph writes in ~8 kB pieces that may cut a token anywhere).
+
+    >>> counter = RowCounter(ox.QueryResultsFormat.JSON, 2, None)  # 3 by the quick count, past the cap: exact
+    >>> for piece in (b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"literal","value":"a,{\\',
+    ...               b'",{\\"', b'"}}', b',{}]}}'):  # cut inside an escape; `,{` inside the string is no row
+    ...     _ = counter.write(piece)
+    >>> counter.rows
+    2
+    """
+
+    def __init__(self, syntax: ox.QueryResultsFormat, max_rows: int, deadline: float | None) -> None:
+        self.chunks: list[bytes] = []
+        self.rows = 0
+        self.max_rows = max_rows  # 0 = no cap
+        self.deadline = deadline
+        self._count = {ox.QueryResultsFormat.TSV: self._tsv, ox.QueryResultsFormat.CSV: self._csv,
+                       ox.QueryResultsFormat.XML: self._xml, ox.QueryResultsFormat.JSON: self._json}[syntax]
+        self._lines = 0  # TSV, CSV: line ends seen (the first ends the header)
+        self._quoted = False  # CSV: inside a quoted field; JSON: inside a string
+        self._exact = False  # JSON: counting exactly (strings skipped), since the quick upper bound passed the cap
+        self._escaped = False  # JSON: the last chunk ended on a backslash inside a string
+        self._tail = b""  # XML: the last bytes, which may begin a <result> the next chunk ends; JSON: the last byte outside strings
+
+    def write(self, data: bytes) -> int:
+        data = bytes(data)
+        if data:
+            self._count(data)
+        if self.max_rows and self.rows > self.max_rows:
+            raise Stop("rows")
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise Stop("timeout")
+        self.chunks.append(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def _tsv(self, data: bytes) -> None:
+        self._lines += data.count(b"\n")
+        self.rows = max(self._lines - 1, 0)
+
+    def _csv(self, data: bytes) -> None:
+        pieces = data.split(b'"')
+        self._lines += sum(piece.count(b"\n") for piece in pieces[1 if self._quoted else 0::2])
+        self._quoted ^= len(pieces) % 2 == 0  # an odd number of quotes in the chunk
+        self.rows = max(self._lines - 1, 0)
+
+    def _xml(self, data: bytes) -> None:
+        text = self._tail + data  # the tail is shorter than the tag: nothing is counted twice
+        self.rows += text.count(b"<result>")
+        self._tail = text[-(len(b"<result>") - 1):]
+
+    def _json(self, data: bytes) -> None:
+        if not self._exact:  # an upper bound, as fast as counting bytes: `[{` and `,{` may also sit inside strings
+            self.rows += data.count(b"[{") + data.count(b",{") + (self._tail + data[:1] in (b"[{", b",{"))
+            self._tail = data[-1:]
+            if not self.max_rows or self.rows <= self.max_rows:
+                return
+            self._exact, self.rows, self._tail = True, 0, b""  # past the cap: count exactly, from the start
+            for chunk in self.chunks:
+                self._json_exact(chunk)
+        self._json_exact(data)
+
+    def _json_exact(self, data: bytes) -> None:
+        if self._escaped:
+            data, self._escaped = data[1:], False
+        if b"\\" in data:
+            data = _JSON_ESCAPE.sub(b"", data)
+            if data.endswith(b"\\"):  # an escape cut by the chunk's end: its byte opens the next chunk
+                data, self._escaped = data[:-1], True
+        pieces = data.split(b'"')
+        outside = pieces[1 if self._quoted else 0::2]
+        text = self._tail + b" ".join(outside)  # a space between pieces: no row mark made across a string
+        self.rows += text.count(b"[{") + text.count(b",{")
+        self._quoted ^= len(pieces) % 2 == 0
+        self._tail = b"" if self._quoted else text[-1:]
+
+
 def execute(store: ox.Store, job: Job, *, prefixes: dict[str, str], base_iri: str) -> Answer:
     """Run `job` on `store` and serialise its results; raises Stop, SyntaxError or OSError."""
     deadline = time.monotonic() + job.timeout_s if job.timeout_s else None
@@ -165,16 +251,12 @@ def execute(store: ox.Store, job: Job, *, prefixes: dict[str, str], base_iri: st
 
 
 def solutions_answer(results: ox.QuerySolutions, job: Job, deadline: float | None) -> Answer:
-    """Solutions counted as TSV lines (refused past the row cap or the deadline), then in the asked syntax."""
-    counter = _LineCounter(job.max_rows + 1 if job.max_rows else 0, deadline)  # +1: the TSV header line
-    results.serialize(counter, format=ox.QueryResultsFormat.TSV)
-    rows = counter.lines - 1
-    target = _result_format(job.media_type)
-    if target == ox.QueryResultsFormat.TSV:
-        return Answer(job.media_type, counter.chunks, rows)
-    tsv = b"".join(counter.chunks)
-    body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=target)
-    return Answer(job.media_type, [body], rows)
+    """Solutions written natively in the asked syntax, rows counted as they stream (refused past the row cap or
+    the deadline)."""
+    syntax = _result_format(job.media_type)
+    counter = RowCounter(syntax, job.max_rows, deadline)
+    results.serialize(counter, format=syntax)
+    return Answer(job.media_type, counter.chunks, counter.rows)
 
 
 def _triples(results: ox.QueryTriples, job: Job, deadline: float | None, prefixes: dict[str, str]) -> Answer:

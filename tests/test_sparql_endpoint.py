@@ -478,3 +478,19 @@ def test_results_over_the_row_cap_are_an_error_not_a_truncated_200(writable_serv
     assert len(rows(httpx.get(writable_server + "/sparql", params={"query": everything + " LIMIT 50"}))) == 50
     construct = httpx.get(writable_server + "/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"})
     assert construct.status_code == 422
+
+
+@pytest.mark.parametrize("name, syntax", [("tsv", ox.QueryResultsFormat.TSV), ("csv", ox.QueryResultsFormat.CSV),
+                                          ("xml", ox.QueryResultsFormat.XML), ("json", ox.QueryResultsFormat.JSON)])
+def test_the_row_cap_counts_rows_in_every_results_syntax(writable_server, name, syntax):
+    """Rows are counted on the bytes of the syntax asked for (graph/worker.py RowCounter), not on a TSV copy: the
+    cap (50 here) refuses 51 rows and lets 50 through in each of them, labels with commas, quotes and braces too."""
+    query = "SELECT ?s ?label WHERE { ?s rdfs:label|skos:prefLabel ?label } ORDER BY ?s ?label LIMIT %d"
+    over = httpx.get(writable_server + "/sparql", params={"query": query % 51, "format": name})
+    assert over.status_code == 422 and over.json()["error"] == "query-rows"
+    within = httpx.get(writable_server + "/sparql", params={"query": query % 50, "format": name})
+    assert within.status_code == 200, within.text
+    if syntax == ox.QueryResultsFormat.CSV:
+        assert len(list(csv.DictReader(io.StringIO(within.text)))) == 50
+    else:
+        assert len(list(ox.parse_query_results(within.content, format=syntax))) == 50
