@@ -1,17 +1,17 @@
 """The SPARQL 1.1 Protocol over HTTP: query by GET and POST, update by POST, the service description.
 
 Thin: the request becomes a `graph.sparql.Request`, the answer's syntax is negotiated (Accept or `format`), and
-the work runs in a thread on the engine (worker processes for the on-disk store). Limits, refusals and errors are
+the work runs on the engine (worker processes for the on-disk store): light queries from the event loop, the rest
+through a thread. Limits, refusals and errors are
 decided in graph/ and mapped to statuses in api/errors.py.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
@@ -22,6 +22,7 @@ from chainkg.api.errors import ApiError
 from chainkg.api.limits import client_of, read_body
 from chainkg.api.sparql_ui import sparql_ui
 from chainkg.graph import formats, service_description
+from chainkg.graph.engine import LOOP_TEXT_CHARS
 from chainkg.graph.sparql import Answer, NotAQuery, Request as SparqlRequest
 
 router = APIRouter(tags=["sparql"])
@@ -29,10 +30,19 @@ router = APIRouter(tags=["sparql"])
 FORM = "application/x-www-form-urlencoded"
 ALLOW = "GET, HEAD, POST, OPTIONS"
 
-DefaultGraphs = Annotated[list[str], Query(alias="default-graph-uri", description="IRI of a default graph (repeatable)")]
-NamedGraphs = Annotated[list[str], Query(alias="named-graph-uri", description="IRI of a named graph (repeatable)")]
-FormatParam = Annotated[str | None, Query(description="Result syntax, among those Accept allows: json, xml, csv, tsv, "
-                                                      "turtle, ntriples, jsonld, rdfxml, nquads, trig, n3")]
+# The GET parameters, for the OpenAPI document only: the handler reads them from the query string itself, because
+# FastAPI keeps only the last of repeated ones (two queries must be refused, not guessed between), and declaring
+# them as handler parameters cost every query ~0.1-0.3 ms of validation for values nobody used.
+FORMAT_HELP = ("Result syntax, among those Accept allows: json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml, "
+               "nquads, trig, n3")
+
+
+def _parameter(name: str, description: str, *, repeatable: bool = False, example: str | None = None) -> dict:
+    schema: dict = {"type": "array", "items": {"type": "string"}} if repeatable else {"type": "string"}
+    if example:
+        schema["examples"] = [example]
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
 
 SELECT_EXAMPLE = "SELECT ?leader ?name WHERE { ?leader ck:chainLeaderOf ?chain ; skos:prefLabel ?name }"
 
@@ -40,17 +50,15 @@ SELECT_EXAMPLE = "SELECT ?leader ?name WHERE { ?leader ck:chainLeaderOf ?chain ;
 # ---------------------------------------------------------------------------------------------------- queries
 # GET and HEAD as two routes: one route with both methods gave the OpenAPI document a duplicate operationId.
 @router.get("/sparql", summary="SPARQL 1.1 query (GET), or the service description",
-            responses={200: {"content": {t: {} for t in RESULT_TYPES + GRAPH_TYPES + ["text/html"]}}})
+            responses={200: {"content": {t: {} for t in RESULT_TYPES + GRAPH_TYPES + ["text/html"]}}},
+            openapi_extra={"parameters": [
+                _parameter("default-graph-uri", "IRI of a default graph (repeatable)", repeatable=True),
+                _parameter("named-graph-uri", "IRI of a named graph (repeatable)", repeatable=True),
+                _parameter("query", "SPARQL query text", example=SELECT_EXAMPLE),
+                _parameter("format", FORMAT_HELP)]})
 @router.head("/sparql", include_in_schema=False)
-async def sparql_get(
-    request: Request,
-    default_graphs: DefaultGraphs = [],  # noqa: B006 - FastAPI copies defaults
-    named_graphs: NamedGraphs = [],  # noqa: B006
-    query: Annotated[str | None, Query(description="SPARQL query text", examples=[SELECT_EXAMPLE])] = None,
-    format: FormatParam = None,
-) -> Response:
-    """The parameters above document the operation (OpenAPI); their values are read from the query string here,
-    because FastAPI keeps only the last of repeated ones and two queries must be refused, not guessed between."""
+async def sparql_get(request: Request) -> Response:
+    """The parameters above document the operation (OpenAPI); their values are read from the query string here."""
     params = parse_qs(request.url.query, keep_blank_values=True)
     query = _one(params, "query")
     if query is None:
@@ -120,12 +128,16 @@ async def read_operation(request: Request) -> tuple[str, str, dict[str, list[str
 
 
 async def answer_query(request: Request, dataset: SparqlRequest, format_values: list[str]) -> Response:
-    """The client's slot first, then the guard's scan in a thread, then the query: a client sending 100 kB of
-    hostile text pays for its own scans (up to ~0.45 s each), at most its slots' worth at once, and the event loop
-    that answers everyone else is never the one scanning."""
+    """The client's slot first, then the guard's scan, then the query: a client sending 100 kB of hostile text pays
+    for its own scans (up to ~0.45 s each), at most its slots' worth at once. A light text (≤ LOOP_TEXT_CHARS) is
+    scanned on the event loop (~35 µs) and its job handed from the loop to an idle worker (engine.run_async); a
+    longer one is scanned in a thread (in a worker past SCAN_INLINE_CHARS), so the loop never runs a long scan."""
     service = deps.sparql_service(request)
     async with deps.client_slots(request).slot(client_of(request)):
-        found = await run_in_threadpool(service.inspect, dataset)
+        if len(dataset.text) <= LOOP_TEXT_CHARS:
+            found = service.inspect(dataset)
+        else:
+            found = await run_in_threadpool(service.inspect, dataset)
         if found.is_update:
             raise NotAQuery("this is an update: POST it as update= or application/sparql-update")
         accept = request.headers.get("accept")
@@ -133,7 +145,7 @@ async def answer_query(request: Request, dataset: SparqlRequest, format_values: 
             media_type = choose(GRAPH_TYPES, formats.RDF_ALIASES, accept, format_values)
         else:
             media_type = choose(RESULT_TYPES, formats.RESULT_ALIASES, accept, format_values)
-        answer = await run_in_threadpool(service.query, dataset, WRITTEN_AS.get(media_type, media_type), found)
+        answer = await service.query_async(dataset, WRITTEN_AS.get(media_type, media_type), found)
     return as_response(answer, media_type)
 
 

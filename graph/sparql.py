@@ -90,12 +90,19 @@ class SparqlService:
 
     def query(self, request: Request, media_type: str, found: guard.Shape | None = None) -> Answer:
         """Run a query on the engine, serialised as `media_type` (already negotiated for its form)."""
-        found = found or self.inspect(request)
+        return self.engine.run(self._job(request, media_type, found or self.inspect(request)))
+
+    async def query_async(self, request: Request, media_type: str, found: guard.Shape) -> Answer:
+        """`query` from the event loop, for a request already inspected: the engine decides whether the job goes
+        from the loop to an idle worker (a light query) or through a thread (Engine.run_async)."""
+        return await self.engine.run_async(self._job(request, media_type, found))
+
+    def _job(self, request: Request, media_type: str, found: guard.Shape) -> Job:
         if found.is_update:
             raise NotAQuery("this is an update; send it as an update (POST with update= or application/sparql-update)")
         settings = self.kg.settings
         protocol_dataset = bool(request.default_graphs or request.named_graphs)
-        job = Job(
+        return Job(
             text=request.text,
             media_type=media_type,
             union=not (found.has_dataset or protocol_dataset),
@@ -106,7 +113,6 @@ class SparqlService:
             timeout_s=settings.query_timeout_s,
             network=bool(found.service),  # the policy allowed every one; elsewhere the fence forbids sockets
         )
-        return self.engine.run(job)
 
     def update(self, text: str, using: Sequence[str] = (), using_named: Sequence[str] = ()) -> None:
         """Run an update in one transaction (all of it or nothing); the caller has checked the write token."""

@@ -1,0 +1,135 @@
+"""Where a light query's time goes, hop by hop: the figures behind the README's "The serving path".
+
+On a generated store (default ~100 k triples, on disk), the point look-up of bench/queries.py with a different
+company each time, median of N runs of each stage, in one process:
+- the guard's scan (graph/guard.py) and the policy check;
+- the query and its JSON in this process (pyoxigraph on the store, worker.execute);
+- the same through a thread (as a web server's thread pool adds);
+- a worker process through a thread (ProcessEngine.run, the heavy queries' path);
+- a worker process awaited from the event loop (ProcessEngine.run_async, the light queries' path);
+- the whole app in process (httpx over ASGITransport: routing, negotiation, client slot, middleware).
+
+    python -m bench.serving_path                   # ~100 k triples, 2000 runs per stage
+    python -m bench.serving_path --triples 1000000 --runs 500
+
+Bounded: a temporary store, removed at the end; nothing listens on a port.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench import generate  # noqa: E402
+from bench.queries import MIX  # noqa: E402
+
+JSON = "application/sparql-results+json"
+
+
+def median_us(samples: list[float]) -> float:
+    return statistics.median(samples) * 1e6
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triples", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=2000)
+    args = parser.parse_args(argv)
+
+    import httpx
+
+    from chainkg.api.app import create_app
+    from chainkg.graph import guard, worker
+    from chainkg.graph.engine import ProcessEngine
+    from chainkg.graph.settings import Settings
+    from chainkg.graph.sparql import Request, SparqlService
+    from chainkg.graph.store import KnowledgeGraph
+    from chainkg.graph.worker import Job
+
+    with tempfile.TemporaryDirectory(prefix="chainkg-serving-path-") as work:
+        settings = Settings(store=str(Path(work) / "store"), load_shipped=False, query_workers=3)
+        kg = KnowledgeGraph(settings)
+        generate.load(kg, generate.companies_for(args.triples))
+        companies = [s["c"].value for s in kg.store.query(
+            "SELECT DISTINCT ?c WHERE { ?c a <https://w3id.org/chainkg/ontology#Company> } LIMIT 1000")]
+        lookup = MIX[0]
+        texts = lookup.texts({"company": companies})
+        rng = random.Random(1)
+
+        def text() -> str:
+            return rng.choice(texts)
+
+        def job() -> Job:
+            return Job(text(), JSON, max_rows=settings.max_rows, timeout_s=settings.query_timeout_s)
+
+        figures: dict[str, float] = {}
+
+        def stage(name: str, run) -> None:
+            for _ in range(min(200, args.runs)):  # warm-up
+                run()
+            samples = []
+            for _ in range(args.runs):
+                started = time.perf_counter()
+                run()
+                samples.append(time.perf_counter() - started)
+            figures[name] = median_us(samples)
+            print(f"{name:48} {figures[name]:8.0f} µs", flush=True)
+
+        engine = ProcessEngine(kg)
+        service = SparqlService(kg, engine)
+        try:
+            stage("guard: scan + policy", lambda: service.inspect(Request(text())))
+            stage("guard: scan only", lambda: guard.shape(text(), kg.prefixes, settings.base_iri))
+            stage("query + JSON in process", lambda: worker.execute(kg.store, job(), prefixes=kg.prefixes,
+                                                                     base_iri=settings.base_iri))
+            with ThreadPoolExecutor(4) as pool:
+                stage("query + JSON via a thread", lambda: pool.submit(
+                    worker.execute, kg.store, job(), prefixes=kg.prefixes, base_iri=settings.base_iri).result())
+                stage("worker process via a thread (run)", lambda: pool.submit(engine.run, job()).result())
+            loop = asyncio.new_event_loop()
+            if hasattr(engine, "run_async"):  # since issue 16 (so this script also measures the code before it)
+                stage("worker process from the loop (run_async)",
+                      lambda: loop.run_until_complete(engine.run_async(job())))
+            engine.close()  # the app starts its own
+
+            app = create_app(settings, kg)
+            client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
+
+            async def whole() -> None:
+                response = await client.get("/sparql", params={"query": text()}, headers={"Accept": JSON})
+                assert response.status_code == 200, response.text
+
+            async def lifespan_and_run() -> None:
+                async with app.router.lifespan_context(app):
+                    stage_async = [0.0]
+                    for _ in range(min(200, args.runs)):
+                        await whole()
+                    samples = []
+                    for _ in range(args.runs):
+                        started = time.perf_counter()
+                        await whole()
+                        samples.append(time.perf_counter() - started)
+                    stage_async[0] = median_us(samples)
+                    figures["whole app over ASGITransport"] = stage_async[0]
+                    print(f"{'whole app over ASGITransport':48} {stage_async[0]:8.0f} µs", flush=True)
+
+            loop.run_until_complete(lifespan_and_run())
+            loop.run_until_complete(client.aclose())
+            loop.close()
+        finally:
+            engine.close()  # again: harmless
+        print(f"({args.runs} runs per stage, median; {len(kg):,} quads; point look-up of {len(texts)} companies)")
+
+
+if __name__ == "__main__":
+    main()
