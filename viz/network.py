@@ -185,7 +185,12 @@ def network(graph: nx.DiGraph, *, focus: str | None, limit: int, href: Callable[
 
     net = Network(directed=True, height="100%", width="100%")
     net.nodes = [_node(n, graph.nodes[n], n == focus, href, kind_labels) for n in kept]
-    net.edges = [_edge(s, t, a) for s, t, a in graph.edges(data=True) if s in kept_set and t in kept_set]
+    # in a fixed order: the view's edges come in query order, and vis-network lays out by input order (with the seed
+    # below), so an unsorted list gave another picture on each visit
+    position = {n: i for i, n in enumerate(kept)}
+    net.edges = [_edge(s, t, a) for s, t, a in sorted(graph.edges(data=True), key=lambda e: (position.get(e[0], -1),
+                                                                                             position.get(e[1], -1)))
+                 if s in kept_set and t in kept_set]
     net.force_atlas_2based(gravity=-120, central_gravity=0.01, spring_length=170, spring_strength=0.05,
                            damping=0.6, overlap=0.6)
     net.set_edge_smooth("continuous")
