@@ -25,6 +25,7 @@ HTTP, and the time limit is the HTTP time-out plus the store's own limit where i
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import pickle
@@ -278,7 +279,7 @@ class ProcessEngine(Engine):
         try:
             proc.connection.send((proc.snapshot if isinstance(job, Job) else None, job))
             if not proc.connection.poll(job.timeout_s + GRACE_S if job.timeout_s else None):
-                self._replace(proc)
+                self._replace(proc, wait=True)
                 raise _timeout(job)
             reply = proc.connection.recv()
         except (EOFError, OSError):
@@ -310,7 +311,7 @@ class ProcessEngine(Engine):
             reply = await asyncio.wait_for(_read_reply(proc.connection),
                                            job.timeout_s + GRACE_S if job.timeout_s else None)
         except asyncio.TimeoutError:
-            self._replace(proc)
+            await anyio.to_thread.run_sync(functools.partial(self._replace, proc, wait=True))
             raise _timeout(job) from None
         except (EOFError, OSError):
             returncode = await anyio.to_thread.run_sync(_exit_status, proc.process)
@@ -433,15 +434,21 @@ class ProcessEngine(Engine):
         log.error("a query worker did not start (exit status %s)", proc.process.poll())
         proc.process.kill()
 
-    def _replace(self, proc: _Worker) -> None:
-        """Kill a worker (a query over its limit, or a broken pipe) and start another in the background."""
+    def _replace(self, proc: _Worker, *, wait: bool = False) -> None:
+        """Kill a worker (a query over its limit, or a broken pipe) and start another, in the background or, with
+        `wait`, before returning. A runaway query's answer waits for its replacement: until then its client still
+        holds its slot (api/limits.py), so the slots never promise a worker that is still starting — a client's
+        next runaway could otherwise take the one worker kept for others, and their light queries got 503 busy."""
         with self._lock:
             self._workers.discard(proc)
             self.restarts += 1
         proc.process.kill()
         proc.connection.close()
         self.snapshots.release(proc.snapshot)
-        threading.Thread(target=self._respawn, args=(proc,), daemon=True, name="chainkg-respawn").start()
+        if wait:
+            self._respawn(proc)
+        else:
+            threading.Thread(target=self._respawn, args=(proc,), daemon=True, name="chainkg-respawn").start()
 
     def _respawn(self, dead: _Worker) -> None:
         dead.process.wait(timeout=10)

@@ -142,7 +142,8 @@ def light_latencies(server, source: str, seconds: float, path: str = "/healthz")
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             started = time.monotonic()
-            assert client.get(server + path).status_code == 200
+            response = client.get(server + path)
+            assert response.status_code == 200, response.text
             out.append((time.monotonic() - started) * 1000)
             time.sleep(0.02)
     return out
