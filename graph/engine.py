@@ -459,6 +459,12 @@ class ProcessEngine(Engine):
             log.info("query worker restarted")
 
 
+def _at_limit(deadline: float | None, job: Job) -> bool:
+    """An external store's error that comes once the time limit has (nearly) passed is that limit biting: Virtuoso
+    answers a query it stopped at its `timeout` with a 500 or a cut-off body as often as with its S1TAT header."""
+    return deadline is not None and time.monotonic() >= deadline - 0.1 * job.timeout_s
+
+
 LOOP_TEXT_CHARS = 500  # query texts up to this long are scanned and run from the event loop (api/sparql.py)
 LOOP_REPLY_BYTES = 256 * 1024  # a longer reply is read in a thread: copying it would hold the loop
 
@@ -702,7 +708,7 @@ class RemoteEngine(Engine):
         except remote.RemoteSyntaxError as error:
             raise QueryFailed("syntax", f"the external store refused the query: {error}") from None
         except remote.RemoteError as error:
-            if error.timed_out or remote.is_time_refusal(str(error)):
+            if error.timed_out or remote.is_time_refusal(str(error)) or _at_limit(deadline, job):
                 raise _timeout(job) from None
             raise QueryFailed("store", str(error)) from None
         self._check_complete(response, job)
@@ -715,6 +721,8 @@ class RemoteEngine(Engine):
         try:
             results = remote.parse_results(response.content, self.store.results_format)
         except SyntaxError as error:
+            if _at_limit(deadline, job):  # cut off mid-answer at its own limit
+                raise _timeout(job) from None
             raise QueryFailed("store", f"the external store's results did not parse: {error}") from None
         if isinstance(results, ox.QueryBoolean):
             return worker.boolean_answer(results, job)
