@@ -320,7 +320,7 @@ def chain_map(kg: KnowledgeGraph, chain_iri: str, place_iri: str | None = None,
     """
     facts = facts or chain_facts(kg, chain_iri)
     home_iri = _home_or_none(kg, chain_iri)
-    place_iri = home_place(kg, chain_iri) if place_iri is None else _checked(kg, place_iri)
+    place_iri = (home_iri or home_place(kg, chain_iri)) if place_iri is None else _checked(kg, place_iri)
     within = {row["inner"].value for row in queries.rows(kg, "places_within", place=ox.NamedNode(place_iri))}
     place = facts.names.get(place_iri) or named_entity(kg, place_iri)
     builder = _Builder(kg, facts, within)
