@@ -60,7 +60,8 @@ WEAK_SUFFIXES = {"集群", "生物", "诊断", "检验", "医疗", "动力", "�
                  "集团", "电器", "新材", "产业链", "经济", "改革", "机制", "制度", "战略", "试点", "举措", "政策", "理念",
                  "工程", "服务业", "制造业"}
 CONFIDENCE = {"Company": 0.6, "Industry": 0.3, "Project": 0.5, "PolicyMeasure": 0.4, "Place": 0.5}
-# Tokens a name never starts with or crosses: function words and the verbs that govern names in these articles.
+# Tokens a name never starts with or crosses: function words and the verbs that govern names in these articles
+# (also as jieba glues an adverb onto them: 紧紧围绕, 充分利用, 大力发展).
 STOP_WORDS = set("""
 在 与 和 及 以 由 为 是 将 把 对 从 向 于 及其 以及 还 并 也 都 其 该 这 那 此 已 即 又 就 被 让 使 给 同 跟 或 等 的 了 着 过
 推动 获得 引进 引入 入驻 落户 进驻 聚集 集聚 云集 汇聚 汇集 吸引 支持 包括 不乏 打造 建设 成立 组建 设立 依托 围绕 加快 正式 成功 积极 实现
@@ -72,6 +73,7 @@ STOP_WORDS = set("""
 介绍 表示 说 称 指出 认为 透视 参与 合作 共 旗下 子公司 叫 名为 简称 以下简称 开设 引导 主导 一栋 首批 一家
 纳入 全域 加入 融入 挂牌 走进 迈入 进入 推出 建立 布局 承接 抓住 借助 利用 依靠 面向 对接 服务于 致力于 专注于
 落实 贯彻 秉承 坚持 践行 抢抓
+紧紧围绕 充分利用 积极探索 大力发展 探索 面对 意味着 地处 确立 走出 离不开 跨 丰富 谋 变为 夯实 打好 重构 深耕
 """.split())
 STOP_FLAGS = ("p", "c", "u", "d", "r", "y", "e", "o", "q", "mq", "t", "f", "x", "w", "ad", "vd", "uj", "ul", "zg")
 TITLES = ("总经理", "董事长", "副总经理", "总裁", "主任", "区长", "市长", "书记", "局长", "院长", "联合创始人", "创始人",
@@ -138,12 +140,21 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
             continue
         unique.setdefault((mention.start, mention.end), mention)
     longer = list(unique.values())
-    known = [k for k in known if k.how != "abbreviation" or not any(
-        m.start <= k.start and k.end <= m.end and m.end - m.start > k.end - k.start for m in longer)]
+    known = [k for k in known if not _inside_a_longer_name(k, longer)]
     return sorted(known + longer, key=lambda m: (m.start, -m.end))
 
 
 FIRM_KINDS = {"Company", "University", "ResearchInstitute", "FormalOrganization"}
+
+
+def _inside_a_longer_name(known: Mention, longer: list[Mention]) -> bool:
+    """An abbreviation inside a longer new name is part of it (a short name inside a new firm's full name), and so is a trade inside a listed
+    trade (物流 in 绿色建筑、物流托盘、…)."""
+    def covers(m: Mention) -> bool:
+        return m.start <= known.start and known.end <= m.end and m.end - m.start > known.end - known.start
+    return any(covers(m) and (known.how == "abbreviation" or known.kind == m.kind == "Industry" and m.how == "list item")
+               for m in longer)
+
 
 
 def _after_leading_place(words, start: int, end: int) -> int:
@@ -237,8 +248,9 @@ def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, in
             if suffix == "项目" and (_unquoted(norm[:match.start()]).endswith(PROJECT_CLASSES) or
                                    re.match(r"\d+个", norm[end:])):  # 实施智能化改造项目152个: counted, a class
                 continue  # 重庆市重点项目, 重庆小面产业项目: a class of projects, not one project's name
-            if suffix in WEAK_SUFFIXES and kind == "Company" and norm[end:end + 2] in ("企业", "产业", "行业", "领域"):
-                continue  # 精准医疗企业, 生物产业: the suffix word describes a trade here, it does not end a name
+            if suffix in WEAK_SUFFIXES and kind == "Company" and (norm[end:end + 2] in ("企业", "产业", "行业", "领域")
+                                                                  or norm[end:].startswith(ACTIVITIES + PRODUCTS)):
+                continue  # 精准医疗企业, 植入生物材料: the suffix word describes a trade here, it does not end a name
             start = _over_quoted(words, _left_edge(words, match.start(), norm), norm)
             clause = list(CLAUSE_INSIDE.finditer(norm, start, match.start()))
             if clause:  # 精准医疗企业|迪威纳生物科技有限公司: the name begins after the clause word
@@ -439,6 +451,8 @@ LIST_HEADS: list[tuple[str, str]] = [
 # Items ending in an activity are industries or chain links, not firms, whatever the list's head says.
 ACTIVITIES = ("制造", "设计", "生产", "研发", "服务", "系统", "材料", "设备", "检测", "加工", "销售", "治理", "处理",
               "修复", "监测", "器械", "医药", "旅游", "健身", "创意", "金融", "物流", "电商", "软件", "通讯", "器具")
+# What a trade makes: 生物材料, 医疗器件 are trades, so 生物 or 医疗 before them ends no firm's name.
+PRODUCTS = ("器件", "芯片", "试剂", "药物", "产品", "装备", "仪器")
 LIST_ITEM = r"(?:[“「][^,;:。!?、“”「」]{1,12}[”」])?[^,.;:!?…—，。；：、！？“”「」《》()（）\s]{2,18}"  # normalised text;
 # an item may open with a coined term in quotation marks: “智慧监管”农贸市场
 LIST = re.compile(rf"(?:{LIST_ITEM}、)+(?:{LIST_ITEM}?(?:和|及|以及|与))?{LIST_ITEM}")
@@ -465,9 +479,10 @@ def _listed(sentence: Sentence, article: str, words, known: list[Mention], found
         for i, j in items:
             if kind == "Project":
                 _as_projects(sentence, i, j, found)
-            if _nested(sentence, i, j, recognised):
-                continue
             item_kind = "Industry" if kind == "Company" and norm[i:j].endswith(ACTIVITIES) else kind
+            if _nested(sentence, i, j, recognised) and not (item_kind == "Industry" and
+                                                            _around_trades(sentence, i, j, recognised)):
+                continue
             if not _good_core(norm[i:j], "") or norm[i:j] in STOP_WORDS:
                 continue
             out.append(_new(sentence, article, i, j, item_kind, "list item", 0.4, next_id,
@@ -533,7 +548,8 @@ def _items(norm: str, match: re.Match, words) -> list[tuple[int, int]]:
         first_start = spans[0][0]
     quoted = _over_quoted(words, first_start, norm)  # 先后建立“互联网+特种设备”管理云平台、…
     first_start = quoted if quoted >= spans[0][0] and norm[quoted:quoted + 1] in OPENING else first_start
-    if norm[first_start] in "起了着" and first_end - first_start > 3:  # 聚集起|惠科金渝: jieba glues the particle on
+    if norm[first_start] in "起了着于" and first_end - first_start > 3:  # 聚集起|惠科金渝, 聚集于|云计算: jieba glues
+        # the particle on
         first_start += 1
     spans[0] = (first_start, first_end)
     last_start, last_end = spans[-1]
@@ -541,7 +557,7 @@ def _items(norm: str, match: re.Match, words) -> list[tuple[int, int]]:
                     norm[last_start:last_end])
     if cut:
         last_end = last_start + cut.start()
-    else:
+    elif norm[last_end:last_end + 1] not in ")）":  # (…、北斗导航应用众创空间): the bracket bounds the item
         last_end = _right_edge(words, last_start, last_end)
     spans[-1] = (last_start, last_end)
     return [(i, j) for i, j in spans if 2 <= j - i <= 18]
@@ -570,6 +586,9 @@ LIST_ENDS = ("等", "为主", "为代表", "在内", "相关", "各类", "类", 
 
 
 def _list_kind(norm: str, items, recognised: list[Mention], sentence: Sentence) -> str | None:
+    bracketed = _bracket_head(norm[:items[0][0]])
+    if bracketed:
+        return bracketed
     after = norm[items[-1][1]:items[-1][1] + 24]
     if re.match(r"等?为代表的[^,;:。]*(?:集群|产业|行业)", after):
         return "Company"  # 以京东、顺丰等为代表的电子商务产业集群: a cluster's exemplars are its firms
@@ -587,6 +606,26 @@ def _list_kind(norm: str, items, recognised: list[Mention], sentence: Sentence) 
         best = max(sorted(set(kinds)), key=kinds.count)
         return "Industry" if best in ("IndustryCluster", "IndustryChain", "ChainSegment") else best
     return None
+
+
+def _bracket_head(before: str) -> str | None:
+    """3个主题孵化器(亚马逊AWS联合孵化器、…), 4大新兴产业集群(节能环保、精准医疗、…): a list in brackets spells out the
+    noun before them, which types its items (a cluster's items are its trades)."""
+    if not before.endswith(("(", "（")):
+        return None
+    head = before[:-1]
+    kind = next((k for suffix, k in SUFFIX_CLASSES if head.endswith(suffix)), None) or \
+        next((k for word, k in LIST_HEADS if head.endswith(word)), None)
+    return "Industry" if kind in ("IndustryCluster", "IndustryChain") else kind
+
+
+def _around_trades(sentence: Sentence, i: int, j: int, recognised: list[Mention]) -> bool:
+    """物流托盘 in 绿色建筑、物流托盘、新能源汽车材料: an item of a list of trades that holds a shorter trade's name
+    (物流) is a trade of its own, not that one."""
+    a, b = sentence.span(i, j)
+    inside = [m for m in recognised if a <= m.start and m.end <= b]
+    return bool(inside) and all(m.kind == "Industry" and m.end - m.start < b - a for m in inside) and \
+        not any(m.start <= a and b <= m.end for m in recognised)
 
 
 def _nested(sentence: Sentence, i: int, j: int, recognised: list[Mention]) -> bool:
@@ -649,11 +688,12 @@ def _chain_links(sentence: Sentence, article: str, recognised: list[Mention], ne
     return out
 
 
-FOCUS = re.compile(r"以(?P<items>[^,;:。!?“”「」]{2,40}?)(?<!等)为(?:特色|主|重点|主导|方向)")
+FOCUS = re.compile(r"以(?P<items>[^,;:。!?“”「」]{2,40}?)(?<!等)为(?:特色|主|重点|主导|方向|拓展|延伸|补充)")
 
 
 def _focus(sentence: Sentence, article: str, recognised: list[Mention], next_id) -> list[Mention]:
-    """以固废资源循环利用和环保友好型新材料为特色的…产业体系: what an industry is built on are industries."""
+    """以固废资源循环利用和环保友好型新材料为特色的…产业体系, 以先进治疗设备和植入生物材料为拓展: what an
+    industry is built on, or grows into, are industries."""
     out = []
     for match in FOCUS.finditer(sentence.norm):
         start = match.start("items")

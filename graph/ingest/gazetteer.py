@@ -189,7 +189,8 @@ def _abbreviations(kind: str, names: set[str]) -> set[str]:
                 break
         for prefix in PLACE_PREFIXES:
             if core.startswith(prefix) and len(core) - len(prefix) >= 2:
-                out.add(core[len(prefix):])
+                if not common_word(core[len(prefix):]):  # 重庆钢铁集团 is not 钢铁: 老钢铁企业 is the trade
+                    out.add(core[len(prefix):])
                 break
         out.add(core)
         if len(core) == 4 and kind == "Company" and not common_word(core[:2]):
