@@ -19,8 +19,8 @@ from chainkg.graph import formats
 # ------------------------------------------------------------------------------------- what the pages answer
 HTML = "text/html"
 JSON = "application/json"
-TURTLE = "text/turtle"
-JSON_LD = "application/ld+json"
+TURTLE = formats.TURTLE.media_type
+JSON_LD = formats.JSONLD.media_type
 PAGE_ALIASES = {"html": HTML, "json": JSON, "ttl": TURTLE, "turtle": TURTLE, "jsonld": JSON_LD, "json-ld": JSON_LD}
 PAGE_FORMAT = Annotated[str | None, Query(alias="format", description="html, json, ttl or jsonld; overrides Accept")]
 # What the negotiating pages answer besides HTML (their response_class), for the OpenAPI document: the handlers
@@ -29,13 +29,12 @@ PAGE_OR_JSON = {200: {"content": {JSON: {}}}}
 PAGE_OR_RDF = {200: {"content": {TURTLE: {}, JSON_LD: {}}}}
 
 # ------------------------------------------------------------------------- what the SPARQL protocols answer
+# Media types come from graph/formats.py's tables; only the order is said here (the first is what `*/*` gets).
 RESULT_TYPES = [s.media_type for s in formats.RESULT_SYNTAXES]
-GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
-               "application/n-quads", "application/trig", "text/n3"]
-# Served by writing another syntax: Turtle is a subset of N3, so Turtle bytes are N3 (the Oxigraph server answers
-# text/n3 too; SPARQLWrapper's N3 mode and N3 tools ask for it).
-WRITTEN_AS = {"text/n3": "text/turtle"}
-DESCRIPTION_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples", HTML]
+GRAPH_TYPES = [s.media_type for s in (formats.TURTLE, formats.NTRIPLES, formats.JSONLD, formats.RDFXML, formats.NQUADS,
+                                      formats.TRIG)] + [formats.N3]
+WRITTEN_AS = formats.WRITTEN_AS  # text/n3 is answered with Turtle bytes
+DESCRIPTION_TYPES = [s.media_type for s in (formats.TURTLE, formats.JSONLD, formats.RDFXML, formats.NTRIPLES)] + [HTML]
 
 
 class NotAcceptable(Exception):

@@ -15,7 +15,7 @@ from chainkg.api.deps import KG, SETTINGS, site
 from chainkg.api.errors import ApiError
 from chainkg.api.limits import read_body
 from chainkg.api.rendering import html
-from chainkg.graph import loader
+from chainkg.graph import formats, loader
 from chainkg.graph.namespaces import local_id
 from chainkg.graph.settings import Settings
 from chainkg.graph.store import KnowledgeGraph
@@ -47,7 +47,7 @@ async def analyse_article(request: Request, kg: KG, settings: SETTINGS) -> JSONR
 async def draft_article(request: Request, kg: KG, settings: SETTINGS) -> Response:
     body = await _body(request, settings)
     quads = await run_in_threadpool(_draft, kg, settings, body)
-    return Response(draft.to_trig(quads, kg), media_type="application/trig; charset=utf-8")
+    return Response(draft.to_trig(quads, kg), media_type=formats.TRIG.media_type + "; charset=utf-8")
 
 
 @router.post("/ingest/load", summary="Load the curator's decisions, all or nothing (needs the write token)")

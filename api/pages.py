@@ -9,7 +9,6 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 import networkx as nx
-import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -21,7 +20,7 @@ from chainkg.api.conneg import HTML, JSON, JSON_LD, PAGE_FORMAT, PAGE_OR_JSON, P
 from chainkg.api.deps import KG, SETTINGS, label_index, site
 from chainkg.api.errors import error_response
 from chainkg.api.rendering import error_page, html
-from chainkg.graph import entity, overview, views
+from chainkg.graph import entity, formats, overview, views
 from chainkg.graph.labels import Label, labels
 from chainkg.graph.namespaces import CK, entity_iri
 from chainkg.graph.search import grouped as search_groups
@@ -34,7 +33,8 @@ router = APIRouter(tags=["explorer"])
 
 SUGGESTIONS = 8
 ENTITY_FORMATS = [HTML, TURTLE, JSON_LD]
-RDF_SYNTAX = {TURTLE: ox.RdfFormat.TURTLE, JSON_LD: ox.RdfFormat.JSON_LD}
+# An entity's data twins, by URL suffix (`/id/zybio.ttl`): the suffix is the syntax's own, and also its `format=` name.
+TWINS = {syntax.suffixes[0].lstrip("."): syntax for syntax in (formats.TURTLE, formats.JSONLD)}
 
 
 # ---------------------------------------------------------------------------------------------------- home and search
@@ -78,9 +78,9 @@ def suggest(request: Request, q: Annotated[str, Query(description="what has been
 @router.get("/id/{local:path}", summary="An entity: HTML, Turtle or JSON-LD (Accept, or a .ttl / .jsonld twin)",
             responses=PAGE_OR_RDF, response_class=HTMLResponse)
 def entity_by_path(request: Request, kg: KG, local: str, format: PAGE_FORMAT = None) -> Response:
-    for suffix, alias in ((".ttl", "ttl"), (".jsonld", "jsonld")):
-        if local.endswith(suffix) and format is None:
-            local, format = local[: -len(suffix)], alias
+    for suffix in TWINS:
+        if local.endswith("." + suffix) and format is None:
+            local, format = local[: -len(suffix) - 1], suffix
     return _entity(request, kg, entity_iri(kg.settings.base_iri, local), format)
 
 
@@ -96,10 +96,10 @@ def _entity(request: Request, kg: KnowledgeGraph, iri: str, format: str | None) 
         return error_page(request, 404, "未找到", "Not found", f"the graph says nothing about {iri}")
     wanted = page_format(request, ENTITY_FORMATS, format)  # NotAcceptable: the 406 of api/errors.py
     headers = {"Vary": "Accept", "Link": ", ".join(
-        f'<{site(request).twin(iri, suffix)}>; rel="alternate"; type="{media}"'
-        for suffix, media in (("ttl", TURTLE), ("jsonld", JSON_LD)))}
-    if wanted in RDF_SYNTAX:
-        body = entity.description(kg, iri, RDF_SYNTAX[wanted])
+        f'<{site(request).twin(iri, suffix)}>; rel="alternate"; type="{syntax.media_type}"'
+        for suffix, syntax in TWINS.items())}
+    if wanted != HTML:
+        body = entity.description(kg, iri, formats.by_media_type(wanted).oxigraph)
         return Response(body, media_type=wanted + ("; charset=utf-8" if wanted == TURTLE else ""), headers=headers)
     data = entity.page(kg, iri)
     notes = entity.statistic_comments(kg, iri) if data.statistics else {}

@@ -132,7 +132,7 @@ def _say_writes() -> None:
 def query(
     sparql: Annotated[Optional[str], typer.Argument(help="SPARQL text; or use --file.")] = None,
     file: Annotated[Optional[Path], typer.Option("--file", "-i", help="Read the query from a file.")] = None,
-    output: Annotated[str, typer.Option("--output", "-o", help="table, csv, tsv, json (results) or an RDF syntax.")] = "table",
+    output: Annotated[str, typer.Option("--output", "-o", help="table, json, xml, csv, tsv (results) or an RDF syntax.")] = "table",
 ) -> None:
     """Run a SPARQL query over the union of all graphs."""
     if (sparql is None) == (file is None):
@@ -146,10 +146,12 @@ def query(
     if output == "table":
         _print_table(results)
         return
-    result_formats = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV, "json": ox.QueryResultsFormat.JSON}
-    if output not in result_formats:
-        raise CliError(f"unknown output {output!r} for results: use table, csv, tsv or json")
-    sys.stdout.buffer.write(results.serialize(format=result_formats[output]))
+    try:
+        syntax = formats.result_by_name(output)
+    except formats.UnknownFormat:
+        raise CliError(f"unknown output {output!r} for results: use table, "
+                       + ", ".join(s.name for s in formats.RESULT_SYNTAXES)) from None
+    sys.stdout.buffer.write(results.serialize(format=syntax.oxigraph))
 
 
 def _print_table(results: ox.QuerySolutions | ox.QueryBoolean) -> None:

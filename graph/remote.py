@@ -20,16 +20,11 @@ from collections.abc import Iterable, Iterator, Sequence
 import httpx
 import pyoxigraph as ox
 
-from chainkg.graph import merge
+from chainkg.graph import formats, merge
 from chainkg.graph.settings import Settings
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
-RESULTS = {
-    "json": ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
-    "xml": ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
-    "tsv": ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
-}
-GRAPH_ACCEPT = "application/n-triples"
+GRAPH_ACCEPT = formats.NTRIPLES.media_type  # CONSTRUCT/DESCRIBE answers: parsed as formats.NTRIPLES
 UPDATE_TIMEOUT_S = 120.0
 DEFAULT_GRAPH_PATH = merge.OWN_PATH  # under the base IRI: where chainkg's own default graph lives
 _VIRTUOSO_BNODE = re.compile(rb'(?<!\\)"nodeID://')  # Virtuoso names blank nodes nodeID://b123: not a valid label
@@ -59,7 +54,8 @@ class RemoteStore:
         self.layout = merge.Layout(settings.base_iri, remote=True)
         self.merge_graph = ox.NamedNode(self.layout.merge)
         self.hidden = set(settings.remote_hidden_graphs) | {self.default_graph.value} | self.layout.hidden
-        self.results_type, self.results_format = RESULTS[settings.remote_results]
+        results = formats.result_by_name(settings.remote_results)
+        self.results_type, self.results_format = results.media_type, results.oxigraph
         auth: httpx.Auth | None = None
         if settings.remote_user is not None:
             password = settings.remote_password.get_secret_value() if settings.remote_password else ""
@@ -131,7 +127,7 @@ class RemoteStore:
             raise RemoteError(f"the external store cut a result at {response.headers['x-sparql-maxrows']} rows: "
                               f"raise its result cap (Virtuoso: [SPARQL] ResultSetMaxRows)")
         if graph_form:
-            return list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+            return list(ox.parse(response.content, format=formats.NTRIPLES.oxigraph))
         return parse_results(response.content, self.results_format)
 
     def quads_for_pattern(self, subject: Term | None, predicate: ox.NamedNode | None, obj: Term | None,
@@ -174,7 +170,7 @@ class RemoteStore:
     def extend(self, quads: Iterable[ox.Quad]) -> None:
         """Insert quads, `remote_chunk_triples` per request (one request, hence atomic, when they fit)."""
         for chunk in self._chunks(quads):
-            self.request_update("INSERT DATA { " + self._update_data(chunk) + " }")
+            self.request_update(formats.insert_data(chunk, self.default_graph))
 
     def load(self, data: bytes | str, *, format: ox.RdfFormat, base_iri: str | None = None,
              to_graph: ox.NamedNode | None = None) -> None:
@@ -187,7 +183,7 @@ class RemoteStore:
         drop = sorted(set(drop))
         graphs = set(drop) | {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
         statements = [f"DROP SILENT GRAPH <{g}>" for g in drop]
-        chunks = [f"INSERT DATA {{ {self._update_data(chunk)} }}" for chunk in self._chunks(quads)]
+        chunks = [formats.insert_data(chunk, self.default_graph) for chunk in self._chunks(quads)]
         if not statements and not chunks:
             return
         first, rest = [" ;\n".join([*statements, *chunks[:1]])], chunks[1:]
@@ -227,15 +223,6 @@ class RemoteStore:
                 chunk = []
         if chunk:
             yield chunk
-
-    def _update_data(self, quads: Iterable[ox.Quad]) -> str:
-        """Quads as the body of INSERT DATA, every triple inside a GRAPH block (a store's bare default graph is
-        not ours: chainkg's lives in `default_graph`)."""
-        by_graph: dict[str, list[str]] = {}
-        for quad in quads:
-            graph = self.default_graph if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name
-            by_graph.setdefault(str(graph), []).append(f"{quad.subject} {quad.predicate} {quad.object} .")
-        return "\n".join(f"GRAPH {g} {{\n" + "\n".join(triples) + "\n}" for g, triples in by_graph.items())
 
 
 # ---------------------------------------------------------------------------------------------------- text helpers

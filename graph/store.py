@@ -21,7 +21,7 @@ import pyoxigraph as ox
 import rdflib
 from oxrdflib import OxigraphStore
 
-from chainkg.graph import merge, queries, remote
+from chainkg.graph import formats, merge, queries, remote
 from chainkg.graph.namespaces import GraphNames, prefixes
 from chainkg.graph.remote import RemoteStore
 from chainkg.graph.settings import Settings
@@ -224,7 +224,7 @@ class KnowledgeGraph:
             return
         statements = [f"DROP SILENT GRAPH <{g}>" for g in drop]
         if quads:
-            statements.append("INSERT DATA { " + _as_update_data(quads) + " }")
+            statements.append(formats.insert_data(quads))
         if statements:
             with self._transaction(f"replacing {len(drop)} graph(s) by {len(quads):,} quads"):
                 [(text, _)] = self.layout.around(statements, graphs)
@@ -308,15 +308,3 @@ def _open_read_only(path: Path) -> ox.Store:
     if not (path / "CURRENT").is_file():  # RocksDB's marker of a database
         raise FileNotFoundError(f"no chainkg store in {path}: `chainkg serve` or `chainkg load --shipped` makes one")
     return ox.Store.read_only(str(path))
-
-
-def _as_update_data(quads: Iterable[ox.Quad]) -> str:
-    """Quads as the body of INSERT DATA: default-graph triples bare, the others inside GRAPH blocks."""
-    by_graph: dict[str, list[str]] = {}
-    for quad in quads:
-        triple = f"{quad.subject} {quad.predicate} {quad.object} ."
-        key = "" if isinstance(quad.graph_name, ox.DefaultGraph) else str(quad.graph_name)
-        by_graph.setdefault(key, []).append(triple)
-    parts = ["\n".join(by_graph.pop("", []))]
-    parts += [f"GRAPH {g} {{\n" + "\n".join(triples) + "\n}" for g, triples in by_graph.items()]
-    return "\n".join(parts)

@@ -62,3 +62,28 @@ def test_named_queries_run_only_through_the_runner(path):
                          ids=lambda p: str(p.relative_to(ROOT)))
 def test_one_local_name(path):
     assert "def local_name" not in attributes(path)
+
+
+FORMATS = ROOT / "graph" / "formats.py"
+# RDF and SPARQL-results media types (not text/csv: the views' edge lists are CSV too).
+SYNTAX_MEDIA_TYPES = ("text/turtle", "application/n-triples", "application/n-quads", "application/trig",
+                      "application/ld+json", "application/rdf+xml", "application/sparql-results", "text/n3",
+                      "text/tab-separated-values")
+
+
+def code_strings(path: Path) -> set[str]:
+    """The string constants of a file's code: docstrings (and so doctests) left out."""
+    tree = ast.parse(path.read_text(), str(path))
+    docstrings = {id(body[0].value) for n in ast.walk(tree)
+                  if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and (body := n.body) and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)}
+    return {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            and id(n) not in docstrings}
+
+
+@pytest.mark.parametrize("path", [p for p in PYTHON if p != FORMATS], ids=lambda p: str(p.relative_to(ROOT)))
+def test_syntaxes_and_insert_data_come_from_graph_formats(path):
+    """No module keeps its own table of RDF or results media types, or writes INSERT DATA text: graph/formats.py's
+    tables (each row with pyoxigraph's format) and its insert_data do."""
+    own = {s for s in code_strings(path) if s.lower().startswith(SYNTAX_MEDIA_TYPES) or "INSERT DATA" in s}
+    assert not own, f"{path.name} names {sorted(own)}: use graph/formats.py"

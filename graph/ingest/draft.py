@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from pypinyin import lazy_pinyin
 
+from chainkg.graph import formats
 from chainkg.graph.ingest import Analysis
 from chainkg.graph.ingest.candidates import Figure, Mention
 from chainkg.graph.ingest.sentences import IngestError, to_simplified, to_traditional
@@ -279,7 +280,7 @@ def build(analysis: Analysis, decisions: Decisions, kg: KnowledgeGraph) -> list[
 
 def to_trig(quads: list[ox.Quad], kg: KnowledgeGraph) -> str:
     """The draft as TriG with chainkg's prefixes, for review in git."""
-    data = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=kg.prefixes) or b""
+    data = ox.serialize(quads, format=formats.TRIG.oxigraph, prefixes=kg.prefixes) or b""
     return data.decode("utf-8")
 
 
