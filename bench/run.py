@@ -262,6 +262,16 @@ def start_servers(stack: contextlib.ExitStack, store: Path, data: Path, count: i
     process = stack.enter_context(running("chainkg", [sys.executable, "-m", "chainkg.cli", "serve"], url, env=env,
                                           log_to=work / "chainkg-serve.log"))
     servers.append(Server("chainkg", url, "/sparql", process, RssSampler(process.pid)))
+    if args.compare_worker_path:  # the same code with every query sent to a worker (no light path), on a copy
+        copy = work / "chainkg-store-workers-only"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(store, copy)
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/sparql"
+        process = stack.enter_context(running(WORKERS_ONLY, [sys.executable, "-c", WORKERS_ONLY_SERVE, "serve"], url,
+                                              env={**env, "CHAINKG_STORE": str(copy), "CHAINKG_PORT": str(port)},
+                                              log_to=work / "chainkg-workers-only-serve.log"))
+        servers.append(Server(WORKERS_ONLY, url, "/sparql", process, RssSampler(process.pid)))
     port = free_port()
     url = f"http://127.0.0.1:{port}/query"
     process = stack.enter_context(running("oxigraph serve", [str(BIN / "oxigraph"), "serve-read-only", "--location",
@@ -526,14 +536,15 @@ def report(results: Results, concurrency: list[int]) -> str:
         share = oxigraph["seconds"] / chainkg["seconds"]
         lines += ["", f"chainkg load throughput = **{share:.0%} of `oxigraph load`** (target ≥ 70 %: "
                       f"{'met' if share >= 0.7 else 'missed'})."]
-    lines += ["", "### SPARQL over HTTP (wrk, loopback, JSON results)", "",
-              "| query | kind | clients | " + " | ".join(f"{s} req/s · p50 · p99 ms" for s in SERVERS) + " |",
-              "|---|---|---:|" + "---:|" * len(SERVERS)]
     cells = {(c.server, c.query, c.clients): c for c in results.cells}
+    columns = SERVERS + ((WORKERS_ONLY,) if any(c.server == WORKERS_ONLY for c in results.cells) else ())
+    lines += ["", "### SPARQL over HTTP (wrk, loopback, JSON results)", "",
+              "| query | kind | clients | " + " | ".join(f"{s} req/s · p50 · p99 ms" for s in columns) + " |",
+              "|---|---|---:|" + "---:|" * len(columns)]
     for query in MIX:
         for clients in concurrency:
             row = [query.name, query.weight, str(clients)]
-            for server in SERVERS:
+            for server in columns:
                 cell = cells.get((server, query.name, clients))
                 if cell is None or cell.note == "not run":
                     row.append("—")
@@ -564,6 +575,16 @@ def report(results: Results, concurrency: list[int]) -> str:
                 lines.append(f"| {query.name} | {clients} | throughput {share:.0%} | "
                              f"{f'{vs_rdflib:.1f}×' if vs_rdflib else '—'} | ≥ 40 % and ≥ 10× rdflib | "
                              f"{'yes' if met else 'no'} |")
+    if WORKERS_ONLY in columns:
+        lines += ["", "### The light path: chainkg ÷ chainkg with every query sent to a worker (same run)", "",
+                  "| query | clients | throughput | p50 latency |", "|---|---:|---:|---:|"]
+        for query in MIX:
+            for clients in concurrency:
+                ours = cells.get(("chainkg", query.name, clients))
+                before = cells.get((WORKERS_ONLY, query.name, clients))
+                if ours and before and ours.requests and before.requests:
+                    lines.append(f"| {query.name} | {clients} | {ours.throughput / before.throughput:.2f}× | "
+                                 f"{ours.p50_ms / before.p50_ms:.2f}× |")
     lines += ["", "### Memory", "", "| process | peak RSS MB | MB per M quads |", "|---|---:|---:|"]
     for name, figures in results.loads.items():
         lines.append(f"| {name} | {figures['peak_rss_mb']:,.0f} | {figures['peak_rss_mb'] / m:,.0f} |")
@@ -589,6 +610,11 @@ def _rdflib_ratio(ours: Cell, rdf: Cell | None, *, latency: bool) -> str:
 
 
 SERVERS = ("chainkg", "oxigraph serve", "rdflib-endpoint")
+WORKERS_ONLY = "chainkg, workers only"
+# `chainkg serve` with the light path switched off (graph/engine.py ProcessEngine._answer_here): the "before".
+WORKERS_ONLY_SERVE = ("import sys; from chainkg.graph.engine import ProcessEngine; "
+                      "ProcessEngine._answer_here = lambda self, job, light: None; "
+                      "from chainkg.cli import main; sys.argv[0] = 'chainkg'; main()")
 
 
 # ---------------------------------------------------------------------------------------------------- main
@@ -605,6 +631,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", action="store_true",
                         help="py-spy chainkg on the point look-up and the two-hop path query, 4 clients")
     parser.add_argument("--workdir", type=Path, default=None, help="where stores go (default: a temp dir in bench/out)")
+    parser.add_argument("--compare-worker-path", action="store_true",
+                        help="also run chainkg with every query sent to a worker (no light path), cell by cell")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk (make bench does)")

@@ -6,8 +6,10 @@ company each time, median of N runs of each stage, in one process:
 - the query and its JSON in this process (pyoxigraph on the store, worker.execute);
 - the same through a thread (as a web server's thread pool adds);
 - a worker process through a thread (ProcessEngine.run, the heavy queries' path);
-- a worker process awaited from the event loop (ProcessEngine.run_async, the light queries' path);
-- the whole app in process (httpx over ASGITransport: routing, negotiation, client slot, middleware).
+- a worker process awaited from the event loop (ProcessEngine.run_async, queries with a short text);
+- the same query answered in the serving process (run_async with the guard's one-pattern text: the light path);
+- the whole app in process (httpx over ASGITransport: routing, negotiation, client slot, middleware), with the
+  light path and, in the same run, with it switched off (every query to a worker, as before issue 16's 5th session).
 
     python -m bench.serving_path                   # ~100 k triples, 2000 runs per stage
     python -m bench.serving_path --triples 1000000 --runs 500
@@ -100,6 +102,13 @@ def main(argv: list[str] | None = None) -> None:
             if hasattr(engine, "run_async"):  # since issue 16 (so this script also measures the code before it)
                 stage("worker process from the loop (run_async)",
                       lambda: loop.run_until_complete(engine.run_async(job())))
+            if hasattr(engine, "_answer_here"):
+                def light() -> None:
+                    request = Request(text())
+                    found = service.inspect(request)
+                    loop.run_until_complete(service.query_async(request, JSON, found))
+
+                stage("scan + answered here (light path)", light)
             engine.close()  # the app starts its own
 
             app = create_app(settings, kg)
@@ -109,19 +118,28 @@ def main(argv: list[str] | None = None) -> None:
                 response = await client.get("/sparql", params={"query": text()}, headers={"Accept": JSON})
                 assert response.status_code == 200, response.text
 
+            async def measure(name: str) -> None:
+                for _ in range(min(200, args.runs)):
+                    await whole()
+                samples = []
+                for _ in range(args.runs):
+                    started = time.perf_counter()
+                    await whole()
+                    samples.append(time.perf_counter() - started)
+                figures[name] = median_us(samples)
+                print(f"{name:48} {figures[name]:8.0f} µs", flush=True)
+
             async def lifespan_and_run() -> None:
                 async with app.router.lifespan_context(app):
-                    stage_async = [0.0]
-                    for _ in range(min(200, args.runs)):
-                        await whole()
-                    samples = []
-                    for _ in range(args.runs):
-                        started = time.perf_counter()
-                        await whole()
-                        samples.append(time.perf_counter() - started)
-                    stage_async[0] = median_us(samples)
-                    figures["whole app over ASGITransport"] = stage_async[0]
-                    print(f"{'whole app over ASGITransport':48} {stage_async[0]:8.0f} µs", flush=True)
+                    served = app.state.sparql.engine
+                    if served is None or not hasattr(served, "_answer_here"):
+                        await measure("whole app over ASGITransport")
+                        return
+                    for round_ in (1, 2):  # alternated, so a change of load hits both
+                        await measure(f"whole app, light path (round {round_})")
+                        served._answer_here = lambda job, light: None
+                        await measure(f"whole app, every query to a worker (round {round_})")
+                        del served._answer_here
 
             loop.run_until_complete(lifespan_and_run())
             loop.run_until_complete(client.aclose())

@@ -74,8 +74,9 @@ class Engine:
     def run(self, job: Job) -> Answer:
         raise NotImplementedError
 
-    async def run_async(self, job: Job) -> Answer:
-        """`run` for the event loop: here in a thread; ProcessEngine talks to an idle worker from the loop itself."""
+    async def run_async(self, job: Job, light: str | None = None) -> Answer:
+        """`run` for the event loop: here in a thread; ProcessEngine talks to an idle worker from the loop itself,
+        and answers a `light` query (guard.light_query: the job's text as one triple pattern) in this process."""
         return await anyio.to_thread.run_sync(self.run, job)
 
     def parse(self, data: bytes, media_type: str) -> bytes:
@@ -237,6 +238,14 @@ class ThreadEngine(Engine):
 
 
 @dataclass(eq=False)
+class _Local:
+    """The serving process's own read-only copy of a snapshot, for light queries; holds one reference to it."""
+
+    path: str
+    store: ox.Store | None
+
+
+@dataclass(eq=False)
 class _Worker:
     process: subprocess.Popen
     connection: Connection
@@ -259,6 +268,13 @@ class ProcessEngine(Engine):
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
+        # Light queries answered here (_answer_here): the newest snapshot opened read-only in this process, one
+        # being opened in a thread, and a lock that one query at a time holds (non-blocking: a loop finding it
+        # taken sends its query to a worker), so the copy is swapped only while no query reads it.
+        self._local: _Local | None = None
+        self._pending: _Local | None = None
+        self._opening = False
+        self._here = threading.Lock()
         started = [self._spawn() for _ in range(self.size)]
         if kg.settings.allowed_remote:
             started.append(self._spawn(network=True))
@@ -289,15 +305,20 @@ class ProcessEngine(Engine):
         self._queue(proc).put(proc)
         return _answer(reply, job)
 
-    async def run_async(self, job: Job) -> Answer:
-        """A light query (text ≤ LOOP_TEXT_CHARS) straight from the event loop to an idle worker and back: the job
-        is written on the worker's socket, the reply read when the loop says it is readable, so no thread of the
-        web server carries it (a thread hop each way cost ~0.1 ms of a ~1 ms look-up). The time limit, the row cap,
+    async def run_async(self, job: Job, light: str | None = None) -> Answer:
+        """A one-pattern query (`light`) answered in this process within a budget (_answer_here); past the budget,
+        or any other query with a text ≤ LOOP_TEXT_CHARS, straight from the event loop to an idle worker and back:
+        the job is written on the worker's socket, the reply read when the loop says it is readable, so no thread of
+        the web server carries it (a thread hop each way cost ~0.1 ms of a ~1 ms look-up). The time limit, the row cap,
         the memory cap and the fence are the worker's, as on the thread path. Anything that would block the loop
         goes to `run` in a thread instead: a busy pool (waiting for a worker), a store written since the last
         snapshot (making one is I/O), the network worker, a reply over LOOP_REPLY_BYTES (read in a thread)."""
         if job.network or len(job.text) > LOOP_TEXT_CHARS:
             return await super().run_async(job)
+        if light is not None and job.union and job.default_graphs is None and job.named_graphs is None:
+            answer = self._answer_here(job, light)
+            if answer is not None:
+                return answer
         proc = self._idle_worker_now()
         if proc is None:
             return await super().run_async(job)
@@ -323,6 +344,78 @@ class ProcessEngine(Engine):
             self.snapshots.release(previous)
         self._idle.put(proc)
         return _answer(reply, job)
+
+    def _answer_here(self, job: Job, light: str) -> Answer | None:
+        """The answer to a one-triple-pattern SELECT (guard.light_query), computed in this process on the newest
+        snapshot, or None: then a worker answers it, with every limit of the worker path.
+
+        Why this keeps the guarantees (README "The serving path"): the text run here is the one the guard wrote
+        from the recognised tokens, a single triple pattern on the default graph, whose evaluation is one index
+        scan in which every entry read becomes a row; so work between two writes of the serialiser (~8 kB) is
+        bounded, and the budget checked at each write (LIGHT_ROWS rows and the row cap, LIGHT_BYTES bytes,
+        LIGHT_S seconds) bounds the whole, time and memory. Past the budget nothing is answered from here: the
+        worker runs the client's own text from the start under the real limits (so the row cap's 422 and the time
+        limit's 503 come from there), as it does after any error here. The snapshot is the one a worker would read
+        now (Snapshots.ready_path: it holds every committed write, no write is committing), so isolation and
+        read-your-writes are those of the workers; when it is newer than the copy open here, the newer one is
+        opened in a thread and, meanwhile, workers answer. The text holds no SERVICE (the grammar has no place for
+        one), so nothing here can open a connection, although this thread is not fenced."""
+        if not self._here.acquire(blocking=False):
+            return None
+        try:
+            if self._pending is not None:  # opened by _open_local: swapped in while no query reads the old one
+                old, self._local, self._pending = self._local, self._pending, None
+                if old is not None:
+                    threading.Thread(target=self._retire, args=(old,), daemon=True, name="chainkg-local").start()
+            newest = self.snapshots.ready_path()
+            local = self._local
+            if newest is None or self._closed:
+                return None
+            if local is None or local.path != newest:
+                self._open_local()
+                return None
+            budget = Job(light, job.media_type, max_rows=min(job.max_rows or LIGHT_ROWS, LIGHT_ROWS),
+                         timeout_s=LIGHT_S)
+            try:
+                return worker.execute(local.store, budget, prefixes=self.kg.prefixes,
+                                      base_iri=self.kg.settings.base_iri, max_bytes=LIGHT_BYTES)
+            except (Stop, SyntaxError, OSError, ValueError):
+                return None
+            except BaseException as error:  # a Rust panic surfaces as pyo3's PanicException
+                if type(error).__name__ != "PanicException":
+                    raise
+                return None
+        finally:
+            self._here.release()
+
+    def _open_local(self) -> None:
+        """Open the newest snapshot read-only in a thread (I/O, not for the loop), holding a reference to it."""
+        if self._opening or self._pending is not None:
+            return
+        path = self.snapshots.acquire_ready()
+        if path is None:
+            return
+        self._opening = True
+
+        def open_it() -> None:
+            try:
+                local = _Local(path, ox.Store.read_only(path))
+                if self._closed:  # the engine closed meanwhile: its snapshots are gone
+                    local.store = None
+                else:
+                    self._pending = local
+            except (OSError, RuntimeError) as error:
+                log.warning("light queries: snapshot %s could not be opened here: %s", path, error)
+                self.snapshots.release(path)
+            finally:
+                self._opening = False
+
+        threading.Thread(target=open_it, daemon=True, name="chainkg-local").start()
+
+    def _retire(self, local: _Local) -> None:
+        """Close a copy no query reads any more and let its snapshot go (deleting it is I/O: in a thread)."""
+        local.store = None
+        self.snapshots.release(local.path)
 
     def _idle_worker_now(self) -> _Worker | None:
         """An idle, live worker without waiting, or None; a dead one found idle is replaced (as in _idle_worker)."""
@@ -389,6 +482,11 @@ class ProcessEngine(Engine):
 
     def close(self) -> None:
         self._closed = True
+        with self._here:
+            for local in (self._local, self._pending):
+                if local is not None:
+                    local.store = None
+            self._local = self._pending = None
         with self._lock:
             workers = list(self._workers)
             self._workers.clear()
@@ -467,6 +565,11 @@ def _at_limit(deadline: float | None, job: Job) -> bool:
 
 LOOP_TEXT_CHARS = 500  # query texts up to this long are scanned and run from the event loop (api/sparql.py)
 LOOP_REPLY_BYTES = 256 * 1024  # a longer reply is read in a thread: copying it would hold the loop
+# The budget of a light query answered in the serving process (ProcessEngine._answer_here), on its event loop:
+# past any of these a worker answers it instead. 1,000 rows of a look-up as JSON take ~1 ms here.
+LIGHT_ROWS = 1000
+LIGHT_BYTES = 256 * 1024
+LIGHT_S = 0.01
 
 
 def _answer(reply: tuple, job: Job | ParseJob | UpdateCheck | ScanJob):
@@ -596,6 +699,19 @@ class Snapshots:
                     self._drop(old[1])
             self._references[self._latest[1]] += 1
             return self._latest[1]
+
+    def ready_path(self) -> str | None:
+        """The newest snapshot when it holds every write committed so far and nobody holds the lock, else None;
+        no reference is taken (the caller holds one already, or takes one with acquire_ready)."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            writing = self.kg.writing  # read first, as in acquire
+            if self._latest is None or self._latest[0] != self.kg.generation or writing:
+                return None
+            return self._latest[1]
+        finally:
+            self._lock.release()
 
     def acquire_ready(self) -> str | None:
         """The newest snapshot, referenced once more, when it holds every write committed so far and nobody holds

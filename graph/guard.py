@@ -83,6 +83,7 @@ class Shape:
     from_named: list[str] = field(default_factory=list)
     using: list[str] = field(default_factory=list)  # USING, USING NAMED and WITH graphs of an update
     depth: int = 0  # deepest nesting of (), [] and {}
+    light: str | None = None  # a one-triple-pattern SELECT, written again from its tokens (light_query)
 
     @property
     def is_update(self) -> bool:
@@ -226,7 +227,145 @@ def shape(text: str, prefixes: dict[str, str], base_iri: str) -> Shape:
             if keyword in word:
                 _note(result, keyword, *_clause_target(word, keyword, modifier, words, i, iri_at))
     result.form = form or ""
+    if result.form == "SELECT" and len(toks) <= LIGHT_TOKENS:
+        result.light = light_query(toks)
     return result
+
+
+# ------------------------------------------------------------------------------------------------ light queries
+LIGHT_TOKENS = 64  # longer token lists are never light (a light text is at most a prologue and ~12 tokens)
+_LANGTAG = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*")
+_LONG_QUOTES = ("'" * 3, '"' * 3)
+
+
+def light_query(toks: list[Token]) -> str | None:
+    """The query again, written from its tokens, if it is one triple pattern and nothing else; else None.
+
+    Light means: a prologue of PREFIX and BASE, `SELECT *` or plain variables (no DISTINCT, no expressions),
+    an optional WHERE, one group holding one triple pattern whose terms are variables (all different), IRIs,
+    prefixed names, `a`, or a short string literal with an optional language tag or datatype, then an optional
+    LIMIT. No FILTER, OPTIONAL, UNION, GRAPH, SERVICE, property path, subquery, aggregate, ORDER BY, OFFSET, FROM,
+    VALUES or BIND can appear: the grammar has no place for one. Evaluating such a pattern on the default graph is
+    one index scan in which every entry read is a row, so its work is bounded by the rows it writes, and a budget
+    on rows, bytes and time checked as the rows are written bounds the whole (engine.ProcessEngine.run_async).
+
+    The text returned is rebuilt from the recognised tokens with single spaces and no comments, so what runs is
+    what was recognised: a token the scan read differently from Oxigraph can make it a syntax error, never a
+    heavier query.
+
+    >>> light_query(tokens("PREFIX ck: <https://ck/> SELECT ?p ?o WHERE { ck:x ?p ?o . } # ORDER BY"))
+    'PREFIX ck: <https://ck/> SELECT ?p ?o WHERE { ck:x ?p ?o }'
+    >>> light_query(tokens('select * { ?s a <urn:C> } limit 10')), light_query(tokens('SELECT * { ?s ?p "x"@zh-Hans }'))
+    ('SELECT * WHERE { ?s a <urn:C> } LIMIT 10', 'SELECT * WHERE { ?s ?p "x"@zh-Hans }')
+    >>> [light_query(tokens(t)) for t in ("SELECT * { ?s <urn:p>+ ?o }", "SELECT * { ?x ?p ?x }",
+    ...                                    "SELECT DISTINCT ?s { ?s ?p ?o }", "SELECT * { ?s ?p ?o } OFFSET 9")]
+    [None, None, None, None]
+    """
+    n, i, out = len(toks), 0, []
+
+    def word(j: int) -> str:
+        return toks[j].text.upper() if j < n and toks[j].kind == "word" else ""
+
+    def kind(j: int) -> str:
+        return toks[j].kind if j < n else ""
+
+    def text(j: int) -> str:
+        return toks[j].text if j < n else ""
+
+    def punctuation(j: int, mark: str) -> bool:
+        return kind(j) == "other" and text(j) == mark
+
+    while word(i) in ("PREFIX", "BASE"):
+        if word(i) == "PREFIX":
+            if not (kind(i + 1) == "pname" and text(i + 1).endswith(":") and text(i + 1).count(":") == 1
+                    and kind(i + 2) == "iri"):
+                return None
+            out += ["PREFIX", text(i + 1), text(i + 2)]
+            i += 3
+        else:
+            if kind(i + 1) != "iri":
+                return None
+            out += ["BASE", text(i + 1)]
+            i += 2
+    if word(i) != "SELECT":
+        return None
+    out.append("SELECT")
+    i += 1
+    if punctuation(i, "*"):
+        out.append("*")
+        i += 1
+    else:
+        start = i
+        while kind(i) == "var":
+            out.append(text(i))
+            i += 1
+        if i == start:
+            return None
+    if word(i) == "WHERE":
+        i += 1
+    if not punctuation(i, "{"):
+        return None
+    out += ["WHERE", "{"]
+    i += 1
+    variables: set[str] = set()
+    for position in ("subject", "predicate", "object"):
+        if kind(i) == "var":
+            name = text(i)[1:]
+            if name in variables:  # ?x ?p ?x: an index scan that may read many entries for each row
+                return None
+            variables.add(name)
+            out.append(text(i))
+            i += 1
+        elif kind(i) in ("iri", "pname"):
+            out.append(text(i))
+            i += 1
+        elif position == "predicate" and kind(i) == "word" and text(i) == "a":
+            out.append("a")
+            i += 1
+        elif position == "object" and kind(i) == "string" and not text(i).startswith(_LONG_QUOTES):
+            literal, i = _literal(toks, i)
+            if literal is None:
+                return None
+            out.append(literal)
+        else:
+            return None
+    if punctuation(i, "."):
+        i += 1
+    if not punctuation(i, "}"):
+        return None
+    out.append("}")
+    i += 1
+    if word(i) == "LIMIT":
+        digits, j = "", i + 1
+        while kind(j) == "other" and text(j) in "0123456789" and (j == i + 1 or _glued(toks, j)):
+            digits += text(j)
+            j += 1
+        if not digits or len(digits) > 9:
+            return None
+        out += ["LIMIT", str(int(digits))]
+        i = j
+    return " ".join(out) if i == n else None
+
+
+def _glued(toks: list[Token], j: int) -> bool:
+    """True when toks[j] starts where toks[j - 1] ends (nothing between them)."""
+    return 0 < j < len(toks) and toks[j].start == toks[j - 1].start + len(toks[j - 1].text)
+
+
+def _literal(toks: list[Token], i: int) -> tuple[str | None, int]:
+    """A short string literal at toks[i] with its language tag or datatype, rewritten; and the next index."""
+    literal, i = toks[i].text, i + 1
+    if _glued(toks, i) and toks[i].text == "@":
+        tag, j = "", i + 1
+        while _glued(toks, j) and (toks[j].kind == "word"
+                                   or (toks[j].kind == "other" and toks[j].text in "-0123456789")):
+            tag += toks[j].text
+            j += 1
+        return (f"{literal}@{tag}" if _LANGTAG.fullmatch(tag) else None), j
+    if (i + 2 < len(toks) and toks[i].text == "^" and toks[i + 1].text == "^" and _glued(toks, i)
+            and _glued(toks, i + 1) and toks[i + 2].kind in ("iri", "pname")):
+        return f"{literal}^^{toks[i + 2].text}", i + 3
+    return literal, i
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,7 @@ class SparqlService:
     async def query_async(self, request: Request, media_type: str, found: guard.Shape) -> Answer:
         """`query` from the event loop, for a request already inspected: the engine decides whether the job goes
         from the loop to an idle worker (a light query) or through a thread (Engine.run_async)."""
-        return await self.engine.run_async(self._job(request, media_type, found))
+        return await self.engine.run_async(self._job(request, media_type, found), found.light)
 
     def _job(self, request: Request, media_type: str, found: guard.Shape) -> Job:
         if found.is_update:

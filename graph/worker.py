@@ -166,11 +166,14 @@ class RowCounter:
     2
     """
 
-    def __init__(self, syntax: ox.QueryResultsFormat, max_rows: int, deadline: float | None) -> None:
+    def __init__(self, syntax: ox.QueryResultsFormat, max_rows: int, deadline: float | None,
+                 max_bytes: int = 0) -> None:
         self.chunks: list[bytes] = []
         self.rows = 0
         self.max_rows = max_rows  # 0 = no cap
         self.deadline = deadline
+        self.max_bytes = max_bytes  # 0 = no cap; past it: Stop("bytes") (the light path's budget)
+        self.size = 0
         self._count = {ox.QueryResultsFormat.TSV: self._tsv, ox.QueryResultsFormat.CSV: self._csv,
                        ox.QueryResultsFormat.XML: self._xml, ox.QueryResultsFormat.JSON: self._json}[syntax]
         self._lines = 0  # TSV, CSV: line ends seen (the first ends the header)
@@ -187,6 +190,9 @@ class RowCounter:
             raise Stop("rows")
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise Stop("timeout")
+        self.size += len(data)
+        if self.max_bytes and self.size > self.max_bytes:
+            raise Stop("bytes")
         self.chunks.append(data)
         return len(data)
 
@@ -234,7 +240,7 @@ class RowCounter:
         self._tail = b"" if self._quoted else text[-1:]
 
 
-def execute(store: ox.Store, job: Job, *, prefixes: dict[str, str], base_iri: str) -> Answer:
+def execute(store: ox.Store, job: Job, *, prefixes: dict[str, str], base_iri: str, max_bytes: int = 0) -> Answer:
     """Run `job` on `store` and serialise its results; raises Stop, SyntaxError or OSError."""
     deadline = time.monotonic() + job.timeout_s if job.timeout_s else None
     options: dict[str, object] = {"prefixes": prefixes, "base_iri": base_iri}
@@ -246,15 +252,15 @@ def execute(store: ox.Store, job: Job, *, prefixes: dict[str, str], base_iri: st
     if isinstance(results, ox.QueryBoolean):
         return boolean_answer(results, job)
     if isinstance(results, ox.QuerySolutions):
-        return solutions_answer(results, job, deadline)
+        return solutions_answer(results, job, deadline, max_bytes)
     return _triples(results, job, deadline, prefixes)
 
 
-def solutions_answer(results: ox.QuerySolutions, job: Job, deadline: float | None) -> Answer:
-    """Solutions written natively in the asked syntax, rows counted as they stream (refused past the row cap or
-    the deadline)."""
+def solutions_answer(results: ox.QuerySolutions, job: Job, deadline: float | None, max_bytes: int = 0) -> Answer:
+    """Solutions written natively in the asked syntax, rows counted as they stream (refused past the row cap, the
+    deadline or `max_bytes`)."""
     syntax = _result_format(job.media_type)
-    counter = RowCounter(syntax, job.max_rows, deadline)
+    counter = RowCounter(syntax, job.max_rows, deadline, max_bytes)
     results.serialize(counter, format=syntax)
     return Answer(job.media_type, counter.chunks, counter.rows)
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import pytest
 
-from chainkg.graph import guard
+from chainkg.graph import engine as engine_module, guard
 from chainkg.graph.engine import LOOP_REPLY_BYTES, ProcessEngine, QueryFailed
 from chainkg.graph.settings import Settings
 from chainkg.graph.store import KnowledgeGraph
@@ -100,3 +100,115 @@ def test_a_write_is_read_by_the_next_light_query(kg, engine):
     kg.update("INSERT DATA { <urn:new> <urn:label> 'new' }")
     answer = asyncio.run(engine.run_async(Job("ASK { <urn:new> ?p ?o }", JSON, timeout_s=10)))
     assert answer.body.find(b"true") > 0
+
+
+# ------------------------------------------------------------------------ light queries in the serving process
+LOOKUP = "SELECT ?p ?l WHERE { <urn:s7> ?p ?l }"
+ALL_LABELS = "SELECT ?s ?l WHERE { ?s <urn:label> ?l }"  # 3,000 rows: past the light budget
+
+
+def light(text: str) -> str:
+    found = guard.shape(text, {}, "")
+    assert found.light is not None, text
+    return found.light
+
+
+def ready_here(engine: ProcessEngine) -> None:
+    """Make the newest snapshot and wait until this process has it open (the first light queries after a write
+    go to workers while it opens)."""
+    engine.run(Job("ASK {}", JSON))
+    deadline = time.monotonic() + 10
+    while engine._local is None or engine._local.path != engine.snapshots.ready_path():
+        assert time.monotonic() < deadline, "the snapshot was never opened in this process"
+        engine._answer_here(Job(LOOKUP, JSON), light(LOOKUP))
+        time.sleep(0.005)
+
+
+def answered(engine: ProcessEngine, job: Job, monkeypatch: pytest.MonkeyPatch, *, here: bool):
+    """run_async with the light text; `here`: no worker may be used, else a worker must be."""
+    used = []
+    with monkeypatch.context() as patch:
+        patch.setattr(engine, "run", lambda job: used.append("thread") or pytest.fail("the thread path was taken"))
+        taken = engine._idle_worker_now
+        patch.setattr(engine, "_idle_worker_now", lambda: used.append("worker") or taken())
+        answer = asyncio.run(engine.run_async(job, light(job.text)))
+    assert (used == []) if here else (used == ["worker"]), used
+    return answer
+
+
+def test_a_one_pattern_query_is_answered_in_the_serving_process(engine, monkeypatch):
+    ready_here(engine)
+    answer = answered(engine, Job(LOOKUP, JSON, max_rows=100, timeout_s=10), monkeypatch, here=True)
+    assert answer.count == 1 and b'"0000' in answer.body
+
+
+@pytest.mark.parametrize("media_type", [JSON, "application/sparql-results+xml", "text/csv",
+                                        "text/tab-separated-values"])
+@pytest.mark.parametrize("text", [LOOKUP, "SELECT * { ?s <urn:label> ?l } LIMIT 20", "SELECT ?s { ?s ?p <urn:none> }",
+                                  'SELECT ?s WHERE { ?s <urn:label> "' + "7".zfill(100) + '" }'])
+def test_answered_here_byte_for_byte_as_by_a_worker(engine, monkeypatch, media_type, text):
+    ready_here(engine)
+    job = Job(text, media_type, max_rows=100, timeout_s=10)
+    assert answered(engine, job, monkeypatch, here=True).body == engine.run(job).body
+
+
+def test_past_the_budget_a_worker_answers_the_whole_result(engine, monkeypatch):
+    ready_here(engine)
+    answer = answered(engine, Job(ALL_LABELS, JSON, max_rows=10_000, timeout_s=10), monkeypatch, here=False)
+    assert answer.count >= LABELS and len(answer.body) > LOOP_REPLY_BYTES  # (earlier tests wrote some)
+
+
+def test_the_row_cap_holds_for_light_queries(engine, monkeypatch):
+    """Within the light budget (1,000 rows) but past the row cap: the worker's 422, never a cut result from here."""
+    ready_here(engine)
+    with pytest.raises(QueryFailed) as failed:
+        answered(engine, Job("SELECT * { ?s <urn:label> ?l } LIMIT 50", JSON, max_rows=10, timeout_s=10),
+                 monkeypatch, here=False)
+    assert failed.value.kind == "rows"
+
+
+def test_past_the_time_budget_a_worker_answers(engine, monkeypatch):
+    ready_here(engine)
+    monkeypatch.setattr(engine_module, "LIGHT_S", 1e-9)
+    answer = answered(engine, Job(LOOKUP, JSON, max_rows=100, timeout_s=10), monkeypatch, here=False)
+    assert answer.count == 1
+
+
+def test_past_the_byte_budget_a_worker_answers(engine, monkeypatch):
+    ready_here(engine)
+    monkeypatch.setattr(engine_module, "LIGHT_BYTES", 100)
+    answer = answered(engine, Job(LOOKUP, JSON, max_rows=100, timeout_s=10), monkeypatch, here=False)
+    assert answer.count == 1
+
+
+def test_a_dataset_is_never_answered_here(engine, monkeypatch):
+    ready_here(engine)
+    job = Job(LOOKUP, JSON, union=True, default_graphs=(), named_graphs=(), max_rows=100, timeout_s=10)
+    assert answered(engine, job, monkeypatch, here=False).count == 0  # named-graph-uri alone: an empty default
+
+
+def test_a_write_is_read_by_the_next_light_query_and_then_here(kg, engine, monkeypatch):
+    """Read-your-writes: after a write, light queries go to workers (on a new snapshot) until this process has the
+    new snapshot open, and never answer from the old one."""
+    ready_here(engine)
+    old = engine._local.path
+    kg.update("INSERT DATA { <urn:written> <urn:label> 'w1' }")
+    job = Job("SELECT ?l WHERE { <urn:written> <urn:label> ?l }", JSON, max_rows=100, timeout_s=10)
+    for _ in range(5):
+        answer = asyncio.run(engine.run_async(job, light(job.text)))
+        assert answer.count == 1 and b'"w1"' in answer.body
+    ready_here(engine)
+    assert engine._local.path != old
+    assert b'"w1"' in answered(engine, job, monkeypatch, here=True).body
+
+
+def test_light_reads_never_see_a_state_older_than_an_acknowledged_write(writable_server):
+    """Sixteen readers, half of their reads one-pattern counter reads (answered in the serving process), and a
+    writer: no error, no half update, no going back, no stale read (bench/concurrency.py)."""
+    from bench import concurrency
+    from tests.conftest import WRITE_TOKEN
+
+    summary = concurrency.run(writable_server.url, WRITE_TOKEN, duration=4, readers=16, triples=40, light_share=0.5)
+    assert summary["errors"] == 0, summary["first_errors"]
+    assert summary["by_kind"]["read light counter"]["n"] >= 50 and summary["writes"] >= 3, summary
+    assert summary["violations_by_kind"] == {}, summary["first_violations"]

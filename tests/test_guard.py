@@ -252,3 +252,118 @@ def test_nesting_at_the_limit_is_accepted():
     found = guard.shape(text, {}, "")
     assert found.depth == 100
     guard.Policy((), lambda iri: False).check(found)
+
+
+# ---------------------------------------------------------------------------------------------- light queries
+# One triple pattern and nothing else is answered in the serving process (engine.ProcessEngine._answer_here); every
+# other shape must go to a worker, however close it looks.
+@pytest.mark.parametrize("text, light", [
+    ("SELECT ?p ?o WHERE { <urn:c> ?p ?o }", "SELECT ?p ?o WHERE { <urn:c> ?p ?o }"),
+    ("PREFIX ck: <https://ck/>\nSELECT ?p ?o WHERE { ck:c ?p ?o . }",
+     "PREFIX ck: <https://ck/> SELECT ?p ?o WHERE { ck:c ?p ?o }"),
+    ("BASE <https://b/> select * { <c> a ?t } limit 25", "BASE <https://b/> SELECT * WHERE { <c> a ?t } LIMIT 25"),
+    ("SELECT ?s { ?s ex:label 'x' }", "SELECT ?s WHERE { ?s ex:label 'x' }"),
+    ('SELECT $s { ?s ?p "企业"@zh-Hans-CN }', 'SELECT $s WHERE { ?s ?p "企业"@zh-Hans-CN }'),
+    ('SELECT * { ?s ?p "1"^^<http://www.w3.org/2001/XMLSchema#integer> }',
+     'SELECT * WHERE { ?s ?p "1"^^<http://www.w3.org/2001/XMLSchema#integer> }'),
+    ("SELECT * { ?s ?p ?o } LIMIT 0010", "SELECT * WHERE { ?s ?p ?o } LIMIT 10"),
+    ("SELECT * { <urn:c> ?p ?o } # SERVICE <http://x/> { } ORDER BY ?o", "SELECT * WHERE { <urn:c> ?p ?o }"),
+    # everything else: a worker
+    ("SELECT * { <urn:c> <urn:p>+ ?o }", None),  # a property path: a closure in one native call
+    ("SELECT * { <urn:c> <urn:p>/<urn:q> ?o }", None),
+    ("SELECT * { <urn:c> ^<urn:p> ?o }", None),
+    ("SELECT * { <urn:c> (<urn:p>) ?o }", None),
+    ("SELECT * { <urn:c> <urn:p>* ?o }", None),
+    ("SELECT * { ?x ?p ?x }", None),  # a repeated variable: many entries read per row
+    ("SELECT * { ?x ?p $x }", None),
+    ("SELECT * { <urn:c> ?p ?o . ?o ?q ?r }", None),  # two patterns: a join
+    ("SELECT * { <urn:c> ?p ?o ; ?q ?r }", None),
+    ("SELECT * { <urn:c> ?p ?o , ?r }", None),
+    ("SELECT * { <urn:c> ?p ?o FILTER(?o = 1) }", None),
+    ("SELECT * { <urn:c> ?p ?o OPTIONAL { ?o ?q ?r } }", None),
+    ("SELECT * { { <urn:c> ?p ?o } UNION { ?o ?p <urn:c> } }", None),
+    ("SELECT * { { <urn:c> ?p ?o } }", None),
+    ("SELECT * { GRAPH ?g { <urn:c> ?p ?o } }", None),
+    ("SELECT * { SERVICE <http://127.0.0.1:9/> { <urn:c> ?p ?o } }", None),
+    ("SELECT * { <urn:c> ?p ?o SERVICE <http://127.0.0.1:9/> { } }", None),
+    ("SELECT * { <urn:c> ?p ?o } SERVICE", None),
+    ("SELECT * FROM <urn:g> { <urn:c> ?p ?o }", None),
+    ("SELECT DISTINCT ?o { <urn:c> ?p ?o }", None),
+    ("SELECT REDUCED ?o { <urn:c> ?p ?o }", None),
+    ("SELECT (COUNT(*) AS ?n) { <urn:c> ?p ?o }", None),
+    ("SELECT (STR(?o) AS ?x) { <urn:c> ?p ?o }", None),
+    ("SELECT * { <urn:c> ?p ?o } ORDER BY ?o", None),
+    ("SELECT * { <urn:c> ?p ?o } OFFSET 100000", None),
+    ("SELECT * { <urn:c> ?p ?o } LIMIT 10 OFFSET 10", None),
+    ("SELECT * { <urn:c> ?p ?o } GROUP BY ?o", None),
+    ("SELECT * { <urn:c> ?p ?o } VALUES ?o { 1 }", None),
+    ("SELECT * { <urn:c> ?p ?o BIND(1 AS ?x) }", None),
+    ("SELECT * { SELECT * { <urn:c> ?p ?o } }", None),
+    ("SELECT * { <urn:c> ?p 42 }", None),  # numbers, booleans, blank nodes and long strings are left to workers
+    ("SELECT * { <urn:c> ?p true }", None),
+    ("SELECT * { _:b ?p ?o }", None),
+    ("SELECT * { [] ?p ?o }", None),
+    ('SELECT * { ?s ?p """x""" }', None),
+    ('SELECT * { ?s ?p "x" @en }', None),
+    ('SELECT * { ?s ?p "x"@ }', None),
+    ("SELECT * { ?s ?p << ?a ?b ?c >> }", None),
+    ("ASK { <urn:c> ?p ?o }", None),
+    ("CONSTRUCT { <urn:c> ?p ?o } WHERE { <urn:c> ?p ?o }", None),
+    ("DESCRIBE <urn:c>", None),
+    ("SELECT * { <urn:c> ?p ?o } LIMIT 1234567890", None),
+    ("SELECT * { <urn:c> ?p ?o } LIMIT", None),
+    ("SELECT * { <urn:c> ?p ?o", None),
+    ("SELECT * <urn:c> ?p ?o }", None),
+])
+def test_only_one_triple_pattern_is_light(text, light):
+    assert scan(text).light == light
+
+
+# Texts built slot by slot, each slot drawn from pieces that fit a single pattern (mostly) and pieces that do not.
+SLOTS = [  # (fits, does not)
+    (["", "PREFIX ex: <http://ex.org/>", "BASE <urn:>", "PREFIX : <urn:>", "# SERVICE <http://x/>\n"],
+     ["PREFIX ex <urn:>", "BASE ex:"]),
+    (["SELECT", "select"], ["ASK", "SELECT DISTINCT", "CONSTRUCT { ?s ?p ?o }"]),
+    (["*", "?s", "?o ?p", "$o"], ["(?o AS ?x)", ""]),
+    (["WHERE", ""], ["FROM <urn:g>"]),
+    (["{"], ["{ {", "{ GRAPH ?g {"]),
+    (["?s", "<urn:c>", "ex:c", ":c"], ["_:b", "[]", "'x'"]),
+    (["?p", "<urn:p>", "ex:p", "a"], ["<urn:p>+", "<urn:p>/<urn:p>", "^<urn:p>", "?s", "A"]),
+    (["?o", "$o", "<urn:c>", "'x'", '"y"@en', '"1"^^<http://www.w3.org/2001/XMLSchema#integer>'],
+     ['"y" @en', "1", "true", "?s", "?p"]),
+    (["", "."], [". ?o ?q ?r", "; ?q ?r", "FILTER(?o)", "OPTIONAL { ?o ?q ?r }", "SERVICE <http://127.0.0.1:9/> { }"]),
+    (["}"], ["} }", ""]),
+    (["", "LIMIT 3", "LIMIT 0", "# }"], ["OFFSET 1", "LIMIT 2 OFFSET 1", "ORDER BY ?o", "LIMIT3", "SERVICE"]),
+]
+SLOT = [st.one_of(*[st.sampled_from(fits)] * 5, st.sampled_from(does_not)) for fits, does_not in SLOTS]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.tuples(*SLOT), st.sampled_from([" ", "\n\t"]))
+def test_a_light_text_means_what_the_client_sent(pieces, space):
+    """Whatever the scan calls light, Oxigraph answers the rewritten text exactly as the client's own text, and the
+    rewritten text is a single pattern with nothing but terms, SELECT, WHERE, PREFIX, BASE and LIMIT in it."""
+    import pyoxigraph as ox
+
+    text = space.join(pieces)
+    try:
+        found = scan(text)
+    except guard.Malformed:
+        return
+    if found.light is None:
+        return
+    words = {t.text.upper() for t in guard.tokens(found.light) if t.kind == "word"}
+    assert words <= {"SELECT", "WHERE", "PREFIX", "BASE", "LIMIT", "A", "EN"}, found.light
+    assert found.light.count("{") == 1 and found.light.count("}") == 1
+    store = ox.Store()
+    store.update("PREFIX ex: <http://ex.org/> INSERT DATA { <urn:c> <urn:p> 'x', \"y\"@en, 1 ; ex:p <urn:c> ; "
+                 "a <urn:c> . <urn:d> a <urn:c> . ex:c ex:p 'x' }")
+
+    def answer(query: str):
+        try:
+            return store.query(query, prefixes=PREFIXES, base_iri="https://base.org/").serialize(
+                format=ox.QueryResultsFormat.JSON)
+        except SyntaxError:
+            return "syntax error"
+
+    assert answer(found.light) == answer(text)
