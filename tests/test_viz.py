@@ -148,3 +148,21 @@ def test_assets_are_served_under_their_versions():
     assert found["yasgui"].mount == "yasgui-4.6.2" and (found["yasgui"].directory / "yasgui.min.js").is_file(), \
         "YASGUI is installed by `make install` (npm ci in viz/assets)"
     assert (found["site"].directory / "chainkg.css").is_file()
+
+
+def test_a_sentence_quoted_again_points_back_to_its_first_footnote(site):
+    """Both source lists (the chain pages' macro and the entity page's) number a repeated sentence by its first
+    footnote instead of quoting it twice; a note and the same words from another article are not repeats."""
+    from chainkg.graph.entity import Source
+    from chainkg.graph.evidence import Evidence
+
+    said = [Evidence("g1", "quote", quote="句子", article="https://a/1"), Evidence("g2", "note", note="注"),
+            Evidence("g3", "quote", quote="句子", article="https://a/1"), Evidence("g4", "quote", quote="句子", article="https://a/2")]
+    chain_list = site.env.from_string('{% import "macros.html" as m %}{{ m.source_list(sources) }}').render(sources=said)
+    assert re.findall(r'<li id="src-(\d)"><span class="same-as">同第 <a href="#src-(\d)">', chain_list) == [("3", "1")]
+    assert chain_list.count("<q class=\"quote\">句子</q>") == 2
+
+    article = Link("https://a/1", Label("文章", None))
+    sources = [Source(7, "g1", "quote", text="句子", article=article), Source(8, "g2", "quote", text="句子", article=article),
+               Source(9, "g3", "quote", text="句子")]
+    assert [same for _, same in site.env.globals["same_sentence"](sources)] == [None, 7, None]

@@ -57,7 +57,7 @@ class Site:
         self.env.globals.update(
             asset=self.asset, href=self.href, twin=self.twin, graph_href=self.graph_href, local_name=local_name,
             map_href=self.map_href, anchors_href=self.anchors_href, gaps_href=self.gaps_href,
-            distinct_sources=distinct_sources, footnote=footnote,
+            distinct_sources=distinct_sources, footnote=footnote, same_sentence=same_sentence,
             sparql_ui=SPARQL_UI, api_docs=API_DOCS, style_of=network.style_of, styles=network.STYLES,
             with_params=with_params,
         )
@@ -136,3 +136,32 @@ def distinct_sources(*groups) -> list:
 def footnote(sources: list, evidence) -> int:
     """The footnote number of a piece of evidence among a page's `sources`."""
     return sources.index(evidence) + 1
+
+
+def same_sentence(sources: list) -> list[tuple[object, int | None]]:
+    """Each footnote with the number of the first footnote quoting the same sentence of the same article, or None
+    (for that first one, and for what is not a quote): the list then says "同第 N 条原句" instead of the sentence again.
+
+    A footnote's number is its `number` when it has one (an entity page's `Source`), else its place in the list
+    from 1 (the chain pages' `Evidence`).
+
+    >>> from chainkg.graph.evidence import Evidence
+    >>> a, b = Evidence("g1", "quote", quote="句", article="a1"), Evidence("g2", "quote", quote="句", article="a1")
+    >>> c, note = Evidence("g3", "quote", quote="句", article="a2"), Evidence("g4", "note", note="n")
+    >>> [same for _, same in same_sentence([a, note, b, c])]
+    [None, None, 1, None]
+    """
+    first: dict[tuple, int] = {}
+    marked = []
+    for position, item in enumerate(sources, 1):
+        if item.kind != "quote":
+            marked.append((item, None))
+            continue
+        number = getattr(item, "number", position)
+        if hasattr(item, "quote"):  # Evidence
+            sentence = (item.quote, item.article)
+        else:  # entity.Source
+            sentence = (item.text, item.article.iri if item.article else None)
+        earlier = first.setdefault(sentence, number)
+        marked.append((item, earlier if earlier != number else None))
+    return marked
