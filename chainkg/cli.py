@@ -180,10 +180,8 @@ def validate(
 ) -> None:
     """Check files (or the shipped graph) against the SHACL shapes and the article quotes, without loading."""
     kg = _graph(store=":memory:") if not files else _graph()
-    if files:
-        report = loader.check_files(kg, [q for f in files for q in loader.parse_file(f, base_iri=kg.settings.base_iri)])
-    else:
-        report = loader.check_shipped(kg)
+    quads = [q for f in files for q in loader.parse_file(f, base_iri=kg.settings.base_iri)] if files else None
+    report = loader.check_files(kg, quads)
     if not report.ok:
         raise CliError(f"{len(report.problems)} problem(s):\n{report}")
     out.print(str(report), highlight=False, markup=False)

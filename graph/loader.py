@@ -179,21 +179,20 @@ def shipped_ontology(kg: KnowledgeGraph) -> list[ox.Quad]:
     return [q for p in ontology_files for q in parse_file(p, base_iri=kg.settings.base_iri, graph=kg.names.ontology)]
 
 
-def check_files(kg: KnowledgeGraph, quads: list[ox.Quad]) -> validate.Report:
-    """Shapes and verbatim quotes of quads about to be loaded, in the context of what the store says. A store with
-    no ontology yet (a fresh one) is read with the shipped one: without it every unit and measure looks unknown."""
-    ontology = None if kg.has_graph(kg.names.ontology) else shipped_ontology(kg)
-    shapes = validate.check_shapes(kg, quads, ontology=ontology)
+def check_files(kg: KnowledgeGraph, quads: list[ox.Quad] | None = None) -> validate.Report:
+    """Shapes and verbatim quotes of quads about to be loaded, in the context of what the store says; without
+    quads, of the whole shipped graph as one unit, independent of the store's content (`chainkg validate`).
+
+    A store with no ontology yet (a fresh one) is read with the shipped one: without it every unit and measure
+    looks unknown."""
+    if quads is None:
+        ontology, quads = parse_shipped(kg)
+        context = KnowledgeGraph.in_memory(base_iri=kg.settings.base_iri)
+    else:
+        ontology = None if kg.has_graph(kg.names.ontology) else shipped_ontology(kg)
+        context = kg
+    shapes = validate.check_shapes(context, quads, ontology=ontology)
     quotes = validate.check_quotes(quads, kg.settings.seeds_dir)
-    return validate.Report(shapes.problems + quotes.problems, quotes.unchecked)
-
-
-def check_shipped(kg: KnowledgeGraph) -> validate.Report:
-    """Shapes and verbatim quotes over the whole shipped graph, as one unit (independent of the store's content)."""
-    ontology, curated = parse_shipped(kg)
-    scratch = KnowledgeGraph.in_memory(base_iri=kg.settings.base_iri)
-    shapes = validate.check_shapes(scratch, curated, ontology=ontology)
-    quotes = validate.check_quotes(curated, kg.settings.seeds_dir)
     return validate.Report(shapes.problems + quotes.problems, quotes.unchecked)
 
 

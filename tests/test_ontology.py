@@ -44,7 +44,7 @@ def test_ontology_builds_on_standard_vocabularies(ontology, standard):
 
 
 def test_shipped_graph_conforms_to_shapes(shipped_kg):
-    report = loader.check_shipped(shipped_kg)
+    report = loader.check_files(shipped_kg)
     assert report.ok, str(report)
 
 
