@@ -159,6 +159,7 @@ class ChainFacts:
     evidence: dict[str, Evidence]
     clusters: set[str]
     focus: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (carrier, segment) → graphs
+    evidence_graphs: set[str] = field(default_factory=set)  # every graph of ties, links and focus: what `evidence` covers
 
     def name(self, iri: str) -> Named:
         return self.names.get(iri) or Named(iri, local_name(iri), local_name(iri), "Thing")
@@ -224,9 +225,10 @@ class ChainFacts:
         return placed
 
 
-def chain_facts(kg: KnowledgeGraph, chain_iri: str) -> ChainFacts:
+def chain_facts(kg: KnowledgeGraph, chain_iri: str, *, with_evidence: bool = True) -> ChainFacts:
     """Read a chain's segments, the facts that tie organisations to it, their owners, groups and places, with
-    names and evidence (a few queries, whatever the chain's size)."""
+    names and evidence (a few queries, whatever the chain's size). Without evidence, `evidence_graphs` still lists the graphs
+    whose evidence is wanted: a caller that cites more (the ranking) reads them all in one evidence_of."""
     require(kg, chain_iri, "IndustryChain")
     chain = {"chain": ox.NamedNode(chain_iri)}
     segments: dict[str, dict] = {}
@@ -263,7 +265,7 @@ def chain_facts(kg: KnowledgeGraph, chain_iri: str) -> ChainFacts:
     names = {n: Named(n, a["label_zh"], a["label_en"], a["kind"]) for n, a in graph.nodes(data=True)}
     graphs = {g for table in (ties, links, focus) for v in table.values() for g in v}
     return ChainFacts(chain_iri, segments, dict(ties), links, owners, parents, places, names,
-                      evidence_of(kg, graphs), clusters, dict(focus))
+                      evidence_of(kg, graphs) if with_evidence else {}, clusters, dict(focus), graphs)
 
 
 def _organisation_ties(kg: KnowledgeGraph, start: set[str]):

@@ -149,7 +149,7 @@ def rank_anchors(kg: KnowledgeGraph, chain_iri: str, weights: Weights | None = N
     >>> top.label_zh, top.rank, top.components["chain_leader"].value
     ('中元汇吉', 1, True)
     """
-    facts = facts or chain_facts(kg, chain_iri)
+    facts = facts or chain_facts(kg, chain_iri, with_evidence=False)  # read with the ranking's own, in one go
     weights = weights or Weights.from_settings(kg.settings)
     return _Ranker(kg, facts, weights).ranking(limit)
 
@@ -181,18 +181,9 @@ class _Ranker:
         self.placed_by: dict[str, list[str]] = defaultdict(list)   # organisation → nodes placed for it
         for node in self.placed:
             self.placed_by[facts.holder(node)].append(node)
-        self.spans: dict[str, list[str]] = {}   # quote graph → its 以…为代表 spans, for the quotes that have any
-        for graphs in facts.ties.values():
-            for g in graphs:
-                evidence = facts.evidence.get(g)
-                if g not in self.spans and evidence is not None and evidence.kind == "quote":
-                    self.spans[g] = [m.group(1) for p in REPRESENTATIVE_PATTERNS for m in p.finditer(evidence.quote)]
-        self.spans = {g: spans for g, spans in self.spans.items() if spans}
         self.ties_of: dict[str, dict] = defaultdict(dict)
-        self.latest: dict[tuple[str, str], str] = {}  # (relation, target) → date of the latest article saying so
         for key, graphs in facts.ties.items():
             self.ties_of[facts.holder(key[0])][key] = graphs
-            self.latest[key[1:]] = max(self.latest.get(key[1:], ""), self._date(graphs))
         self.held = defaultdict(set)
         for node in facts.owners:
             holder = facts.holder(node)
@@ -239,7 +230,11 @@ class _Ranker:
         extra_graphs = {g for *_, g in self.rows if g}
         self.figures = self._figures(organisations)
         extra_graphs |= {f["g"] for fs in self.figures.values() for f in fs if f["g"]}
-        facts.evidence.update(evidence_of(self.kg, extra_graphs - set(facts.evidence)))
+        facts.evidence.update(evidence_of(self.kg, (facts.evidence_graphs | extra_graphs) - set(facts.evidence)))
+        self.spans = self._spans()
+        self.latest: dict[tuple[str, str], str] = {}  # (relation, target) → date of the latest article saying so
+        for key, graphs in facts.ties.items():
+            self.latest[key[1:]] = max(self.latest.get(key[1:], ""), self._date(graphs))
         measured = {o: self._measure(o) for o in organisations}
         most = {name: max((m[name][0] for m in measured.values() if isinstance(m[name][0], (int, float))),
                           default=0) for name in ("awards", "segments", "size", "investment", "supporting_firms",
@@ -265,6 +260,16 @@ class _Ranker:
                              anchors[:limit] if limit else anchors, len(organisations),
                              sorted(unranked, key=lambda n: (n.label_zh, n.label_en)),
                              sorted((facts.name(n) for n in not_ranked), key=lambda n: (n.label_zh, n.label_en)))
+
+    def _spans(self) -> dict[str, list[str]]:
+        """Quote graph → its 以…为代表 spans, for the chain's quotes that have any."""
+        spans: dict[str, list[str]] = {}
+        for graphs in self.facts.ties.values():
+            for g in graphs:
+                evidence = self.facts.evidence.get(g)
+                if g not in spans and evidence is not None and evidence.kind == "quote":
+                    spans[g] = [m.group(1) for p in REPRESENTATIVE_PATTERNS for m in p.finditer(evidence.quote)]
+        return {g: found for g, found in spans.items() if found}
 
     def _figures(self, organisations: list[str]) -> dict[str, list[dict]]:
         nodes = set(organisations) | {n for o in organisations for n in self.held.get(o, ())}

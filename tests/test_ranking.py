@@ -221,3 +221,22 @@ def test_a_ranking_asks_for_names_but_not_roles_or_relation_labels(shipped_kg, m
     assert "view_node_descriptions" in ran
     assert not {"view_node_roles", "relation_labels"} & set(ran)
     assert len(ran) <= 13
+
+
+def test_a_ranking_reads_its_evidence_in_one_go(shipped_kg, monkeypatch):
+    """The display chain's ranking cites graphs its chain facts do not (awards, figures): their evidence and the
+    facts' is read by one evidence_of (2 queries with its readings), not one for the facts and one more after."""
+    from chainkg.graph import queries
+    ran: list[str] = []
+    run = queries.run
+
+    def counted(kg, name, **options):
+        found = run(kg, name, **options)
+        if found is not None:
+            ran.append(name)
+        return found
+
+    monkeypatch.setattr(queries, "run", counted)
+    ranking = rank_anchors(shipped_kg, E + "display-chain")
+    assert ran.count("evidence_of") == 1 and ran.count("evidence_readings") == 1
+    assert all(c.evidence or not c.points for a in ranking.anchors for c in a.components.values())
