@@ -166,3 +166,13 @@ def test_a_sentence_quoted_again_points_back_to_its_first_footnote(site):
     sources = [Source(7, "g1", "quote", text="句子", article=article), Source(8, "g2", "quote", text="句子", article=article),
                Source(9, "g3", "quote", text="句子")]
     assert [same for _, same in site.env.globals["same_sentence"](sources)] == [None, 7, None]
+
+
+def test_the_query_ui_scripts_share_one_element_helper():
+    """result-views.js and sparql.js build their text-only elements with one el(), result-views.js's."""
+    from pathlib import Path
+
+    static = Path(__file__).resolve().parent.parent / "viz" / "static"
+    defined = {p.name: len(re.findall(r"function el\(", p.read_text())) for p in (static / "result-views.js", static / "sparql.js")}
+    assert defined == {"result-views.js": 1, "sparql.js": 0}
+    assert "window.chainkgResultViews.el" in (static / "sparql.js").read_text()

@@ -58,6 +58,7 @@
     return node;
   }
 
+  /* An element with a class and text, never markup (sparql.js uses this one too, through chainkgResultViews.el). */
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -336,6 +337,7 @@
     /* How the query UI names and links IRIs: nameOf(iri) -> {zh, en} or null, href(iri), shorten(iri). */
     use: function (helpers) { Object.keys(helpers).forEach(function (k) { site[k] = helpers[k]; }); },
     chartPlan: chartPlan,
-    graphPlan: graphPlan
+    graphPlan: graphPlan,
+    el: el
   };
 })();

@@ -78,13 +78,7 @@
      datatype as a small mark, not "…"@zh-hans. Cells are rebuilt from the result bindings with textContent only. */
   function readableResults(yasgui) {
     var asked = {};
-
-    function el(tag, className, text) {
-      var node = document.createElement(tag);
-      if (className) node.className = className;
-      if (text !== undefined) node.textContent = text;
-      return node;
-    }
+    var el = window.chainkgResultViews.el;  // result-views.js, loaded first: one way to make text-only elements
 
     function cell(binding) {
       var box = el("span", "cell");
