@@ -107,6 +107,15 @@ class Server(str):
         """On the embedded store (not an external one): queries run, and are killed, in our own workers."""
         return "CHAINKG_REMOTE_QUERY_URL" not in self.env
 
+    def log_when(self, done, timeout: float = 10) -> str:
+        """The log once `done(text)` holds: an access line is written just after its answer, so a test waits for the
+        line it needs rather than a fixed time."""
+        deadline = time.monotonic() + timeout
+        while not done(text := self.log.read_text(errors="replace")):
+            assert time.monotonic() < deadline, f"the log did not get there within {timeout} s:\n{text[-2000:]}"
+            time.sleep(0.02)
+        return text
+
     def request(self, method: str, path: str, **options: object) -> httpx.Response:
         """One request over HTTP; the same call as `InProcess.request`, so a route test runs on either."""
         return httpx.request(method, self.url + path, **{"timeout": 30, **options})
@@ -155,14 +164,24 @@ class InProcess:
 def app(shipped_kg: KnowledgeGraph) -> Iterator[InProcess]:
     """The quick-start service in this process: read-only, default limits, a private in-memory copy of the shipped
     graph. Route tests use it; tests that need a process (a port, a worker to kill, a browser) use `server`."""
+    with in_process(shipped_kg) as service:
+        yield service
+
+
+@contextmanager
+def in_process(shipped_kg: KnowledgeGraph, **settings: object) -> Iterator[InProcess]:
+    """`create_app` with these settings in this process, on a private in-memory copy of the shipped graph: for route
+    tests whose store must hold something of their own (upload it through the app) without a process."""
     from chainkg.api.app import create_app
 
-    settings = Settings(store=":memory:", load_shipped=False)
-    kg = KnowledgeGraph(settings)
+    config = Settings(store=":memory:", load_shipped=False, **settings)
+    kg = KnowledgeGraph(config)
     kg.add(list(shipped_kg.match()))
-    in_process = InProcess(create_app(settings, kg=kg))
-    yield in_process
-    in_process.close()
+    service = InProcess(create_app(config, kg=kg))
+    try:
+        yield service
+    finally:
+        service.close()
 
 
 @contextmanager
