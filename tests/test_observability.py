@@ -19,10 +19,12 @@ CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 LINE = re.compile(r"method=(\S+) path=(\S+) status=(\d+) duration_ms=([\d.]+) outcome=(\S+)(?: client=(\S+))?(.*)$")
 
 
-def access_lines(server, marker: str) -> list[re.Match]:
-    time.sleep(0.2)  # the line is written after the answer
-    return [m for row in server.log.read_text(errors="replace").splitlines() if marker in row
-            and (m := LINE.search(row))]
+def access_lines(server, marker: str, count: int) -> list[re.Match]:
+    """The access lines that name `marker`, once there are `count` of them (each is written just after its answer)."""
+    def found(text: str) -> list[re.Match]:
+        return [m for row in text.splitlines() if marker in row and (m := LINE.search(row))]
+
+    return found(server.log_when(lambda text: len(found(text)) >= count))
 
 
 def metrics(server) -> dict[tuple[str, tuple], float]:
@@ -39,7 +41,7 @@ def test_one_access_line_per_request_with_its_outcome(writable_server):
                data={"update": f"INSERT DATA {{ <{marker}> <urn:p> 1 }}"}, headers=AUTH)
     httpx.get(writable_server + "/sparql", params={"query": CROSS_JOIN + f" # {marker}"}, timeout=30)
     httpx.get(writable_server + "/store", params={"graph": marker})
-    lines = access_lines(writable_server, "urn%3Aobs%3Amarker")
+    lines = access_lines(writable_server, "urn%3Aobs%3Amarker", 3)
     outcomes = [(m[1], m[2], m[3], m[5]) for m in lines]
     assert outcomes == [("GET", "/sparql", "200", "ok"), ("GET", "/sparql", "503", "query-timeout"),
                         ("GET", "/store", "404", "graph-not-found")]
@@ -59,8 +61,10 @@ def test_healthz_sees_a_dead_worker_and_its_replacement(scratch_server):
     workers = [int(c) for t in Path(f"/proc/{scratch_server.process.pid}/task").iterdir()
                for c in (t / "children").read_text().split()]
     os.kill(workers[0], signal.SIGKILL)  # one of our server's own workers
-    time.sleep(0.3)
-    assert httpx.get(scratch_server + "/healthz").json()["workers"]["alive"] == 2
+    deadline = time.monotonic() + 10  # the pool sees the death when the process is reaped: wait for it, not 0.3 s
+    while httpx.get(scratch_server + "/healthz").json()["workers"]["alive"] != 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
     body = httpx.get(scratch_server + "/healthz").json()
     assert body["status"] == "degraded"
     # the next query that lands on the dead worker has it replaced; the service answers all along
