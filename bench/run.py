@@ -278,6 +278,8 @@ def start_servers(stack: contextlib.ExitStack, store: Path, data: Path, count: i
                                                              str(store), "--bind", f"127.0.0.1:{port}"], url,
                                           log_to=work / "oxigraph-serve.log"))
     servers.append(Server("oxigraph serve", url, "/query", process, RssSampler(process.pid)))
+    if args.virtuoso:
+        servers += start_virtuoso(stack, data, count, concurrency, work, results)
     if rdflib_wanted:
         url = f"http://127.0.0.1:{rdflib_port}/"
         wait_until_answers("rdflib-endpoint", rdflib_process, url, 1800, work / "rdflib-serve.log")
@@ -290,6 +292,36 @@ def start_servers(stack: contextlib.ExitStack, store: Path, data: Path, count: i
         results.notes.append(f"rdflib-endpoint was not run at {count:,} quads (it holds every triple as Python "
                              f"objects: about 1.3 GB and 50 s of loading per million).")
     return servers
+
+
+def start_virtuoso(stack: contextlib.ExitStack, data: Path, count: int, concurrency: list[int], work: Path,
+                   results: Results) -> list[Server]:
+    """A private Virtuoso (tests/virtuoso.py) holding the same quads, loaded through chainkg (`chainkg load` on the
+    external-store backend, so the merge graph chainkg queries is there too), queried directly and through
+    `chainkg serve` on it: the issue's Virtuoso column. Direct requests name the merge as their default graph
+    (`default-graph-uri`), which is what chainkg gives its queries there, so both answer over the same triples."""
+    from chainkg.graph import merge
+    from chainkg.graph.settings import Settings
+    from tests.virtuoso import running_virtuoso
+
+    virtuoso = stack.enter_context(running_virtuoso(work / "virtuoso", buffers=max(20_000, count // 5)))
+    env = {**os.environ, "CHAINKG_LOAD_SHIPPED": "false", "CHAINKG_STORE": str(work / "chainkg-unused-store"),
+           "CHAINKG_MAX_QUERIES_PER_CLIENT": str(max(concurrency)), "CHAINKG_QUERY_TIMEOUT_S": "120",
+           **{f"CHAINKG_{key.upper()}": value for key, value in virtuoso.chainkg_settings().items()}}
+    seconds, _ = timed([sys.executable, "-m", "chainkg.cli", "load", "--no-validate", str(data)], env=env,
+                       log_to=work / "virtuoso-load.log")
+    results.notes.append(f"Virtuoso: {count:,} quads (and their merge graph) loaded through `chainkg load` over "
+                         f"SPARQL Update in {seconds:.0f} s; direct requests carry default-graph-uri=<merge>.")
+    log(f"Virtuoso loaded in {seconds:.0f} s")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/sparql"
+    process = stack.enter_context(running(OVER_VIRTUOSO, [sys.executable, "-m", "chainkg.cli", "serve"], url,
+                                          env={**env, "CHAINKG_PORT": str(port)},
+                                          log_to=work / "chainkg-virtuoso-serve.log"))
+    merged = merge.Layout(Settings().base_iri, remote=True).merge or ""
+    return [Server(OVER_VIRTUOSO, url, "/sparql", process, RssSampler(process.pid)),
+            Server(VIRTUOSO, virtuoso.query_url, "/sparql", virtuoso.process, RssSampler(virtuoso.process.pid),
+                   params=f"&default-graph-uri={quote(merged, safe='')}")]
 
 
 def parameters(store: Path, per_query: int = 50) -> dict[str, list[str]]:
@@ -380,15 +412,15 @@ def wrk(url_base: str, paths: list[str], clients: int, duration: float, work: Pa
     return json.loads(lines[-1])
 
 
-def request_paths(endpoint_path: str, texts: list[str]) -> list[str]:
-    return [f"{endpoint_path}?query={quote(text, safe='')}" for text in texts]
+def request_paths(endpoint_path: str, texts: list[str], params: str = "") -> list[str]:
+    return [f"{endpoint_path}?query={quote(text, safe='')}{params}" for text in texts]
 
 
-def check_answers(url: str, texts: list[str], server: str, count: int = 3) -> None:
+def check_answers(url: str, texts: list[str], server: str, count: int = 3, params: str = "") -> None:
     """Every query of the mix answers 200 with results before it is timed (a fast error is not a fast answer)."""
     for text in texts[:count]:
-        response = httpx.get(url, params={"query": text}, headers={"Accept": "application/sparql-results+json"},
-                             timeout=900)
+        response = httpx.get(f"{url}?query={quote(text, safe='')}{params}",
+                             headers={"Accept": "application/sparql-results+json"}, timeout=900)
         if response.status_code != 200:
             raise RuntimeError(f"{server} answered {response.status_code} to {text[:120]}…: {response.text[:300]}")
 
@@ -402,6 +434,7 @@ class Server:
     sampler: RssSampler
     heavy_clients: list[int] | None = None  # None: every client count
     timeout_s: int = 120
+    params: str = ""  # added to every request (Virtuoso direct: the default graph chainkg gives its queries)
 
     @property
     def base(self) -> str:
@@ -417,7 +450,7 @@ def bench_http(servers: list[Server], values: dict[str, list[str]], results: Res
         checks = 3 if query.weight == "light" else 1
         for server in servers:
             started = time.perf_counter()
-            check_answers(server.url, texts, server.name, checks)
+            check_answers(server.url, texts, server.name, checks, server.params)
             warm[server.name] = (time.perf_counter() - started) / min(checks, len(texts))
         for clients in concurrency:
             for server in servers:
@@ -431,8 +464,8 @@ def bench_http(servers: list[Server], values: dict[str, list[str]], results: Res
                 length = duration if query.weight == "light" else min(120.0, max(duration, 3.5 * warm[server.name]))
                 if server.name == "rdflib-endpoint":
                     length = duration  # it would need minutes; its time-out is the duration anyway
-                figures = wrk(server.base, request_paths(server.endpoint_path, texts), clients, length, work,
-                              server.timeout_s)
+                figures = wrk(server.base, request_paths(server.endpoint_path, texts, server.params), clients, length,
+                              work, server.timeout_s)
                 cell.requests = figures["requests"]
                 cell.seconds = figures["duration_us"] / 1e6
                 if cell.requests:
@@ -537,7 +570,8 @@ def report(results: Results, concurrency: list[int]) -> str:
         lines += ["", f"chainkg load throughput = **{share:.0%} of `oxigraph load`** (target ≥ 70 %: "
                       f"{'met' if share >= 0.7 else 'missed'})."]
     cells = {(c.server, c.query, c.clients): c for c in results.cells}
-    columns = SERVERS + ((WORKERS_ONLY,) if any(c.server == WORKERS_ONLY for c in results.cells) else ())
+    present = {c.server for c in results.cells}
+    columns = SERVERS + tuple(name for name in (WORKERS_ONLY, OVER_VIRTUOSO, VIRTUOSO) if name in present)
     lines += ["", "### SPARQL over HTTP (wrk, loopback, JSON results)", "",
               "| query | kind | clients | " + " | ".join(f"{s} req/s · p50 · p99 ms" for s in columns) + " |",
               "|---|---|---:|" + "---:|" * len(columns)]
@@ -585,6 +619,18 @@ def report(results: Results, concurrency: list[int]) -> str:
                 if ours and before and ours.requests and before.requests:
                     lines.append(f"| {query.name} | {clients} | {ours.throughput / before.throughput:.2f}× | "
                                  f"{ours.p50_ms / before.p50_ms:.2f}× |")
+    if VIRTUOSO in columns and OVER_VIRTUOSO in columns:
+        lines += ["", "### The Virtuoso column: chainkg over Virtuoso ÷ Virtuoso direct (same run, same triples)", "",
+                  "| query | clients | p50 latency (target ≤ 1.25×) | throughput | met |",
+                  "|---|---:|---:|---:|---|"]
+        for query in MIX:
+            for clients in concurrency:
+                ours = cells.get((OVER_VIRTUOSO, query.name, clients))
+                direct = cells.get((VIRTUOSO, query.name, clients))
+                if ours and direct and ours.requests and direct.requests:
+                    value = ours.p50_ms / direct.p50_ms
+                    lines.append(f"| {query.name} | {clients} | {value:.2f}× | "
+                                 f"{ours.throughput / direct.throughput:.0%} | {'yes' if value <= 1.25 else 'no'} |")
     lines += ["", "### Memory", "", "| process | peak RSS MB | MB per M quads |", "|---|---:|---:|"]
     for name, figures in results.loads.items():
         lines.append(f"| {name} | {figures['peak_rss_mb']:,.0f} | {figures['peak_rss_mb'] / m:,.0f} |")
@@ -611,6 +657,7 @@ def _rdflib_ratio(ours: Cell, rdf: Cell | None, *, latency: bool) -> str:
 
 SERVERS = ("chainkg", "oxigraph serve", "rdflib-endpoint")
 WORKERS_ONLY = "chainkg, workers only"
+OVER_VIRTUOSO, VIRTUOSO = "chainkg over Virtuoso", "Virtuoso direct"
 # `chainkg serve` with the light path switched off (graph/engine.py ProcessEngine._answer_here): the "before".
 WORKERS_ONLY_SERVE = ("import sys; from chainkg.graph.engine import ProcessEngine; "
                       "ProcessEngine._answer_here = lambda self, job, light: None; "
@@ -631,6 +678,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", action="store_true",
                         help="py-spy chainkg on the point look-up and the two-hop path query, 4 clients")
     parser.add_argument("--workdir", type=Path, default=None, help="where stores go (default: a temp dir in bench/out)")
+    parser.add_argument("--virtuoso", action="store_true",
+                        help="also Virtuoso, directly and under chainkg (its external-store backend), same data")
     parser.add_argument("--compare-worker-path", action="store_true",
                         help="also run chainkg with every query sent to a worker (no light path), cell by cell")
     args = parser.parse_args(argv)

@@ -13,6 +13,7 @@ company each time, median of N runs of each stage, in one process:
 
     python -m bench.serving_path                   # ~100 k triples, 2000 runs per stage
     python -m bench.serving_path --triples 1000000 --runs 500
+    python -m bench.serving_path --middleware      # also the whole app without each of its own middleware
 
 Bounded: a temporary store, removed at the end; nothing listens on a port.
 """
@@ -46,6 +47,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=2000)
+    parser.add_argument("--middleware", action="store_true",
+                        help="also measure the whole app without the access log, without CORS, and without both")
     args = parser.parse_args(argv)
 
     import httpx
@@ -143,10 +146,53 @@ def main(argv: list[str] | None = None) -> None:
 
             loop.run_until_complete(lifespan_and_run())
             loop.run_until_complete(client.aclose())
+            if args.middleware:
+                loop.run_until_complete(without_middleware(create_app, settings, kg, text, args.runs, figures))
             loop.close()
         finally:
             engine.close()  # again: harmless
         print(f"({args.runs} runs per stage, median; {len(kg):,} quads; point look-up of {len(texts)} companies)")
+
+
+async def without_middleware(create_app, settings, kg, text, runs: int, figures: dict[str, float]) -> None:
+    """The whole app (light path on) with its own middleware removed: one app and engine, one middleware stack per
+    variant, asked in turn request by request so a change of load hits all alike. Starlette's outermost
+    ServerErrorMiddleware and its ExceptionMiddleware stay (they are the app)."""
+    import httpx
+
+    variants = {"every middleware": (), "without AccessLog": ("AccessLog",), "without CORS": ("CORSMiddleware",),
+                "without AccessLog and CORS": ("AccessLog", "CORSMiddleware")}
+    app = create_app(settings, kg)
+
+    def stack_without(removed: tuple[str, ...]):
+        kept = app.user_middleware
+        app.user_middleware = [m for m in kept if m.cls.__name__ not in removed]
+        stack = app.build_middleware_stack()
+        app.user_middleware = kept
+
+        async def asgi(scope, receive, send) -> None:
+            scope["app"] = app
+            await stack(scope, receive, send)
+        return asgi
+
+    clients = {name: httpx.AsyncClient(transport=httpx.ASGITransport(app=stack_without(removed)),
+                                       base_url="http://bench") for name, removed in variants.items()}
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    warm = min(200, runs)
+    async with app.router.lifespan_context(app):
+        for round_ in range(warm + runs):
+            for name, client in clients.items():
+                started = time.perf_counter()
+                response = await client.get("/sparql", params={"query": text()}, headers={"Accept": JSON})
+                if round_ >= warm:
+                    samples[name].append(time.perf_counter() - started)
+                assert response.status_code == 200, response.text
+    for client in clients.values():
+        await client.aclose()
+    for name, values in samples.items():
+        label = f"app {name}"
+        figures[label] = median_us(values)
+        print(f"{label:48} {figures[label]:8.0f} µs", flush=True)
 
 
 if __name__ == "__main__":
