@@ -199,6 +199,8 @@ def test_sentences_follow_the_curated_quotes_over_layout(text, sentences):
     ("孵化器只聚集于云计算、跨境电商、北斗导航三大细分领域。", "云计算", "Industry"),
     # a governing verb jieba glues an adverb onto ends a name too
     ("紧紧围绕重庆十大战略新兴产业，建设产业集群。", "重庆十大战略新兴产业", "Industry"),
+    ("宏锐精工将建设年产5万台精密数控机床生产基地。", "精密数控机床生产基地", "Facility"),
+    ("围绕智能装备、新能源汽车零部件、生物医药三大主导产业招商。", "生物医药", "Industry"),
 ])
 def test_new_names_come_from_lists_places_and_the_ontologys_suffixes(text, name, kind):
     found = analyse(text + "这是一篇关于产业发展的文章。", Gazetteer.from_names({}), date=ArticleDate(2021, 11))
@@ -221,6 +223,9 @@ def test_new_names_come_from_lists_places_and_the_ontologys_suffixes(text, name,
     ("大渡口科技投资有限公司成立。大渡口区位于主城。", "大渡"),  # a short name ends where a word of the name ends
     ("加快建设西部(重庆)科学城，作为西部大开发战略支撑。", "西部"),  # a region inside a name is no region of its own
     ("以先进治疗设备和植入生物材料为拓展。", "植入生物"),  # 生物 before 材料 names a trade, not a firm
+    ("巴南区举行智能装备产业项目集中签约仪式。", "巴南区举行智能装备产业"),
+    ("宏锐精工将建设年产5万台精密数控机床生产基地。", "万台精密数控机床生产基地"),  # the figure's unit is no name
+    ("围绕智能装备、新能源汽车零部件、生物医药三大主导产业招商。", "生物医药三大主导产业"),  # a list's class
     ("重庆天安面对政府引导和产业发展趋势，因时利导。", "重庆天安面对政府"),  # a governing verb is no piece of a name
     ("大力发展楼宇经济。", "大力发展楼宇经济"),
 ])
@@ -254,6 +259,19 @@ def test_what_follows_a_title_is_not_always_a_name(text, name):
 def test_short_names_of_known_firms(name, short, made):
     gazetteer = Gazetteer.from_names({"e:firm": ("Company", {name})})
     assert any(k.iri == "e:firm" for k in gazetteer.names.get(short, ())) == made
+
+
+def test_a_trade_inside_a_new_firms_name_is_part_of_the_name():
+    gazetteer = Gazetteer.from_names({"e:machinery": ("Industry", {"机械"})})
+    found = analyse("重庆宏锐精工机械有限公司落户巴南。这是一篇关于产业发展的文章。", gazetteer, date=ArticleDate(2024))
+    assert [m.name for m in found.mentions if m.kind in ("Company", "Industry")] == ["重庆宏锐精工机械有限公司"]
+
+
+def test_a_new_firms_short_name_points_at_its_full_name():
+    found = analyse(NEW_FIRM_ARTICLE, Gazetteer.from_names({}), date=ArticleDate(2024, 11))
+    full = next(m for m in found.mentions if m.name == "重庆宏锐精工机械有限公司")
+    assert {m.alias_of for m in found.mentions if m.name == "宏锐精工"} == {full.id}
+    assert "宏锐" not in {m.name for m in found.mentions}  # written only inside its two names, never alone
 
 
 def test_a_known_name_with_a_verb_before_it_is_the_known_name():
@@ -401,6 +419,9 @@ def test_a_park_named_before_is_the_park_its_firms_settle_in():
     # …行业的领先企业——X: X leads that trade
     ("大渡口拥有国内垃圾焚烧行业的领先企业——顺丰。", ("e:sf", "ck:leadingEnterpriseOf", "new:垃圾焚烧行业")),
     ("做优做强以智睿生物为“链主”的生物药产业链。", ("new:智睿生物", "ck:chainLeaderOf", "new:生物药产业链")),
+    # a 链主 in a sentence naming no chain leads the one chain the article names
+    ("巴南区智能装备产业链加速成形。下一步，巴南将以宏锐精工为链主，带动上下游企业集聚。",
+     ("new:宏锐精工", "ck:chainLeaderOf", "new:巴南区智能装备产业链")),
     # a park inside a cluster's name is no place of the sentence: …进驻园区 is the park the paragraph is about
     ("重庆公路物流基地是西部最大的物流园区。重庆公路物流基地物流产业集群已引进顺丰等4家上市公司进驻园区。",
      ("e:sf", "ck:hostedIn", "e:base")),
@@ -685,6 +706,53 @@ def test_a_draft_that_breaks_the_shapes_loads_nothing(shipped_copy, new_article)
     assert len(shipped_copy) == before
 
 
+NEW_FIRM_ARTICLE = """巴南区智能装备产业链加速成形
+
+11月20日，重庆宏锐精工机械有限公司落户巴南经济园区，总投资约32亿元。
+下一步，巴南将以宏锐精工为链主，做大智能装备产业。该区智能装备产业产值突破300亿元。"""
+
+
+@pytest.fixture
+def firm_article(shipped_gazetteer):
+    return analyse(NEW_FIRM_ARTICLE, shipped_gazetteer, date=ArticleDate(2024, 11, 21), source="firm.txt")
+
+
+def _labelled(quads, name: str) -> set:
+    return {q.subject for q in quads if q.object == ox.Literal(name, language="zh-Hans")}
+
+
+def test_a_new_name_in_two_sentences_is_one_new_entity(shipped_copy, firm_article):
+    twice = [m for m in firm_article.mentions if m.name == "智能装备产业"]
+    assert len(twice) == 2 and twice[0].sentence != twice[1].sentence
+    quads = draft.build(firm_article, draft.Decisions(mentions={m.id: {} for m in twice}), shipped_copy)
+    assert len(_labelled(quads, "智能装备产业")) == 1
+
+
+def test_a_short_name_merged_into_another_candidate_is_its_alias(shipped_copy, firm_article):
+    full = next(m for m in firm_article.mentions if m.name == "重庆宏锐精工机械有限公司")
+    short = next(m for m in firm_article.mentions if m.name == "宏锐精工")
+    chain = next(m for m in firm_article.mentions if m.name == "巴南区智能装备产业链")
+    leads = next(r for r in firm_article.relations if r.predicate == "ck:chainLeaderOf")
+    quads = draft.build(firm_article, draft.Decisions(mentions={full.id: {}, short.id: {}, chain.id: {}},
+                                                      relations={leads.id: {}}), shipped_copy)
+    firm = _labelled(quads, "重庆宏锐精工机械有限公司")
+    assert firm == {q.subject for q in quads if q.predicate.value.endswith("#altLabel") and q.object.value == "宏锐精工"}
+    assert not any(q.predicate.value.endswith("#prefLabel") and q.object.value == "宏锐精工" for q in quads)
+    assert {q.subject for q in quads if q.predicate.value == CK + "chainLeaderOf"} == firm
+    loader.commit(shipped_copy, quads)  # the shapes accept it
+
+
+@pytest.mark.parametrize("merges, reason", [
+    (lambda full, short: {short.id: {"merge": full.id}}, "not accepted"),
+    (lambda full, short: {short.id: {"merge": full.id}, full.id: {"merge": short.id}}, "circle"),
+])
+def test_a_merge_into_a_candidate_that_cannot_hold_it_is_refused(shipped_copy, firm_article, merges, reason):
+    full = next(m for m in firm_article.mentions if m.name == "重庆宏锐精工机械有限公司")
+    short = next(m for m in firm_article.mentions if m.name == "宏锐精工")
+    with pytest.raises(IngestError, match=reason):
+        draft.build(firm_article, draft.Decisions(mentions=merges(full, short)), shipped_copy)
+
+
 def test_merging_into_an_unknown_entity_is_refused(shipped_copy, new_article):
     company = next(m for m in new_article.mentions if m.iri is None)
     with pytest.raises(IngestError, match="no such entity"):
@@ -772,6 +840,36 @@ def test_paste_accept_load_and_find_the_new_facts_on_their_pages(browser, ingest
         assert "2024年3月，重庆星河新能源科技有限公司正式入驻重庆国际生物城，项目总投资12亿元。" in body
         assert "重庆国际生物城" in body
         visitor.screenshot("ingest-loaded-entity")
+    finally:
+        visitor.context.close()
+
+
+@pytest.mark.browser
+def test_a_short_name_comes_merged_into_its_new_firm_and_loads_as_one_entity(browser, ingest_server):
+    from tests.conftest import WRITE_TOKEN, Visitor
+
+    visitor = Visitor(browser, ingest_server)
+    try:
+        page = visitor.page
+        visitor.goto("/ingest")
+        page.fill("#ingest-token", WRITE_TOKEN)
+        page.fill("#ingest-date", "2024-11-21")
+        page.fill("#ingest-text", NEW_FIRM_ARTICLE)
+        page.click("#ingest-analyse")
+        page.locator("#ingest-sentences li.sentence").first.wait_for(timeout=60_000)
+        short = page.locator("li.candidate.mentions", has_text="「宏锐精工」").first
+        assert "「重庆宏锐精工机械有限公司」的简称 short name" in short.inner_text()
+        assert short.locator("input[data-field=merge]").input_value() != ""  # filled in: the full name's candidate
+        visitor.screenshot("ingest-short-name")
+        page.click("#ingest-load")
+        page.locator("#ingest-result .ok").wait_for(timeout=60_000)
+        firms = page.locator("#ingest-result a", has_text="/id/chong-qing-hong-rui")
+        assert firms.count() == 1  # one firm, not one per name
+        visitor.goto(firms.first.get_attribute("href"))
+        body = page.locator("main").inner_text()
+        assert "重庆宏锐精工机械有限公司" in body and "宏锐精工" in body.replace("重庆宏锐精工机械有限公司", "")
+        assert "下一步，巴南将以宏锐精工为链主，做大智能装备产业。" in body  # the chain leader fact and its sentence
+        assert outside_requests(visitor) == []
     finally:
         visitor.context.close()
 

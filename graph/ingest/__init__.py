@@ -80,6 +80,7 @@ def analyse(text: str | bytes, gazetteer: Gazetteer, *, date: ArticleDate | None
     analysis.relations += trades.memberships(analysis.mentions, analysis.relations, gazetteer, split, next_id)
     analysis.relations += known.restated(analysis.mentions, analysis.relations, gazetteer.facts, next_id)
     # short names last: the curator merges them into their firm, whose relations they would only repeat
+    entities.link_short_names(analysis.mentions)
     analysis.mentions += entities.brands(analysis.mentions, split, text, next_id)
     return analysis
 

@@ -28,6 +28,7 @@ class Mention:
     evidence: str
     confidence: float
     how: str  # label, abbreviation, suffix 有限公司, 《》 title …
+    alias_of: str | None = None  # a new firm's short name (宏锐精工): the id of its full name's mention
 
 
 @dataclass

@@ -32,7 +32,8 @@ OUTSIDE_CK = {"FormalOrganization": "http://www.w3.org/ns/org#FormalOrganization
 class Decisions:
     """What the curator did with each candidate, by candidate id: accept (with edits) or not.
 
-    `mentions[id]` may carry `name`, `kind` and `merge` (the IRI of an existing entity the name is an alias of);
+    `mentions[id]` may carry `name`, `kind` and `merge` (the IRI of an existing entity the name is an alias of, or
+    the id of another accepted candidate of the article: a short name merged into the new firm it is short for);
     `figures[id]` any of value, unit, measure, year, status; `events[id]` kind and date. Absent = rejected.
     """
 
@@ -76,6 +77,8 @@ class Draft:
         self.quads: list[ox.Quad] = []
         self.mentions = {m.id: m for m in analysis.mentions}
         self.entity_of: dict[str, ox.NamedNode] = {}
+        self.new_entities: dict[tuple[str, str], ox.NamedNode] = {}  # (simplified name, kind) → its one node
+        self.resolving: set[str] = set()
         self.minted: set[str] = set()
         self.measures = _measures(kg)
 
@@ -151,7 +154,10 @@ class Draft:
         if mention is None:
             raise IngestError(f"no entity candidate {mention_id!r} in this article")
         name = (edits.get("name") or mention.name).strip()
-        merge = edits.get("merge") or mention.iri
+        merge = edits.get("merge") or mention.iri or (mention.alias_of if mention.alias_of in self.d.mentions else None)
+        if merge in self.mentions:
+            self._alias(mention_id, name, merge)
+            return
         if merge:
             node = ox.NamedNode(merge)
             if not _exists(self.kg, node):
@@ -161,9 +167,12 @@ class Draft:
                 self.add(node, "skos:altLabel", ox.Literal(to_simplified(name), language="zh-Hans"), self.names)
             return
         kind = edits.get("kind") or mention.kind
-        node = self._new_iri(name)
-        self.entity_of[mention_id] = node
         simplified = to_simplified(name)
+        if (simplified, kind) in self.new_entities:  # named again in another sentence: the same new entity
+            self.entity_of[mention_id] = self.new_entities[simplified, kind]
+            return
+        node = self._new_iri(name)
+        self.entity_of[mention_id] = self.new_entities[simplified, kind] = node
         english = edits.get("name_en") or _transliterate(simplified)
         g = self.names
         self.add(node, "rdf:type", ox.NamedNode(OUTSIDE_CK.get(kind, CK + kind)), g)
@@ -178,6 +187,20 @@ class Draft:
             if owner is None:
                 raise IngestError(f"the new cluster {name!r} needs the district or park it belongs to (cluster_of)")
             self.add(node, "ck:clusterOf", ox.NamedNode(owner), self.quote(mention.sentence))
+
+    def _alias(self, mention_id: str, name: str, target_id: str) -> None:
+        """宏锐精工 merged into the candidate 重庆宏锐精工机械有限公司: the short name is an altLabel of the new firm."""
+        if target_id not in self.d.mentions:
+            raise IngestError(f"cannot merge {name!r} into candidate {target_id!r}: that candidate is not accepted")
+        if target_id in self.resolving:
+            raise IngestError(f"the merges of {name!r} and candidate {target_id!r} go round in a circle")
+        self.resolving.add(mention_id)
+        node = self.entity(target_id)
+        self.resolving.discard(mention_id)
+        self.entity_of[mention_id] = node
+        label = ox.Literal(to_simplified(name), language="zh-Hans")
+        if not any(q.subject == node and q.object == label for q in self.quads if q.graph_name == self.names):
+            self.add(node, "skos:altLabel", label, self.names)
 
     def _home_of(self, mention: Mention) -> str | None:
         """The district or park a cluster belongs to: one named in its sentence, else the article's most named."""

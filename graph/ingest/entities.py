@@ -73,7 +73,7 @@ STOP_WORDS = set("""
 介绍 表示 说 称 指出 认为 透视 参与 合作 共 旗下 子公司 叫 名为 简称 以下简称 开设 引导 主导 一栋 首批 一家
 纳入 全域 加入 融入 挂牌 走进 迈入 进入 推出 建立 布局 承接 抓住 借助 利用 依靠 面向 对接 服务于 致力于 专注于
 落实 贯彻 秉承 坚持 践行 抢抓
-紧紧围绕 充分利用 积极探索 大力发展 探索 面对 意味着 地处 确立 走出 离不开 跨 丰富 谋 变为 夯实 打好 重构 深耕
+紧紧围绕 充分利用 积极探索 大力发展 探索 面对 意味着 地处 确立 走出 离不开 跨 丰富 谋 变为 夯实 打好 重构 深耕 举行 举办
 """.split())
 STOP_FLAGS = ("p", "c", "u", "d", "r", "y", "e", "o", "q", "mq", "t", "f", "x", "w", "ad", "vd", "uj", "ul", "zg")
 TITLES = ("总经理", "董事长", "副总经理", "总裁", "主任", "区长", "市长", "书记", "局长", "院长", "联合创始人", "创始人",
@@ -148,12 +148,12 @@ FIRM_KINDS = {"Company", "University", "ResearchInstitute", "FormalOrganization"
 
 
 def _inside_a_longer_name(known: Mention, longer: list[Mention]) -> bool:
-    """An abbreviation inside a longer new name is part of it (a short name inside a new firm's full name), and so is a trade inside a listed
-    trade (物流 in 绿色建筑、物流托盘、…)."""
+    """An abbreviation inside a longer new name is part of it (a short name inside a new firm's full name), and so
+    is a trade inside a firm's name (机械 in 重庆宏锐精工机械有限公司) or inside a listed trade (物流 in 物流托盘)."""
     def covers(m: Mention) -> bool:
         return m.start <= known.start and known.end <= m.end and m.end - m.start > known.end - known.start
-    return any(covers(m) and (known.how == "abbreviation" or known.kind == m.kind == "Industry" and m.how == "list item")
-               for m in longer)
+    return any(covers(m) and (known.how == "abbreviation" or known.kind == m.kind == "Industry" and m.how == "list item"
+                              or known.kind == "Industry" and m.kind in FIRM_KINDS) for m in longer)
 
 
 
@@ -256,6 +256,11 @@ def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, in
             if clause:  # 精准医疗企业|迪威纳生物科技有限公司: the name begins after the clause word
                 start = clause[-1].end()
             core = _unquoted(norm[start:match.start()])
+            measure = MEASURE_WORD.match(core)
+            if measure and norm[start - 1:start].isdigit():  # 年产5万台|精密数控机床生产基地: the figure's unit
+                start, core = start + measure.end(), core[measure.end():]
+            if norm[start - 1:start] == "、" and re.search(r"[\d一二三四五六七八九十两]+[大个类项]", core):
+                continue  # 智能装备、生物医药三大主导产业: a list's last item and the class it makes, no name
             counted = re.match(r"[\d一二三四五六七八九十两]+个", core)
             if counted and kind == "IndustryCluster" and suffix == "产业集群":  # 6个|生物医药产业集群(项目)
                 start, core = start + counted.end(), core[counted.end():]
@@ -351,6 +356,7 @@ def _left_edge(words, suffix_start: int, norm: str, *, strict: bool = False) -> 
 
 
 NUMERAL = r"[\d.,%一二三四五六七八九十百千万亿两零〇几多余]+"
+MEASURE_WORD = re.compile(r"[万亿千百]?(?:台|吨|件|套|辆|平方米|亩|千瓦|片|颗|条)")
 
 
 def _shattered(words, k: int, start: int) -> bool:
@@ -867,27 +873,45 @@ def brands(found: list[Mention], split: list[Sentence], article: str, next_id) -
     where they stand alone (宗申动力 … 宗申全新打造的) or open the names of several firms (惠科金渝、惠科金扬 → 惠科).
     Not an everyday word, a place or a name already found."""
     cores: dict[str, set[str]] = {}
-    for mention in found:
-        if mention.kind == "Company" and re.fullmatch("[\u4e00-\u9fff]{4,}", mention.name):
+    full_name: dict[str, str] = {}  # core → the id of the mention it is the core of
+    for mention in found:  # (a short name already linked to its firm is that firm, not another one)
+        if mention.kind == "Company" and mention.alias_of is None and re.fullmatch("[\u4e00-\u9fff]{4,}", mention.name):
             core = _without_legal_suffix(mention.name[_home_length(mention.name):])
             if len(core) >= 4:
                 cores.setdefault(core[:2], set()).add(core)
+                full_name.setdefault(core, mention.id)
     named = {m.name for m in found}
     out = []
     for head, names in sorted(cores.items()):
         if head in named or head in STOP_WORDS or common_word(head) or any(f.startswith("ns") for _, _, _, f in
                                                                        tokens(head)):
             continue
-        place = _brand_place(head, names, split)
+        place = _brand_place(head, names, split, found)
         if place is not None:
             sentence, i = place
-            out.append(_new(sentence, article, i, i + 2, "Company", "short name of " + min(names, key=len), 0.4,
-                            next_id))
+            short = _new(sentence, article, i, i + 2, "Company", "short name of " + min(names, key=len), 0.4, next_id)
+            short.alias_of = full_name[min(names, key=len)] if len(names) == 1 else None
+            out.append(short)
     return out
 
 
-def _brand_place(head: str, names: set[str], split: list[Sentence]):
-    """Where the short name is written: anywhere when several firms' names open with it, else where it stands alone."""
+def link_short_names(found: list[Mention]) -> None:
+    """以宏锐精工为链主 after 重庆宏锐精工机械有限公司: a new firm's name that opens another new firm's name without its
+    home city and legal form is a short name of that firm (`alias_of`), for the curator to merge."""
+    full = [m for m in found if m.kind == "Company" and m.iri is None and len(m.name) >= 6]
+    for mention in found:
+        if mention.kind != "Company" or mention.iri is not None or mention.alias_of or len(mention.name) < 3:
+            continue
+        for firm in full:
+            core = _without_legal_suffix(firm.name[_home_length(firm.name):])
+            if firm.name != mention.name and core.startswith(mention.name):
+                mention.alias_of = firm.id
+                break
+
+
+def _brand_place(head: str, names: set[str], split: list[Sentence], found: list[Mention]):
+    """Where the short name is written: anywhere when several firms' names open with it, else where it stands alone
+    (not inside a name already found: 宏锐 in 以宏锐精工为链主 is part of the firm's other short name)."""
     if len({n[2:] for n in names}) >= 2 and not any(n[:3] in jieba_dictionary() for n in names):
         # 惠科金渝、惠科金扬: the names part after the short name (大渡口… are one word, not 大渡|口…)
         sentence = next(s for s in split if head in s.norm)
@@ -895,7 +919,10 @@ def _brand_place(head: str, names: set[str], split: list[Sentence]):
     if not any(2 in {e for _, e, _, _ in tokens(n)} for n in names):
         return None  # 大渡|口科技投资: a short name ends where a word of the name ends
     for sentence in split:
+        covered = [_norm_span(sentence, m) for m in found if m.sentence == sentence.index]
         for match in re.finditer(head, sentence.norm):
+            if any(i <= match.start() < j for i, j in covered):
+                continue
             if not any(sentence.norm.startswith(n, match.start()) for n in names) and \
                     not re.match(r"[\u4e00-\u9fff]{0,2}(?:有限|股份|集团|公司)", sentence.norm[match.end():]):
                 return sentence, match.start()

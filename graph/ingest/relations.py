@@ -43,7 +43,8 @@ ANAPHORS = re.compile(r"其中|园区|园内|该园|这里|此处|于此|在此|
 
 def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dict | None = None) -> list[Relation]:
     """The relations of one sentence. `context` carries the carrier (park, building …) the paragraph is about, which
-    园区, 其中, 这里 refer back to: “园区先后吸引400余家企业入驻，其中不乏三峰集团…” is about the park named before."""
+    园区, 其中, 这里 refer back to: “园区先后吸引400余家企业入驻，其中不乏三峰集团…” is about the park named before;
+    and the chains named so far, so that a 链主 in a sentence naming no chain leads the one chain the article names."""
     context = {} if context is None else context
     norm = sentence.norm
     at = {m.id: _norm_start(sentence, m) for m in mentions}
@@ -68,8 +69,10 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
         o.kind in SITTERS and o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
         for o in mentions)}  # 春风动力 in 春风动力重庆摩托车制造项目落户大渡口: the project settles, not the firm
     kinds = lambda names: [m for m in mentions if m.kind in names and m.id not in inner]  # noqa: E731
+    named_chains = context.setdefault("chains", {})  # 以宏锐精工为链主 after a headline naming the one chain
+    named_chains.update({m.iri or m.name: m for m in kinds({"IndustryChain"})})
     for cue in re.finditer(r"链主", norm):
-        chains = [m for m in kinds({"IndustryChain"})]
+        chains = kinds({"IndustryChain"}) or (list(named_chains.values()) if len(named_chains) == 1 else [])
         firms = sorted(kinds({"Company"}), key=lambda m: abs(at[m.id] - cue.start()))
         for chain in chains[:1]:
             for firm in firms[:1]:

@@ -36,7 +36,7 @@
   // What each part of a candidate is called, Chinese first (the server sends the ontology's names as `names`).
   const EVIDENCE = {"known entity": "已知实体", "name pattern": "名称模式", "relation pattern": "关系模式",
                     "figure": "数据", "event pattern": "事件模式"};
-  const FIELDS = {name: "名称 name", kind: "类型 kind", merge: "并入已有实体 merge into (IRI)", value: "数值 value",
+  const FIELDS = {name: "名称 name", kind: "类型 kind", merge: "并入 merge into (IRI / 候选 candidate id)", value: "数值 value",
                   unit: "单位 unit", year: "年份 year", date: "日期 date"};
 
   function named(key) {
@@ -50,7 +50,7 @@
     const item = el("li", {class: "candidate " + kind, "data-id": candidate.id},
       el("label", {}, box, what),
       el("span", {class: "evidence", title: candidate.how || candidate.cue || "",
-                  text: (where ? where + " · " : "") + evidence}));
+                  text: candidate.id + " · " + (where ? where + " · " : "") + evidence}));
     for (const [name, value] of fields) {
       item.append(el("label", {class: "field"}, el("span", {class: "muted", text: FIELDS[name] || name}),
         el("input", {type: "text", "data-field": name, value: value == null ? "" : String(value), size: "12"})));
@@ -60,12 +60,14 @@
 
   // A mention: new or known, its class, the words as written and, when known, the entity it was matched to (linked),
   // since an abbreviation (中元) or an alias may point at an entity the curator would not have picked.
-  function mentionText(m) {
+  function mentionText(m, byId) {
     const what = el("span", {class: "what"},
       el("span", {class: m.iri ? "known" : "new", text: m.iri ? "已知 known" : "新 new"}), " " + named(m.kind) + " ",
       el("strong", {text: "「" + m.text + "」"}));
     if (m.iri) {
       what.append(" → ", m.href ? el("a", {href: m.href, target: "_blank", text: named(m.iri)}) : named(m.iri));
+    } else if (m.alias_of && byId[m.alias_of]) {
+      what.append(" = 「" + byId[m.alias_of].text + "」的简称 short name");
     }
     return what;
   }
@@ -79,7 +81,7 @@
     for (const sentence of result.sentences) {
       const items = el("ul", {class: "candidates"});
       for (const m of result.mentions.filter((c) => c.sentence === sentence.index)) {
-        items.append(row("mentions", m, mentionText(m), m.iri ? [] : [["name", m.name], ["kind", m.kind], ["merge", ""]],
+        items.append(row("mentions", m, mentionText(m, byId), m.iri ? [] : [["name", m.name], ["kind", m.kind], ["merge", m.alias_of || ""]],
           "字 chars " + m.start + "–" + m.end));
       }
       for (const r of result.relations.filter((c) => c.sentence === sentence.index)) {
