@@ -467,6 +467,9 @@ def test_firms_and_projects_are_placed_by_the_verbs_that_place_them(text, fact):
      ("new:九价hpv疫苗", "ck:locatedIn", "e:city")),
     ("今年上半年，重庆国际生物城持续推动产业链招商。加大宸安生物胰岛素产业化、珂蓝大健康产业基地等在建项目促建力度。",
      ("new:珂蓝大健康产业基地", "ck:locatedIn", "e:city")),
+    # the medicines of a paragraph about an ecosystem are made in the paragraph's park
+    ("随着各类平台的落地，高峰湖创新生态圈的创新成果不断涌现，使重庆国际生物城在创新药物方面实现全市领跑。"
+     "九价宫颈癌疫苗、利拉鲁肽注射液等12个创新药物进入临床。", ("new:利拉鲁肽注射液", "ck:locatedIn", "e:city")),
 ])
 def test_the_article_and_the_sentence_topic_place_what_they_name(text, fact):
     gazetteer = Gazetteer.from_names({"e:ddk": ("District", {"大渡口区"}), "e:city": ("IndustrialPark", {"重庆国际生物城"}),
@@ -511,6 +514,9 @@ IVD = {"e:zy": ("Company", {"中元汇吉"}), "e:ivd": ("Industry", {"体外诊�
     ("其中，体外诊断龙头企业中元汇吉将营业收入的15%作为研发资金。", ("e:zy", "ck:inChain", "e:ivd-chain"), True),
     ("其中，体外诊断龙头企业中元汇吉将营业收入的15%作为研发资金。", ("e:zy", "ck:leadingEnterpriseOf", "e:ivd-chain"), True),
     ("中元汇吉专注体外诊断产业，预计今年产值可突破50亿。", ("e:zy", "ck:inChain", "e:ivd-chain"), True),
+    # the firms that lead a trade are members of the article's one cluster of it
+    ("推动生物医药、商贸物流等五个千亿级产业集群发展。顺丰等24家物流龙头企业云集重庆公路物流基地。",
+     ("e:sf", "ck:memberOfCluster", "new:商贸物流"), True),
     # 从<a link>…到…: the firms of the sentence are in the link's chain, not in that one link
     ("这里聚集了铂肴检验、中元汇吉等10余家企业，从体外诊断试剂、设备的生产，到提供专业的检测咨询。",
      ("e:zy", "ck:inChain", "e:ivd-chain"), True),

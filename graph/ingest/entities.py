@@ -848,7 +848,7 @@ def _unusual(head: str) -> bool:
 # ---------------------------------------------------------------------------------------------------- places
 # Everyday words jieba's dictionary tags as place names (ns): not places in an article about an economy.
 NOT_PLACES = set("英雄 深度 三区 半壁江山 上市 城市 都市 大都市 山水 宜居 新区 新城 湾区 法治化 之区 都市区 城区 江山 中华 "
-                 "东方 天下 江湖 海外 内地 本土 边疆 山区 乡村 农村 港口 口岸 沿海 内陆 云集".split())
+                 "东方 天下 江湖 海外 内地 本土 边疆 山区 乡村 农村 港口 口岸 沿海 内陆 云集 入口".split())
 PLACE_SUFFIX_CLASSES = (("自治区", "AdministrativeArea"), ("省", "AdministrativeArea"), ("市", "City"), ("区", "District"),
                         ("县", "District"))
 

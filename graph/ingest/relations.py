@@ -333,14 +333,16 @@ def _topic_places(sentence: Sentence, mentions: list[Mention], at: dict, add, co
         topic = context.get("carrier")
     else:
         return
+    # a medicine is made in a park, not in the ecosystem or incubator a paragraph is about: in the paragraph's park
+    parks = [m for m, paragraph in context.get("sites", []) if paragraph == sentence.paragraph and
+             m.kind == "IndustrialPark"]
     for thing in mentions:
         designated = re.search(r"(?:作为|成为|列为|纳入|是)[^,;:。]{0,6}$", sentence.norm[:at[thing.id]])
-        if thing.kind == "Drug" and topic.kind != "IndustrialPark":
-            continue  # a medicine is made in a park, not in the ecosystem or incubator a paragraph is about
-        if thing.kind in PLACED_THINGS and thing.id not in placed and not _inside_another(thing, mentions) \
-                and not designated:  # 重庆天安数码城作为重庆市重点项目: what the park is, not what is in it
-            add(thing, _placed(thing, topic), topic, _Cue(re.search(".", sentence.norm), at[thing.id], TOPIC_PLACE_CUE),
-                0.35)
+        where = topic if thing.kind != "Drug" or topic.kind == "IndustrialPark" else (parks[-1] if parks else None)
+        if where is not None and thing.kind in PLACED_THINGS and thing.id not in placed and \
+                not _inside_another(thing, mentions) and not designated:  # 重庆天安数码城作为重庆市重点项目: what
+            add(thing, _placed(thing, where), where,                     # the park is, not what is in it
+                _Cue(re.search(".", sentence.norm), at[thing.id], TOPIC_PLACE_CUE), 0.35)
 
 
 PHASE = re.compile(r"(?P<park>.+?)[一二三四五六七八九]期(?:项目|工程)?$")

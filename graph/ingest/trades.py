@@ -26,6 +26,7 @@ PLACES = ("AdministrativeArea", "District", "City", "Municipality", "Country", "
 TWIN_CUE = "推断：同一产业的集群与产业链 inferred: the chain of the cluster's trade"
 PARAGRAPH_CUE = "推断：本段所述集群 inferred: the cluster its paragraph names"
 TRADE_CUE = "推断：企业所属产业的产业链 inferred: the chain of the firm's trade"
+LEADS_CUE = "推断：企业所领产业的集群 inferred: the cluster of the trade the firm leads"
 SPAN_CUE = "推断：所列环节所属产业链 inferred: the chain its links span"
 LINK_CUE = "推断：名称含产业链环节 inferred: the link its name names"
 CLUSTER_CHAIN_CUE = "推断：集群在图谱中的唯一产业链 inferred: the cluster's one chain in the graph"
@@ -56,6 +57,7 @@ def memberships(mentions: list[Mention], found: list[Relation], gazetteer: Gazet
     _paragraph_clusters(mentions, sentences, places, out)
     _twins(mentions, found + out.relations, places, out)
     _chains_of_trades(mentions, found, gazetteer, sentences, places, out)
+    _clusters_of_led_trades(mentions, found, places, out)
     _chain_spans(mentions, sentences, gazetteer, out)
     _segments_in_names(mentions, gazetteer, out)
     _chains_of_clusters(mentions, found, gazetteer, out)
@@ -157,6 +159,23 @@ def _chains_of_trades(mentions: list[Mention], found: list[Relation], gazetteer:
             chains[core] = (iri, name, chain)
         for predicate in ("ck:inChain", "ck:leadingEnterpriseOf") if leads else ("ck:inChain",):
             out.add(firm, predicate, chain, TRADE_CUE)
+
+
+def _clusters_of_led_trades(mentions: list[Mention], found: list[Relation], places: set[str], out: _Added) -> None:
+    """京东物流、顺丰等24家物流龙头企业 in an article naming one 商贸物流 cluster: the firms that lead a trade are
+    members of the article's one cluster of that trade (its trade ends in it, or is it; one the graph knows first)."""
+    clusters = {trade(m.name, places): m for m in mentions if m.kind == "IndustryCluster"}
+    for relation in found:
+        industry = out.by_id.get(relation.object)
+        if relation.predicate != "ck:leadingEnterpriseOf" or industry is None or industry.kind != "Industry" or \
+                out.by_id[relation.subject].kind not in MEMBERS:
+            continue
+        core = GROUP_WORDS.sub("", industry.name)
+        of_trade = {_key(c): c for t, c in clusters.items() if len(core) >= 2 and t.endswith(core)}
+        known = {k: c for k, c in of_trade.items() if c.iri}  # the graph's cluster, not one the text names in passing
+        of_trade = known or of_trade
+        if len(of_trade) == 1:
+            out.add(out.by_id[relation.subject], "ck:memberOfCluster", next(iter(of_trade.values())), LEADS_CUE)
 
 
 def _chain_spans(mentions: list[Mention], sentences: list[Sentence], gazetteer: Gazetteer, out: _Added) -> None:
