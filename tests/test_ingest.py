@@ -809,79 +809,78 @@ def test_the_ingest_calls_need_the_token_and_refuse_hostile_text(ingest_server):
     assert found["names"][park["iri"]]["zh"] == "重庆国际生物城" and found["names"][park["kind"]]["zh"] == "产业园区"
 
 
-@pytest.mark.browser
-def test_paste_accept_load_and_find_the_new_facts_on_their_pages(browser, ingest_server):
+@pytest.fixture
+def curator(browser, ingest_server):
+    """A curator on the ingest page, the write token typed in; dialogs any script opens are recorded."""
     from tests.conftest import WRITE_TOKEN, Visitor
 
     visitor = Visitor(browser, ingest_server)
-    try:
-        page = visitor.page
-        visitor.goto("/ingest")
-        page.fill("#ingest-token", WRITE_TOKEN)
-        page.fill("#ingest-date", "2024-08")
-        page.fill("#ingest-text", NEW_ARTICLE)
-        page.click("#ingest-analyse")
-        page.locator("#ingest-sentences li.sentence").first.wait_for(timeout=60_000)
-        boxes = page.locator("#ingest-sentences input[type=checkbox]")
-        assert boxes.count() >= 4
-        # the curator sees what a known name was matched to (linked), what a relation means and a figure's year
-        park = page.locator("li.candidate.mentions", has_text="「重庆国际生物城」").first
-        assert park.locator("a", has_text="重庆国际生物城").count() == 1 and "产业园区" in park.inner_text()
-        assert "入驻 hosted in" in page.locator("li.candidate.relations").first.inner_text()
-        revenue = page.locator("li.candidate.figures", has_text="3.5亿元").inner_text()
-        assert "2024年" in revenue and "营业收入" in revenue and "年份 year" in revenue
-        # reject the growth rate, accept everything else as proposed
-        growth = page.locator("li.candidate.figures", has_text="20%").locator("input[type=checkbox]")
-        growth.uncheck()
-        visitor.screenshot("ingest-review")
-        page.click("#ingest-load")
-        page.locator("#ingest-result .ok").wait_for(timeout=60_000)
-        company = page.locator("#ingest-result a", has_text="/id/chong-qing-xing-he")
-        href = company.first.get_attribute("href")
-        assert outside_requests(visitor) == []
-        visitor.goto(href)
-        body = page.locator("main").inner_text()
-        assert "重庆星河新能源科技有限公司" in body
-        # the new fact (hosted in the bio city) with the sentence that states it, as its source
-        assert "2024年3月，重庆星河新能源科技有限公司正式入驻重庆国际生物城，项目总投资12亿元。" in body
-        assert "重庆国际生物城" in body
-        visitor.screenshot("ingest-loaded-entity")
-    finally:
-        visitor.context.close()
+    visitor.dialogs = []
+    visitor.page.on("dialog", lambda dialog: (visitor.dialogs.append(dialog.message), dialog.dismiss()))
+    visitor.goto("/ingest")
+    visitor.page.fill("#ingest-token", WRITE_TOKEN)
+    yield visitor
+    visitor.context.close()
+
+
+def analysed(curator, text: str, date: str):
+    """The review page of `text`, once its candidates are shown."""
+    page = curator.page
+    page.fill("#ingest-date", date)
+    page.fill("#ingest-text", text)
+    page.click("#ingest-analyse")
+    page.locator("#ingest-sentences li.sentence").first.wait_for(timeout=60_000)
+    return page
+
+
+def loaded(page) -> None:
+    page.click("#ingest-load")
+    page.locator("#ingest-result .ok").wait_for(timeout=60_000)
 
 
 @pytest.mark.browser
-def test_a_short_name_comes_merged_into_its_new_firm_and_loads_as_one_entity(browser, ingest_server):
-    from tests.conftest import WRITE_TOKEN, Visitor
-
-    visitor = Visitor(browser, ingest_server)
-    try:
-        page = visitor.page
-        visitor.goto("/ingest")
-        page.fill("#ingest-token", WRITE_TOKEN)
-        page.fill("#ingest-date", "2024-11-21")
-        page.fill("#ingest-text", NEW_FIRM_ARTICLE)
-        page.click("#ingest-analyse")
-        page.locator("#ingest-sentences li.sentence").first.wait_for(timeout=60_000)
-        short = page.locator("li.candidate.mentions", has_text="「宏锐精工」").first
-        assert "「重庆宏锐精工机械有限公司」的简称 short name" in short.inner_text()
-        assert short.locator("input[data-field=merge]").input_value() != ""  # filled in: the full name's candidate
-        visitor.screenshot("ingest-short-name")
-        page.click("#ingest-load")
-        page.locator("#ingest-result .ok").wait_for(timeout=60_000)
-        firms = page.locator("#ingest-result a", has_text="/id/chong-qing-hong-rui")
-        assert firms.count() == 1  # one firm, not one per name
-        visitor.goto(firms.first.get_attribute("href"))
-        body = page.locator("main").inner_text()
-        assert "重庆宏锐精工机械有限公司" in body and "宏锐精工" in body.replace("重庆宏锐精工机械有限公司", "")
-        assert "下一步，巴南将以宏锐精工为链主，做大智能装备产业。" in body  # the chain leader fact and its sentence
-        assert outside_requests(visitor) == []
-    finally:
-        visitor.context.close()
+def test_paste_accept_load_and_find_the_new_facts_on_their_pages(curator):
+    page = analysed(curator, NEW_ARTICLE, "2024-08")
+    boxes = page.locator("#ingest-sentences input[type=checkbox]")
+    assert boxes.count() >= 4
+    # the curator sees what a known name was matched to (linked), what a relation means and a figure's year
+    park = page.locator("li.candidate.mentions", has_text="「重庆国际生物城」").first
+    assert park.locator("a", has_text="重庆国际生物城").count() == 1 and "产业园区" in park.inner_text()
+    assert "入驻 hosted in" in page.locator("li.candidate.relations").first.inner_text()
+    revenue = page.locator("li.candidate.figures", has_text="3.5亿元").inner_text()
+    assert "2024年" in revenue and "营业收入" in revenue and "年份 year" in revenue
+    # reject the growth rate, accept everything else as proposed
+    growth = page.locator("li.candidate.figures", has_text="20%").locator("input[type=checkbox]")
+    growth.uncheck()
+    curator.screenshot("ingest-review")
+    loaded(page)
+    company = page.locator("#ingest-result a", has_text="/id/chong-qing-xing-he")
+    href = company.first.get_attribute("href")
+    assert curator.outside() == []
+    curator.goto(href)
+    body = page.locator("main").inner_text()
+    assert "重庆星河新能源科技有限公司" in body
+    # the new fact (hosted in the bio city) with the sentence that states it, as its source
+    assert "2024年3月，重庆星河新能源科技有限公司正式入驻重庆国际生物城，项目总投资12亿元。" in body
+    assert "重庆国际生物城" in body
+    curator.screenshot("ingest-loaded-entity")
 
 
-def outside_requests(visitor) -> list[str]:
-    return visitor.outside()
+@pytest.mark.browser
+def test_a_short_name_comes_merged_into_its_new_firm_and_loads_as_one_entity(curator):
+    page = analysed(curator, NEW_FIRM_ARTICLE, "2024-11-21")
+    short = page.locator("li.candidate.mentions", has_text="「宏锐精工」").first
+    assert "「重庆宏锐精工机械有限公司」的简称 short name" in short.inner_text()
+    assert short.locator("input[data-field=merge]").input_value() != ""  # filled in: the full name's candidate
+    curator.screenshot("ingest-short-name")
+    loaded(page)
+    firms = page.locator("#ingest-result a", has_text="/id/chong-qing-hong-rui")
+    assert firms.count() == 1  # one firm, not one per name
+    curator.goto(firms.first.get_attribute("href"))
+    body = page.locator("main").inner_text()
+    assert "重庆宏锐精工机械有限公司" in body and "宏锐精工" in body.replace("重庆宏锐精工机械有限公司", "")
+    assert "下一步，巴南将以宏锐精工为链主，做大智能装备产业。" in body  # the chain leader fact and its sentence
+    assert curator.outside() == []
 
 
 HOSTILE_ARTICLE = ("2024年3月，重庆{name}新能源科技有限公司正式入驻重庆国际生物城，项目总投资12亿元。"
@@ -890,26 +889,12 @@ HOSTILE_ARTICLE = ("2024年3月，重庆{name}新能源科技有限公司正式�
 
 @pytest.mark.browser
 @pytest.mark.parametrize("hostile", [h for h in HOSTILE_LABELS if "</script><script>" not in h])  # that one is HTML
-def test_markup_in_an_article_stays_text_on_the_review_page(browser, ingest_server, hostile):
+def test_markup_in_an_article_stays_text_on_the_review_page(curator, hostile):
     """The review page shows the curator what the pipeline read, names included: as text, never as markup."""
-    from tests.conftest import WRITE_TOKEN, Visitor
-
-    visitor = Visitor(browser, ingest_server)
-    dialogs: list[str] = []
-    visitor.page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    try:
-        page = visitor.page
-        visitor.goto("/ingest")
-        page.fill("#ingest-token", WRITE_TOKEN)
-        page.fill("#ingest-date", "2024-08")
-        page.fill("#ingest-text", HOSTILE_ARTICLE.format(name=hostile))
-        page.click("#ingest-analyse")
-        page.locator("#ingest-sentences li.sentence").first.wait_for(timeout=60_000)
-        shown = page.locator("#ingest-sentences").inner_text()
-        quoted = "".join(page.locator("#ingest-sentences p.quote").all_inner_texts())
-        assert hostile.strip() in quoted  # the words as the article has them (an ASCII "!" ends a sentence)
-        injected = page.locator("#ingest-sentences script, #ingest-sentences img, #ingest-sentences svg[onload], "
-                                "#ingest-sentences [onmouseover], #ingest-sentences [onerror]")
-        assert injected.count() == 0 and dialogs == [] and "49ckx" not in shown
-    finally:
-        visitor.context.close()
+    page = analysed(curator, HOSTILE_ARTICLE.format(name=hostile), "2024-08")
+    shown = page.locator("#ingest-sentences").inner_text()
+    quoted = "".join(page.locator("#ingest-sentences p.quote").all_inner_texts())
+    assert hostile.strip() in quoted  # the words as the article has them (an ASCII "!" ends a sentence)
+    injected = page.locator("#ingest-sentences script, #ingest-sentences img, #ingest-sentences svg[onload], "
+                            "#ingest-sentences [onmouseover], #ingest-sentences [onerror]")
+    assert injected.count() == 0 and curator.dialogs == [] and "49ckx" not in shown
