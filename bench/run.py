@@ -279,7 +279,7 @@ def start_servers(stack: contextlib.ExitStack, store: Path, data: Path, count: i
                                           log_to=work / "oxigraph-serve.log"))
     servers.append(Server("oxigraph serve", url, "/query", process, RssSampler(process.pid)))
     if args.virtuoso:
-        servers += start_virtuoso(stack, data, count, concurrency, work, results)
+        servers += start_virtuoso(stack, data, count, concurrency, work, results, before=args.virtuoso_before)
     if rdflib_wanted:
         url = f"http://127.0.0.1:{rdflib_port}/"
         wait_until_answers("rdflib-endpoint", rdflib_process, url, 1800, work / "rdflib-serve.log")
@@ -295,7 +295,7 @@ def start_servers(stack: contextlib.ExitStack, store: Path, data: Path, count: i
 
 
 def start_virtuoso(stack: contextlib.ExitStack, data: Path, count: int, concurrency: list[int], work: Path,
-                   results: Results) -> list[Server]:
+                   results: Results, before: bool = False) -> list[Server]:
     """A private Virtuoso (tests/virtuoso.py) holding the same quads, loaded through chainkg (`chainkg load` on the
     external-store backend, so the merge graph chainkg queries is there too), queried directly and through
     `chainkg serve` on it: the issue's Virtuoso column. Direct requests name the merge as their default graph
@@ -318,8 +318,17 @@ def start_virtuoso(stack: contextlib.ExitStack, data: Path, count: int, concurre
     process = stack.enter_context(running(OVER_VIRTUOSO, [sys.executable, "-m", "chainkg.cli", "serve"], url,
                                           env={**env, "CHAINKG_PORT": str(port)},
                                           log_to=work / "chainkg-virtuoso-serve.log"))
+    servers = [Server(OVER_VIRTUOSO, url, "/sparql", process, RssSampler(process.pid))]
+    if before:  # the same code with the remote levers off (bench/remote_before.py), on the same Virtuoso
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/sparql"
+        process = stack.enter_context(running(OVER_VIRTUOSO_BEFORE, [sys.executable, "-m", "bench.remote_before",
+                                                                     "serve"], url,
+                                              env={**env, "CHAINKG_PORT": str(port)},
+                                              log_to=work / "chainkg-virtuoso-before-serve.log"))
+        servers.append(Server(OVER_VIRTUOSO_BEFORE, url, "/sparql", process, RssSampler(process.pid)))
     merged = merge.Layout(Settings().base_iri, remote=True).merge or ""
-    return [Server(OVER_VIRTUOSO, url, "/sparql", process, RssSampler(process.pid)),
+    return servers + [
             Server(VIRTUOSO, virtuoso.query_url, "/sparql", virtuoso.process, RssSampler(virtuoso.process.pid),
                    params=f"&default-graph-uri={quote(merged, safe='')}")]
 
@@ -571,7 +580,8 @@ def report(results: Results, concurrency: list[int]) -> str:
                       f"{'met' if share >= 0.7 else 'missed'})."]
     cells = {(c.server, c.query, c.clients): c for c in results.cells}
     present = {c.server for c in results.cells}
-    columns = SERVERS + tuple(name for name in (WORKERS_ONLY, OVER_VIRTUOSO, VIRTUOSO) if name in present)
+    columns = SERVERS + tuple(name for name in (WORKERS_ONLY, OVER_VIRTUOSO, OVER_VIRTUOSO_BEFORE, VIRTUOSO)
+                              if name in present)
     lines += ["", "### SPARQL over HTTP (wrk, loopback, JSON results)", "",
               "| query | kind | clients | " + " | ".join(f"{s} req/s · p50 · p99 ms" for s in columns) + " |",
               "|---|---|---:|" + "---:|" * len(columns)]
@@ -631,6 +641,18 @@ def report(results: Results, concurrency: list[int]) -> str:
                     value = ours.p50_ms / direct.p50_ms
                     lines.append(f"| {query.name} | {clients} | {value:.2f}× | "
                                  f"{ours.throughput / direct.throughput:.0%} | {'yes' if value <= 1.25 else 'no'} |")
+    if VIRTUOSO in columns and OVER_VIRTUOSO_BEFORE in columns:
+        lines += ["", "### Over Virtuoso before (httpx, every check fenced) ÷ Virtuoso direct, and after ÷ before", "",
+                  "| query | clients | before ÷ direct, p50 | after ÷ before, p50 | after ÷ before, throughput |",
+                  "|---|---:|---:|---:|---:|"]
+        for query in MIX:
+            for clients in concurrency:
+                ours = cells.get((OVER_VIRTUOSO, query.name, clients))
+                before = cells.get((OVER_VIRTUOSO_BEFORE, query.name, clients))
+                direct = cells.get((VIRTUOSO, query.name, clients))
+                if ours and before and direct and ours.requests and before.requests and direct.requests:
+                    lines.append(f"| {query.name} | {clients} | {before.p50_ms / direct.p50_ms:.2f}× | "
+                                 f"{ours.p50_ms / before.p50_ms:.2f}× | {ours.throughput / before.throughput:.2f}× |")
     lines += ["", "### Memory", "", "| process | peak RSS MB | MB per M quads |", "|---|---:|---:|"]
     for name, figures in results.loads.items():
         lines.append(f"| {name} | {figures['peak_rss_mb']:,.0f} | {figures['peak_rss_mb'] / m:,.0f} |")
@@ -658,6 +680,7 @@ def _rdflib_ratio(ours: Cell, rdf: Cell | None, *, latency: bool) -> str:
 SERVERS = ("chainkg", "oxigraph serve", "rdflib-endpoint")
 WORKERS_ONLY = "chainkg, workers only"
 OVER_VIRTUOSO, VIRTUOSO = "chainkg over Virtuoso", "Virtuoso direct"
+OVER_VIRTUOSO_BEFORE = "chainkg over Virtuoso, before"  # bench/remote_before.py: httpx, every check fenced
 # `chainkg serve` with the light path switched off (graph/engine.py ProcessEngine._answer_here): the "before".
 WORKERS_ONLY_SERVE = ("import sys; from chainkg.graph.engine import ProcessEngine; "
                       "ProcessEngine._answer_here = lambda self, job, light: None; "
@@ -680,6 +703,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workdir", type=Path, default=None, help="where stores go (default: a temp dir in bench/out)")
     parser.add_argument("--virtuoso", action="store_true",
                         help="also Virtuoso, directly and under chainkg (its external-store backend), same data")
+    parser.add_argument("--virtuoso-before", action="store_true",
+                        help="with --virtuoso: also chainkg over Virtuoso with httpx and every check fenced "
+                             "(bench/remote_before.py), the same run's before")
     parser.add_argument("--compare-worker-path", action="store_true",
                         help="also run chainkg with every query sent to a worker (no light path), cell by cell")
     args = parser.parse_args(argv)

@@ -1,0 +1,258 @@
+"""The external store's HTTP client (graph/remote.py `Client`) and what RemoteEngine sends, against small stand-in
+stores on loopback (real sockets, real HTTP/1.1): connections are kept and reused only while open, redirects and
+proxies are never followed, the time limit is an error, Digest and Basic credentials are right, and a light query
+goes out as the guard wrote it. The store-dependent behaviour on a real Virtuoso is tests/test_backend_contract.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from chainkg.graph import guard, remote
+from chainkg.graph.engine import QueryFailed, RemoteEngine
+from chainkg.graph.settings import Settings
+from chainkg.graph.store import KnowledgeGraph
+from chainkg.graph.worker import Job
+
+EMPTY = json.dumps({"head": {"vars": ["p", "o"]}, "results": {"bindings": []}}).encode()
+JSON = "application/sparql-results+json"
+
+
+@dataclass
+class Seen:
+    connections: int = 0
+    requests: list[dict] = field(default_factory=list)
+
+
+@contextmanager
+def stand_in(answer: Callable[[BaseHTTPRequestHandler, dict], None] | None = None) -> Iterator[tuple[str, Seen]]:
+    """An HTTP/1.1 server on loopback that records each connection and request (form fields, headers) and answers
+    with `answer(handler, request)`, by default 200 and an empty SELECT result, keeping the connection open."""
+    seen = Seen()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            seen.connections += 1
+
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            request = {"path": self.path, "headers": dict(self.headers),
+                       "form": dict(urllib.parse.parse_qsl(body.decode()))}
+            seen.requests.append(request)
+            (answer or ok)(self, request)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def ok(handler: BaseHTTPRequestHandler, request: dict, body: bytes = EMPTY, headers: dict | None = None) -> None:
+    handler.send_response(200)
+    for name, value in {"Content-Type": JSON, "Content-Length": str(len(body)), **(headers or {})}.items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+@contextmanager
+def store_on(url: str, **settings: object) -> Iterator[remote.RemoteStore]:
+    store = remote.RemoteStore(Settings(store=":memory:", remote_query_url=url, **settings))
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def test_consecutive_requests_share_one_connection():
+    with stand_in() as (url, seen):
+        with store_on(url) as store:
+            for _ in range(3):
+                store.request_query("SELECT * { ?s ?p ?o }", JSON)
+    assert (seen.connections, len(seen.requests)) == (1, 3)
+
+
+def test_a_connection_the_store_closed_is_not_reused():
+    """The store may drop an idle keep-alive connection without saying so; the next request must not fail on it."""
+    def answer_then_hang_up(handler: BaseHTTPRequestHandler, request: dict) -> None:
+        ok(handler, request)
+        handler.close_connection = True  # no "Connection: close": the client learns it only from the socket
+
+    with stand_in(answer_then_hang_up) as (url, seen):
+        with store_on(url) as store:
+            store.request_query("SELECT * { ?s ?p ?o }", JSON)
+            time.sleep(0.2)  # the store's FIN arrives
+            store.request_query("SELECT * { ?s ?p ?o }", JSON)
+    assert (seen.connections, len(seen.requests)) == (2, 2)
+
+
+def test_a_redirect_is_an_error_and_is_not_followed():
+    with stand_in() as (elsewhere, seen_elsewhere):
+        def redirect(handler: BaseHTTPRequestHandler, request: dict) -> None:
+            handler.send_response(307)
+            handler.send_header("Location", elsewhere)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+
+        with stand_in(redirect) as (url, seen):
+            with store_on(url) as store, pytest.raises(remote.RemoteError) as raised:
+                store.request_query("SELECT * { ?s ?p ?o }", JSON)
+    assert raised.value.status == 307
+    assert (len(seen.requests), len(seen_elsewhere.requests)) == (1, 0)
+
+
+def test_proxies_in_the_environment_are_not_used(monkeypatch):
+    with stand_in() as (proxy, seen_by_proxy), stand_in() as (url, seen):
+        for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.setenv(name, proxy.removesuffix("/sparql"))
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        with store_on(url) as store:
+            store.request_query("SELECT * { ?s ?p ?o }", JSON)
+    assert (len(seen.requests), len(seen_by_proxy.requests)) == (1, 0)
+
+
+def test_a_store_slower_than_the_time_limit_is_a_time_out():
+    def slow(handler: BaseHTTPRequestHandler, request: dict) -> None:
+        time.sleep(4)
+        ok(handler, request)
+
+    with stand_in(slow) as (url, _):
+        started = time.monotonic()
+        with store_on(url) as store, pytest.raises(remote.RemoteError) as raised:
+            store.request_query("SELECT * { ?s ?p ?o }", JSON, timeout_s=0.5)
+        waited = time.monotonic() - started
+    assert raised.value.timed_out
+    assert waited < 3, f"the limit of 0.5 s (+1 s of grace) was not held: {waited:.1f} s"
+
+
+def test_an_unreachable_store_is_an_error_without_a_time_out():
+    with stand_in() as (url, _):
+        pass  # closed: nothing listens there now
+    with store_on(url) as store, pytest.raises(remote.RemoteError, match="could not be reached") as raised:
+        store.request_query("SELECT * { ?s ?p ?o }", JSON)
+    assert not raised.value.timed_out and raised.value.status == 0
+
+
+def digest_store(user: str, password: str) -> tuple[Callable, list[bool]]:
+    """A store that wants Digest credentials (RFC 7616, MD5, qop=auth), checked here independently of the client."""
+    realm, nonce, verdicts = "chainkg-test", "abc123", []
+
+    def answer(handler: BaseHTTPRequestHandler, request: dict) -> None:
+        given = request["headers"].get("Authorization", "")
+        if given.startswith("Digest "):
+            fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(given[len("Digest "):]))
+            ha1 = hashlib.md5(f"{user}:{realm}:{password}".encode()).hexdigest()
+            ha2 = hashlib.md5(f"POST:{fields['uri']}".encode()).hexdigest()
+            expected = hashlib.md5(f"{ha1}:{nonce}:{fields['nc']}:{fields['cnonce']}:auth:{ha2}".encode()).hexdigest()
+            good = fields["response"] == expected and fields["uri"] == request["path"] and fields["username"] == user
+            verdicts.append(good)
+            if good:
+                ok(handler, request)
+                return
+        handler.send_response(401)
+        handler.send_header("WWW-Authenticate", f'Digest realm="{realm}", nonce="{nonce}", qop="auth", algorithm="MD5"')
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    return answer, verdicts
+
+
+def test_digest_credentials_answer_the_challenge_then_go_with_every_request():
+    answer, verdicts = digest_store("dba", "s3cret")
+    with stand_in(answer) as (url, seen):
+        with store_on(url, remote_user="dba", remote_password="s3cret", remote_auth="digest") as store:
+            store.request_query("SELECT * { ?s ?p ?o }", JSON)
+            assert len(seen.requests) == 2  # challenged once
+            store.request_query("SELECT * { ?s ?p ?o }", JSON)
+            store.request_update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    assert len(seen.requests) == 4, "after the first challenge every request carries its answer"
+    assert verdicts == [True, True, True]
+
+
+def test_wrong_digest_credentials_are_the_stores_refusal():
+    answer, verdicts = digest_store("dba", "s3cret")
+    with stand_in(answer) as (url, seen):
+        with store_on(url, remote_user="dba", remote_password="wrong") as store, \
+                pytest.raises(remote.RemoteError) as raised:
+            store.request_query("SELECT * { ?s ?p ?o }", JSON)
+    assert raised.value.status == 401 and verdicts == [False] and len(seen.requests) == 2
+
+
+def test_basic_credentials_go_with_every_request():
+    with stand_in() as (url, seen):
+        with store_on(url, remote_user="dba", remote_password="s3cret", remote_auth="basic") as store:
+            store.request_query("ASK {}", JSON)
+    assert seen.requests[0]["headers"]["Authorization"] == "Basic ZGJhOnMzY3JldA=="
+
+
+# ---------------------------------------------------------------------------------------- what RemoteEngine sends
+@pytest.fixture()
+def engine_and_store() -> Iterator[tuple[RemoteEngine, Seen]]:
+    with stand_in() as (url, seen):
+        kg = KnowledgeGraph(Settings(store=":memory:", remote_query_url=url))
+        engine = RemoteEngine(kg)
+        yield engine, seen
+        engine.close()
+        kg.store.close()
+
+
+def sent_query(seen: Seen) -> str:
+    """The user's text as the store got it, without the prologue chainkg declares before it."""
+    return seen.requests[-1]["form"]["query"].rsplit("\n", 1)[-1]
+
+
+LOOK_UP = "SELECT ?p ?o WHERE { <urn:firm> ?p ?o } # SERVICE <http://169.254.169.254/> { ?a ?b ?c }"
+
+
+def test_a_light_query_goes_to_the_store_as_the_guard_wrote_it(engine_and_store):
+    engine, seen = engine_and_store
+    light = guard.light_query(guard.tokens(LOOK_UP))
+    assert light == "SELECT ?p ?o WHERE { <urn:firm> ?p ?o }"
+    engine.run(Job(LOOK_UP, JSON), light)
+    assert sent_query(seen) == light
+
+
+def test_any_other_query_goes_to_the_store_as_the_client_wrote_it(engine_and_store):
+    engine, seen = engine_and_store
+    text = "SELECT ?p ?o WHERE { <urn:firm> ?p ?o . ?o ?q ?r } # two patterns"
+    assert guard.light_query(guard.tokens(text)) is None
+    engine.run(Job(text, JSON), None)
+    assert sent_query(seen) == text
+
+
+def test_a_light_text_oxigraph_refuses_is_answered_as_the_client_wrote_it(engine_and_store):
+    """An undeclared prefix: the rewritten text does not parse, so the client's own text is checked (fenced) and
+    its syntax error, with the client's line and column, is the answer; nothing reaches the store."""
+    engine, seen = engine_and_store
+    text = "SELECT *\n  WHERE {   nowhere:x ?p ?o }"
+    light = guard.light_query(guard.tokens(text))
+    assert light == "SELECT * WHERE { nowhere:x ?p ?o }"
+    with pytest.raises(SyntaxError) as clients:
+        remote.check_query_syntax(text, engine.kg.prefixes, engine.kg.settings.base_iri)
+    with pytest.raises(QueryFailed) as raised:
+        engine.run(Job(text, JSON), light)
+    assert raised.value.kind == "syntax" and str(raised.value) == str(clients.value)
+    assert str(raised.value).startswith("error at 2:")
+    assert seen.requests == []
