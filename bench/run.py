@@ -717,6 +717,7 @@ def main(argv: list[str] | None = None) -> None:
     work.mkdir(parents=True, exist_ok=True)
     data, count = make_data(args.triples, args.seed)
     results = Results(args.triples, count)
+    load_at_start = os.getloadavg()
     try:
         store = bench_loads(data, work, results)
         values = parameters(store)
@@ -742,6 +743,9 @@ def main(argv: list[str] | None = None) -> None:
             for server in servers:
                 results.serve_rss_mb[server.name] = server.sampler.stop()
     finally:
+        results.notes.append("machine load average (1 / 5 / 15 min) at the start " +
+                             " / ".join(f"{x:.1f}" for x in load_at_start) + ", at the end " +
+                             " / ".join(f"{x:.1f}" for x in os.getloadavg()) + f" ({os.cpu_count()} cores)")
         text = report(results, concurrency)
         name = f"results-{args.triples}"
         (OUT / f"{name}.md").write_text(text, encoding="utf-8")
