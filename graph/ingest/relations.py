@@ -33,7 +33,7 @@ SITED = re.compile(r"在(?:(?P<anaphor>园区|该园|这里|此)|[^,;:。]{2,24}
 PLACED_THINGS = {"Project", "Facility", "InvestmentFund", "Drug"}  # a medicine is made (or trialled) where it is
 
 
-def _placed(sitter: Mention, place: Mention) -> str:
+def placement(sitter: Mention, place: Mention) -> str:
     return "ck:hostedIn" if place.kind in CARRIERS and sitter.kind not in PLACED_THINGS else "ck:locatedIn"
 
 
@@ -132,12 +132,12 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
             continue
         for sitter in (sitters if whole else sitters[-3:]):
             for target in [place] + ([beyond] if beyond is not None else []):
-                add(sitter, _placed(sitter, target), target, cue, 0.6)
+                add(sitter, placement(sitter, target), target, cue, 0.6)
     if referred is not None and PARK_SUBJECT.match(norm):  # 园区专门…建设了A、B，并引进…: what the park set up
         for cue in ESTABLISHED.finditer(norm):
             for thing in kinds(SITTERS | {"Platform", "ServiceCenter"}):
                 if at[thing.id] > cue.start():
-                    add(thing, _placed(thing, referred), referred, cue, 0.5)
+                    add(thing, placement(thing, referred), referred, cue, 0.5)
     for cue in SITED.finditer(norm):  # A项目，在巴南经济园区正式竣工投产 / 服务中心在园区揭牌成立
         place = next((m for m in kinds(CARRIERS | AREAS) if at[m.id] == cue.start() + 1), None)
         if place is None and cue.group("anaphor"):
@@ -147,7 +147,7 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
         clause_start = max(norm.rfind(p, 0, max(0, cue.start() - 1)) for p in ",;:。") + 1
         for sitter in kinds(SITTERS):
             if clause_start <= at[sitter.id] < cue.start():
-                add(sitter, _placed(sitter, place), place, cue, 0.6)
+                add(sitter, placement(sitter, place), place, cue, 0.6)
     for cue in re.finditer(r"以(?P<firms>[^,;。]{2,60}?)为(?:核心|龙头|骨干|依托|主体|引领)", norm):
         inside = [m for m in kinds(SITTERS) if cue.start("firms") <= at[m.id] < cue.end("firms")]
         led = _nearest(kinds(LED - {"IndustrialPark"}), at, cue.end(), after=True)
@@ -158,7 +158,7 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
                     if target is not None:
                         add(firm, "ck:leadingEnterpriseOf", target, cue, 0.6)
             elif carrier is not None:  # 以A、B为核心，加快打造高峰湖创新生态圈
-                add(firm, _placed(firm, carrier), carrier, cue, 0.5)
+                add(firm, placement(firm, carrier), carrier, cue, 0.5)
     for cue in re.finditer(r"以(?P<firms>[^,;。]{2,90}?)为(?:代表|载体|主)的(?P<group>[^,;。]{2,20})", norm):
         # 以京东、顺丰等为代表的电子商务产业集群: the firms, centres and services named are members of the group
         group = next((m for m in mentions if m.kind in GROUPS and cue.start("group") <= at[m.id] < cue.end("group")),
@@ -275,7 +275,7 @@ def _owners_placed(mentions: list[Mention], found: list[Relation], next_id) -> l
         thing, place = by_id[relation.subject], by_id[relation.object]
         for owner in owners:
             if owner.sentence == thing.sentence and thing.start <= owner.start and owner.end <= thing.end:
-                out.append(Relation(next_id("r"), relation.sentence, owner.id, _placed(owner, place), place.id,
+                out.append(Relation(next_id("r"), relation.sentence, owner.id, placement(owner, place), place.id,
                                     relation.cue, relation.start, relation.end, 0.35))
     return out
 
@@ -341,7 +341,7 @@ def _topic_places(sentence: Sentence, mentions: list[Mention], at: dict, add, co
         where = topic if thing.kind != "Drug" or topic.kind == "IndustrialPark" else (parks[-1] if parks else None)
         if where is not None and thing.kind in PLACED_THINGS and thing.id not in placed and \
                 not _inside_another(thing, mentions) and not designated:  # 重庆天安数码城作为重庆市重点项目: what
-            add(thing, _placed(thing, where), where,                     # the park is, not what is in it
+            add(thing, placement(thing, where), where,                     # the park is, not what is in it
                 _Cue(re.search(".", sentence.norm), at[thing.id], TOPIC_PLACE_CUE), 0.35)
 
 
@@ -372,7 +372,8 @@ FRAME = re.compile(r"围绕[“「]?$|从$")
 
 
 def _memberships(sentence: Sentence, mentions: list[Mention], at: dict, add) -> None:
-    """Firms named in one sentence with exactly one cluster, chain or segment belong to it."""
+    """Firms named in one sentence with exactly one cluster, chain or segment belong to it; a project to the cluster,
+    an institute set up to grow a chain (设立…研究院，…推动…全产业链不断壮大) to the chain."""
     for kind, predicate in (("IndustryCluster", "ck:memberOfCluster"), ("IndustryChain", "ck:inChain"),
                             ("ChainSegment", "ck:inSegment")):
         groups = {m.iri or m.name: m for m in mentions if m.kind == kind and not FRAME.search(
@@ -383,7 +384,8 @@ def _memberships(sentence: Sentence, mentions: list[Mention], at: dict, add) -> 
         cue = re.search(re.escape(sentence.norm[at[group.id]:at[group.id] + 1]), sentence.norm[at[group.id]:]) \
             or re.search(".", sentence.norm)
         for firm in mentions:
-            if firm.kind in ("Company",) or firm.kind == "Project" and kind == "IndustryCluster":
+            if firm.kind == "Company" or firm.kind == "Project" and kind == "IndustryCluster" or \
+                    firm.kind == "ResearchInstitute" and kind == "IndustryChain":
                 add(firm, predicate, group, _Cue(cue, at[group.id]), 0.4)
 
 

@@ -6,17 +6,24 @@ says of its trade, often in another sentence than the one naming the group; the 
 - a firm that leads or works in a trade (体外诊断龙头企业X, X专注体外诊断产业) is in the chain of that trade;
 - the firms of a sentence that spans a chain from one of its links (从体外诊断试剂…到…) are in that link's chain;
 - a firm in a cluster the graph knows one chain of is in that chain;
-- a firm or project whose name holds a link's name (惠科金渝光电液晶面板第8.6代线项目) is in that link.
+- a firm or project whose name holds a link's name (惠科金渝光电液晶面板第8.6代线项目) is in that link;
+- the firms, projects and institutes of a section whose heading (or first sentence) names the trade of one cluster,
+  and which names no other, belong to that cluster;
+- a firm that supports (配套) a firm of exactly one chain is in that chain;
+- the members of the clusters a park has formed (重庆公路物流基地已形成以京东、顺丰等为代表的电子商务产业集群) are in
+  that park.
 The trade is a group's name without its place and its group word. Confidence is low: these are for review.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from chainkg.graph.ingest.candidates import Mention, Relation
 from chainkg.graph.ingest.gazetteer import Gazetteer
-from chainkg.graph.ingest.sentences import Sentence
+from chainkg.graph.ingest.relations import placement
+from chainkg.graph.ingest.sentences import CAPTION, Sentence
 
 GROUP_WORDS = re.compile(r"(?:全产业链|产业链|产业集群|集群|产业|链条|链)$")
 PREDICATES = {"IndustryCluster": "ck:memberOfCluster", "IndustryChain": "ck:inChain"}
@@ -30,6 +37,12 @@ LEADS_CUE = "推断：企业所领产业的集群 inferred: the cluster of the t
 SPAN_CUE = "推断：所列环节所属产业链 inferred: the chain its links span"
 LINK_CUE = "推断：名称含产业链环节 inferred: the link its name names"
 CLUSTER_CHAIN_CUE = "推断：集群在图谱中的唯一产业链 inferred: the cluster's one chain in the graph"
+SECTION_CUE = "推断：本节所述集群 inferred: the cluster its section is about"
+SUPPORT_CUE = "推断：所配套企业的产业链 inferred: the chain of the firm it supports"
+PARK_CUE = "推断：形成该集群的园区 inferred: the park that formed the cluster"
+FORMED = re.compile(r"(?:已经?|逐步|初步)?形成了?")
+SECTION_MEMBERS = {"Company", "Project", "ResearchInstitute", "Incubator"}
+HEADING = re.compile(r"[^,;:。!?，；：。！？、]{4,30}")
 WORKS_IN = r"[^,;:。]{0,4}(?:专注于|专注|深耕|主营|从事)"
 
 
@@ -55,12 +68,15 @@ def memberships(mentions: list[Mention], found: list[Relation], gazetteer: Gazet
     out = _Added(mentions, found, next_id)
     places = {m.name for m in mentions if m.kind in PLACES}
     _paragraph_clusters(mentions, sentences, places, out)
+    _section_clusters(mentions, sentences, places, out)
     _twins(mentions, found + out.relations, places, out)
     _chains_of_trades(mentions, found, gazetteer, sentences, places, out)
     _clusters_of_led_trades(mentions, found, places, out)
     _chain_spans(mentions, sentences, gazetteer, out)
     _segments_in_names(mentions, gazetteer, out)
     _chains_of_clusters(mentions, found, gazetteer, out)
+    _chains_of_anchors(mentions, found, out)
+    _parks_of_clusters(mentions, found, sentences, out)
     return out.relations
 
 
@@ -165,6 +181,7 @@ def _clusters_of_led_trades(mentions: list[Mention], found: list[Relation], plac
     """京东物流、顺丰等24家物流龙头企业 in an article naming one 商贸物流 cluster: the firms that lead a trade are
     members of the article's one cluster of that trade (its trade ends in it, or is it; one the graph knows first)."""
     clusters = {trade(m.name, places): m for m in mentions if m.kind == "IndustryCluster"}
+    parks = {m.sentence for m in mentions if m.kind == "IndustrialPark"}
     for relation in found:
         industry = out.by_id.get(relation.object)
         if relation.predicate != "ck:leadingEnterpriseOf" or industry is None or industry.kind != "Industry" or \
@@ -173,9 +190,88 @@ def _clusters_of_led_trades(mentions: list[Mention], found: list[Relation], plac
         core = GROUP_WORDS.sub("", industry.name)
         of_trade = {_key(c): c for t, c in clusters.items() if len(core) >= 2 and t.endswith(core)}
         known = {k: c for k, c in of_trade.items() if c.iri}  # the graph's cluster, not one the text names in passing
-        of_trade = known or of_trade
+        # 重庆公路物流基地已形成…综合物流产业集群: a park's own cluster is narrower than the place's 商贸物流 cluster
+        local = {k: c for k, c in of_trade.items() if c.sentence not in parks}
+        of_trade = known or local or of_trade
         if len(of_trade) == 1:
             out.add(out.by_id[relation.subject], "ck:memberOfCluster", next(iter(of_trade.values())), LEADS_CUE)
+
+
+def _section_clusters(mentions: list[Mention], sentences: list[Sentence], places: set[str], out: _Added) -> None:
+    """聚焦生物医药打造大健康产业发展新高地 (a heading) over sentences naming 博唯生物二期扩能, 无锡蕾明视康…: the firms,
+    projects and institutes of a section belong to the article's cluster of the trade its heading or its first
+    sentence names, when the section names no other cluster (a quoted one, “国家战略性新兴产业集群”, is a title)."""
+    by_trade: dict[str, Mention] = {}
+    for m in mentions:
+        if m.kind == "IndustryCluster" and len(trade(m.name, places)) >= 2 and not _quoted(m, sentences[m.sentence]):
+            held = by_trade.get(trade(m.name, places))
+            if held is None or not held.iri and (m.iri or m.name.endswith("集群") and not held.name.endswith("集群")):
+                by_trade[trade(m.name, places)] = m
+    for section in _sections(sentences):
+        indices = {s.index for s in section}
+        named = {t for s in section[:2] for t in by_trade if t in s.norm}
+        named |= {trade(m.name, places) for m in mentions if m.sentence in indices and m.kind == "IndustryCluster"
+                  and not _quoted(m, sentences[m.sentence])}
+        if len(named) != 1 or next(iter(named)) not in by_trade:
+            continue
+        cluster = by_trade[next(iter(named))]
+        for m in mentions:
+            if m.sentence in indices and m.kind in SECTION_MEMBERS and not out.has(m, "ck:memberOfCluster"):
+                out.add(m, "ck:memberOfCluster", cluster, SECTION_CUE)
+
+
+def _sections(sentences: list[Sentence]) -> list[list[Sentence]]:
+    """The article cut at its headings (a paragraph of one short unpunctuated sentence); what comes before the first
+    heading is no section (the lead names every cluster of the place)."""
+    sections: list[list[Sentence]] = []
+    by_paragraph: dict[int, int] = {}
+    for s in sentences:
+        by_paragraph[s.paragraph] = by_paragraph.get(s.paragraph, 0) + 1
+    for s in sentences:
+        if by_paragraph[s.paragraph] == 1 and HEADING.fullmatch(s.norm) and not CAPTION.search(s.text):
+            sections.append([s])
+        elif sections:
+            sections[-1].append(s)
+    return sections
+
+
+def _quoted(mention: Mention, sentence: Sentence) -> bool:
+    at = bisect.bisect_left(sentence.offsets, mention.start)
+    return sentence.norm[at - 1:at] in ("“", "「") and sentence.norm[at + len(mention.name):][:1] in ("”", "」")
+
+
+def _chains_of_anchors(mentions: list[Mention], found: list[Relation], out: _Added) -> None:
+    """海康威视…带动杭州里德、昆山金聚等12个上下游配套项目落户: a firm that supports a firm of exactly one chain is in
+    that chain (the anchor's chain as proposed here; one the graph knows over one inferred from a trade's name)."""
+    relations = found + out.relations
+    chains_of: dict[str, dict[str, Mention]] = {}
+    for r in relations:
+        if r.predicate == "ck:inChain" and r.object in out.by_id:
+            chains_of.setdefault(_key(out.by_id[r.subject]), {})[_key(out.by_id[r.object])] = out.by_id[r.object]
+    for r in relations:
+        chains = chains_of.get(_key(out.by_id[r.object]), {}) if r.object in out.by_id else {}
+        chains = {k: c for k, c in chains.items() if c.iri} or chains  # the graph's chain over an inferred twin
+        if r.predicate == "ck:supportingCompanyOf" and len(chains) == 1:
+            out.add(out.by_id[r.subject], "ck:inChain", next(iter(chains.values())), SUPPORT_CUE)
+
+
+def _parks_of_clusters(mentions: list[Mention], found: list[Relation], sentences: list[Sentence],
+                       out: _Added) -> None:
+    """重庆公路物流基地已形成以京东、顺丰等为代表的电子商务产业集群，以普洛斯等为代表的综合物流产业集群: the park
+    that formed the clusters (named before 形成, no other park between) hosts their members."""
+    def at(m: Mention) -> int:
+        return bisect.bisect_left(sentences[m.sentence].offsets, m.start)
+
+    for r in found:
+        cluster = out.by_id.get(r.object)
+        if r.predicate != "ck:memberOfCluster" or cluster is None or r.sentence != cluster.sentence:
+            continue
+        norm = sentences[cluster.sentence].norm
+        formed = FORMED.search(norm, 0, at(cluster))
+        parks = [m for m in mentions if m.sentence == cluster.sentence and m.kind == "IndustrialPark"
+                 and formed and at(m) < formed.start()]
+        if parks:
+            out.add(out.by_id[r.subject], placement(out.by_id[r.subject], parks[-1]), parks[-1], PARK_CUE)
 
 
 def _chain_spans(mentions: list[Mention], sentences: list[Sentence], gazetteer: Gazetteer, out: _Added) -> None:
