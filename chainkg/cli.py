@@ -181,7 +181,7 @@ def validate(
     """Check files (or the shipped graph) against the SHACL shapes and the article quotes, without loading."""
     kg = _graph(store=":memory:") if not files else _graph()
     quads = [q for f in files for q in loader.parse_file(f, base_iri=kg.settings.base_iri)] if files else None
-    report = loader.check_files(kg, quads)
+    report = loader.check_files(kg, quads, tuple(dict.fromkeys(f.resolve().parent for f in files or ())))
     if not report.ok:
         raise CliError(f"{len(report.problems)} problem(s):\n{report}")
     out.print(str(report), highlight=False, markup=False)

@@ -179,9 +179,10 @@ def shipped_ontology(kg: KnowledgeGraph) -> list[ox.Quad]:
     return [q for p in ontology_files for q in parse_file(p, base_iri=kg.settings.base_iri, graph=kg.names.ontology)]
 
 
-def check_files(kg: KnowledgeGraph, quads: list[ox.Quad] | None = None) -> validate.Report:
+def check_files(kg: KnowledgeGraph, quads: list[ox.Quad] | None = None, texts: tuple[Path, ...] = ()) -> validate.Report:
     """Shapes and verbatim quotes of quads about to be loaded, in the context of what the store says; without
     quads, of the whole shipped graph as one unit, independent of the store's content (`chainkg validate`).
+    Quoted articles that are no seed are looked for in the folders `texts` too (the drafts' own folders).
 
     A store with no ontology yet (a fresh one) is read with the shipped one: without it every unit and measure
     looks unknown."""
@@ -192,7 +193,7 @@ def check_files(kg: KnowledgeGraph, quads: list[ox.Quad] | None = None) -> valid
         ontology = None if kg.has_graph(kg.names.ontology) else shipped_ontology(kg)
         context = kg
     shapes = validate.check_shapes(context, quads, ontology=ontology)
-    quotes = validate.check_quotes(quads, kg.settings.seeds_dir)
+    quotes = validate.check_quotes(quads, kg.settings.seeds_dir, texts)
     return validate.Report(shapes.problems + quotes.problems, quotes.unchecked)
 
 

@@ -135,26 +135,31 @@ def _describe(results: rdflib.Graph, result: rdflib.term.Node) -> str:
 SEEDS_UNSET = "verbatim quotes, because the article texts are not available (set CHAINKG_SEEDS_DIR to their folder)"
 
 
-def check_quotes(quads: list[ox.Quad], seeds_dir: Path | None) -> Report:
-    """Every oa:exact must be verbatim in the seed article it is quoted from (white space ignored).
+def check_quotes(quads: list[ox.Quad], seeds_dir: Path | None, beside: tuple[Path, ...] = ()) -> Report:
+    """Every oa:exact must be verbatim in the article it is quoted from (white space ignored).
 
     The seeds break lines in mid-sentence, so both sides drop white space before comparing; nothing else is forgiven.
-    Without a folder of article texts (setting seeds_dir) nothing is compared, and the report says so.
+    An article's text is looked up in the seeds folder (setting seeds_dir), then in the folders `beside` (a draft's
+    own folder: `chainkg ingest new.txt --out new.trig` writes the draft next to a text that is no seed). Without a
+    seeds folder nothing is compared, and the report says so.
     """
     if seeds_dir is None:
         return Report(unchecked=[SEEDS_UNSET])
     exact = {q.subject: q.object.value for q in quads if q.predicate == OA_EXACT}
     source = {q.subject: q.object for q in quads if q.predicate == QUOTED_FROM}
     seed_of = {q.subject: q.object.value for q in quads if q.predicate == SEED_FILE}
+    folders = (seeds_dir, *beside)
     problems = []
     for quote, text in exact.items():
         seed = seed_of.get(source.get(quote))
         if seed is None:
             problems.append(f"<{quote.value}>: quoted article has no ck:seedFile")
             continue
-        article = _seed_text(seeds_dir / seed)
+        article = next((found for folder in folders if (found := _seed_text(folder / seed)) is not None), None)
         if article is None:
-            problems.append(f"<{quote.value}>: seed file {seed} not found in {seeds_dir}")
+            where = " or ".join(str(folder) for folder in folders)
+            problems.append(f"<{quote.value}>: article text {seed} not found in {where} (put it beside the draft "
+                            "or in the seeds folder)")
         elif _squeeze(text) not in article:
             problems.append(f"<{quote.value}>: quote is not verbatim in {seed}: {text[:60]}…")
     return Report(problems)

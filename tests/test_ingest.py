@@ -6,6 +6,7 @@ the store loads all-or-nothing."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from decimal import Decimal
 
@@ -797,6 +798,15 @@ def test_the_cli_writes_a_draft_that_chainkg_load_loads(tmp_path):
                           text=True)
     assert made.returncode == 0, made.stderr
     assert "statistics" in made.stdout and "draft written" in made.stderr
+    # the quotes are checked against the article's text beside the draft (it is no seed); away from it, it is missed
+    checked = subprocess.run(chainkg_command() + ["--store", store, "validate", str(tmp_path / "draft.trig")],
+                             cwd=REPO, capture_output=True, text=True)
+    assert checked.returncode == 0 and "conforms" in checked.stdout, checked.stdout + checked.stderr
+    (tmp_path / "review").mkdir()
+    shutil.copy(tmp_path / "draft.trig", tmp_path / "review")
+    away = subprocess.run(chainkg_command() + ["--store", store, "validate", str(tmp_path / "review" / "draft.trig")],
+                          cwd=REPO, capture_output=True, text=True)
+    assert away.returncode != 0 and "article text new.txt not found" in away.stderr + away.stdout
     loaded = subprocess.run(chainkg_command() + ["--store", store, "load", str(tmp_path / "draft.trig")], cwd=REPO,
                             capture_output=True, text=True)
     assert loaded.returncode == 0, loaded.stderr
