@@ -378,10 +378,21 @@ def test_words_that_only_look_like_figures_are_not_figures(text):
 @pytest.mark.parametrize("text, figure, subject", [
     ("2020年7月，凯尔夫公司成功入驻重庆微企梦工场。2022年，该公司年产值成功突破千万。", "突破千万", "凯尔夫公司"),
     ("重庆天安数码城是龙头载体项目。中元汇吉、迪安诊断等650家企业入驻其中。", "650家", "重庆天安数码城"),
+    # not the city a listed firm's name opens with, nor the measure a district carried out
+    ("11月20日，巴南区举行签约仪式，重庆宏锐精工机械有限公司、四川星河电子科技股份有限公司等8个项目落户巴南经济园区。",
+     "8个项目", "巴南区"),
+    ("巴南区今年以来实施产业链招商，引进配套企业21家。", "21家", "巴南区"),
+    # a firm's short name, found after the sentences were read, is the subject of the figure after it
+    ("重庆宏锐精工机械有限公司落户巴南。\n\n其中，宏锐精工将投资5亿元建设精密数控机床生产基地。", "5亿元", "宏锐精工"),
+    # a new trade named right before the measure; a known sector only qualifies the district's measure
+    ("巴南将以宏锐精工为链主，力争到2025年智能装备产业产值突破300亿元。", "突破300亿元", "智能装备产业"),
+    ("去年，巴南区规上工业增加值同比增长8.5%。", "8.5%", "巴南区"),
 ])
 def test_a_figure_belongs_to_what_its_words_refer_to(text, figure, subject):
     gazetteer = Gazetteer.from_names({"e:park": ("IndustrialPark", {"重庆微企梦工场", "重庆天安数码城"}),
-                                      "e:k": ("Company", {"凯尔夫公司"}), "e:z": ("Company", {"中元汇吉", "迪安诊断"})})
+                                      "e:k": ("Company", {"凯尔夫公司"}), "e:z": ("Company", {"中元汇吉", "迪安诊断"}),
+                                      "e:banan": ("District", {"巴南区", "巴南"}), "e:sc": ("Place", {"四川"}),
+                                      "e:above": ("Industry", {"规上工业"})})
     found = analyse(text + "这是一篇关于产业发展的文章。", gazetteer, date=ArticleDate(2024, 7))
     names = {m.id: m.text for m in found.mentions}
     assert [names.get(f.subject) for f in found.figures if f.text == figure] == [subject]

@@ -81,7 +81,9 @@ def analyse(text: str | bytes, gazetteer: Gazetteer, *, date: ArticleDate | None
     analysis.relations += known.restated(analysis.mentions, analysis.relations, gazetteer.facts, next_id)
     # short names last: the curator merges them into their firm, whose relations they would only repeat
     entities.link_short_names(analysis.mentions)
-    analysis.mentions += entities.brands(analysis.mentions, split, text, next_id)
+    short_names = entities.brands(analysis.mentions, split, text, next_id)
+    analysis.mentions += short_names
+    figures.own_subjects(analysis.figures, analysis.mentions, short_names)
     return analysis
 
 

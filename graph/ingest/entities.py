@@ -75,7 +75,7 @@ STOP_WORDS = set("""
 落实 贯彻 秉承 坚持 践行 抢抓
 紧紧围绕 充分利用 积极探索 大力发展 探索 面对 意味着 地处 确立 走出 离不开 跨 丰富 谋 变为 夯实 打好 重构 深耕 举行 举办
 """.split())
-STOP_FLAGS = ("p", "c", "u", "d", "r", "y", "e", "o", "q", "mq", "t", "f", "x", "w", "ad", "vd", "uj", "ul", "zg")
+STOP_FLAGS = ("p", "c", "u", "d", "r", "y", "e", "o", "q", "mq", "t", "f", "x", "w", "ad", "vd", "uj", "ul", "zg", "i")
 TITLES = ("总经理", "董事长", "副总经理", "总裁", "主任", "区长", "市长", "书记", "局长", "院长", "联合创始人", "创始人",
           "负责人", "首席执行官", "经理", "秘书长", "会长", "教授", "博士", "岁的")
 SPEECH = ("说", "表示", "告诉", "称", "讲道", "介绍", "如是说", "指出", "认为", "透露", "坦言", "，", "、", ",", "在")
@@ -889,10 +889,19 @@ def brands(found: list[Mention], split: list[Sentence], article: str, next_id) -
         place = _brand_place(head, names, split, found)
         if place is not None:
             sentence, i = place
-            short = _new(sentence, article, i, i + 2, "Company", "short name of " + min(names, key=len), 0.4, next_id)
+            length = _shared_words(sentence.norm[i:], min(names, key=len)) if len(names) == 1 else 2
+            short = _new(sentence, article, i, i + length, "Company", "short name of " + min(names, key=len), 0.4,
+                         next_id)
             short.alias_of = full_name[min(names, key=len)] if len(names) == 1 else None
             out.append(short)
     return out
+
+
+def _shared_words(text: str, core: str) -> int:
+    """How much of the firm's name the text repeats, in whole words of the name: 宏锐精工将建设 after 重庆宏锐精工机械
+    有限公司 is 宏锐精工 (4), 宗申全新打造 after 宗申动力 is 宗申 (2)."""
+    same = next((k for k, (a, b) in enumerate(zip(text, core)) if a != b), min(len(text), len(core)))
+    return max([2] + [end for _, end, _, _ in tokens(core) if end <= same])
 
 
 def link_short_names(found: list[Mention]) -> None:

@@ -434,10 +434,14 @@ SUBJECT_ANAPHORS = [(re.compile(r"该公司|公司的|公司(?=年|营|产|已|�
                     (re.compile(r"该区|全区|区内"), ("District",))]
 
 
+MEASURE_AFTER = re.compile(r"(?:总)?(?:产值|营收|营业收入|销售收入|主营业务收入|规模|增加值|税收)")
+
+
 def _subject(mentions: list[Mention], sentence: Sentence, i: int, context: dict) -> str | None:
     """Whose figure this is: the entity an anaphor before it in its clause refers to (该公司 after a park's name is
     the company named last, not the park), else the nearest mention before it (organisations, clusters, chains,
-    parks, projects first), else the paragraph's last subject."""
+    parks, projects first; not the place a firm's name opens with, nor a policy measure), else the paragraph's last subject.
+    A name written right before the measure (智能装备产业产值) comes first."""
     at = sentence.offsets[i]
     clause = sentence.norm[max(sentence.norm.rfind(p, 0, i) for p in ",;:。") + 1:i]
     for pattern, kinds in SUBJECT_ANAPHORS:
@@ -446,11 +450,20 @@ def _subject(mentions: list[Mention], sentence: Sentence, i: int, context: dict)
                 [m for m in context.get("seen", []) if m.kind in kinds]
             if earlier:
                 return _remember(context, earlier[-1])
-    before = [m for m in mentions if m.end <= at and m.kind not in ("Person",) and m.confidence >= 0.35]
+    before = [m for m in mentions if m.end <= at and m.kind not in ("Person",) and m.confidence >= 0.35 and
+              not _home_of_a_name(m, mentions)]
+    # 智能装备产业产值突破300亿元: a trade named right before the measure is whose figure it is (a known sector,
+    # 规上工业增加值, qualifies the measure of the place's figure instead)
+    measured = [m for m in mentions if m.end <= at and m.kind == "Industry" and m.iri is None and
+                m.name.endswith("产业") and MEASURE_AFTER.match(sentence.norm, _norm_end(sentence, m))
+                and not re.search(r"[,;:。]", sentence.norm[_norm_end(sentence, m):i])]
+    if measured:
+        return _remember(context, measured[-1])
     listed = [m for m in before if "等" in sentence.norm[_norm_end(sentence, m):i][:2] or
               sentence.norm[_norm_end(sentence, m):_norm_end(sentence, m) + 1] == "、"]
     before = [m for m in before if m not in listed]  # 中元汇吉、迪安诊断等650家企业: a count of the set, not theirs
-    preferred = [m for m in before if m.kind not in ("Industry", "Country", "Municipality", "PolicyDocument")]
+    preferred = [m for m in before if m.kind not in ("Industry", "Country", "Municipality", "PolicyDocument",
+                                                     "PolicyMeasure")]  # 实施产业链招商，引进配套企业21家: the district's
     chosen = (preferred or before or [None])[-1]
     if chosen is not None:
         return _remember(context, chosen)
@@ -461,6 +474,27 @@ def _subject(mentions: list[Mention], sentence: Sentence, i: int, context: dict)
     if topic is not None and topic[1] == sentence.paragraph - 1 and topic[2]:
         return _remember(context, topic[0])
     return context.get("subject")
+
+
+HOMES = ("Place", "City", "Municipality", "Province", "Country", "AdministrativeArea", "District")
+
+
+def _home_of_a_name(mention: Mention, mentions: list[Mention]) -> bool:
+    """四川 in 四川星河电子科技股份有限公司: the place a firm's name opens with is no subject of the firm's figures."""
+    return mention.kind in HOMES and any(o.start == mention.start and o.end > mention.end and o.confidence >= 0.35
+                                         and o.kind not in HOMES + ("Industry",) for o in mentions)
+
+
+def own_subjects(found: list[Figure], mentions: list[Mention], short_names: list[Mention]) -> None:
+    """其中，宏锐精工将建设年产5万台…: a short name found after the sentences were read is the subject of a figure
+    after it in its sentence, where the figure had only the paragraph's earlier subject."""
+    sentence_of = {m.id: m.sentence for m in mentions}
+    for figure in found:
+        if figure.subject is not None and sentence_of.get(figure.subject) == figure.sentence:
+            continue
+        before = [m for m in short_names if m.sentence == figure.sentence and m.end <= figure.start]
+        if before:
+            figure.subject = before[-1].id
 
 
 def _norm_end(sentence: Sentence, mention: Mention) -> int:
