@@ -313,6 +313,16 @@ def test_figures_keep_value_unit_qualifier_year_and_status(sentence, value, unit
     assert Decimal(first.value) == Decimal(value)
 
 
+@pytest.mark.parametrize("sentence, measure", [
+    ("重庆宏锐精工机械有限公司、四川星河电子科技股份有限公司等8个项目落户巴南经济园区。", "project-count"),
+    ("园区先后吸引400余家企业入驻。", "firm-count"),
+    ("2023年，大数据智能化全产业链营收124.2亿元。", "revenue"),
+])
+def test_a_figure_measures_what_its_unit_counts(sentence, measure):
+    found = analyse(sentence + "这是一篇关于产业发展的文章。", Gazetteer.from_names({}), date=ArticleDate(2024, 7))
+    assert found.figures[0].measure == measure
+
+
 @pytest.mark.parametrize("text, kind, date", [
     ("去年6月，大渡口与春风动力开始初期接洽，10月便达成合作意向，当月，春风动力摩托车制造项目落户大渡口。", "Arrival", "2023-10"),
     ("2013年，大渡口区被纳入《全国老工业基地调整改造规划（2013-2022年）》。", "Award", "2013"),

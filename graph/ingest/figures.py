@@ -423,6 +423,8 @@ def _compatible(measure: str, unit: str) -> bool:
         return False
     if unit in ("firms",):
         return measure in ("firm-count", "new-market-entities")
+    if unit == "projects":  # 四川星河电子科技股份有限公司等8个项目: the 公司 of a listed name counts no firms
+        return measure == "project-count"
     if unit in ("mu", "wan-mu", "sqm", "wan-sqm", "sqkm"):
         return measure in ("land-area", "floor-area", "area", "park-area-per-capita")
     return True
