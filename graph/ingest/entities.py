@@ -53,9 +53,11 @@ SUFFIX_CLASSES: list[tuple[str, str]] = sorted([
     ("主城区", "PlanningArea"), ("中心城区", "PlanningArea"), ("都市区", "PlanningArea"), ("新城", "PlanningArea"),
     ("示范区", "PlanningArea"), ("上游地区", "PlanningArea"), ("经济圈", "PlanningArea"), ("画廊", "PlanningArea"),
     ("物流业", "Industry"), ("冷链物流", "Industry"),
+    ("医疗器械", "Industry"), ("器械", "Industry"), ("设备", "Industry"), ("器具", "Industry"), ("软件", "Industry"),
+    ("诊疗", "Industry"), ("医疗系统", "Industry"),
 ], key=lambda pair: -len(pair[0]))
 # Suffixes that are also ordinary words: the name needs a distinctive core before them.
-WEAK_SUFFIXES = {"集群", "生物", "诊断", "检验", "医疗", "动力", "光电", "物流", "公司", "平台", "基地", "产业", "行业", "项目", "新城",
+WEAK_SUFFIXES = {"设备", "软件", "诊疗", "集群", "生物", "诊断", "检验", "医疗", "动力", "光电", "物流", "公司", "平台", "基地", "产业", "行业", "项目", "新城",
                  "一期", "二期", "三期", "四期", "扩能", "产业化", "核心区", "拓展区",
                  "集团", "电器", "新材", "产业链", "经济", "改革", "机制", "制度", "战略", "试点", "举措", "政策", "理念",
                  "工程", "服务业", "制造业"}
@@ -119,6 +121,7 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
               hit.end) for hit in hits]
     new = _titles(sentence, article, next_id) + _suffixed(sentence, article, words, spans, next_id)
     new += _exchanges(sentence, article, next_id) + _regions(sentence, article, known, next_id)
+    new += _policy_terms(sentence, article, next_id)
     new += _people(sentence, article, words, next_id) + _byline(sentence, article, next_id)
     new += _listed(sentence, article, words, known, new, next_id)
     new += _leaders(sentence, article, known + new, next_id)
@@ -132,6 +135,7 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
     new += _places(sentence, article, words, spans + [_after_home_place(words, _norm_span(sentence, m)) for m in new],
                    next_id)
     new += _owners(sentence, article, new, next_id)
+    new += _trades_of_groups(sentence, article, words, known + new, next_id)
     taken = {(m.start, m.end) for m in known}
     unique: dict[tuple[int, int], Mention] = {}
     for mention in new:
@@ -210,6 +214,20 @@ def _exchanges(sentence: Sentence, article: str, next_id) -> list[Mention]:
             for m in EXCHANGE.finditer(sentence.norm)]
 
 
+# National policy programmes and slogans articles cite by name (a closed, well-known set, as the exchanges are): the
+# names the State Council and ministries use, with the 建设/战略 the articles add where the name runs on.
+POLICY_TERM = re.compile(r"一带一路|西部大开发(?:战略)?|高质量发展|新发展理念|新发展格局|双循环|内陆开放高地(?:建设)?|"
+                         r"国际消费中心城市(?:建设)?|招商引资|以商招商|营商环境|乡村振兴(?:战略)?|共同富裕|放管服|专精特新|"
+                         r"碳达峰|碳中和|大众创业、?万众创新")
+
+
+def _policy_terms(sentence: Sentence, article: str, next_id) -> list[Mention]:
+    """一带一路, 高质量发展, 招商引资: national programmes and slogans, as policy measures (low confidence: the curator
+    decides whether the article makes one of them a fact of its own)."""
+    return [_new(sentence, article, m.start(), m.end(), "PolicyMeasure", "national policy term", 0.4, next_id)
+            for m in POLICY_TERM.finditer(sentence.norm)]
+
+
 # China's macro-regions, a closed set jieba tags as directions (西部 f) or organisations (中西部 nt).
 REGION = re.compile(r"(?:中国)?(?:中西部|西部|东部|中部|东北|西北|西南|华南|华东|华北|华中|长三角|珠三角|京津冀)"
                     r"(?![\u4e00-\u9fff]{0,2}(?:\([^()]{1,4}\))?(?:科学城|大开发|中心|城|部))")
@@ -264,7 +282,7 @@ def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, in
             counted = re.match(r"[\d一二三四五六七八九十两]+个", core)
             if counted and kind == "IndustryCluster" and suffix == "产业集群":  # 6个|生物医药产业集群(项目)
                 start, core = start + counted.end(), core[counted.end():]
-            if not _good_core(core, suffix):
+            if not _good_core(core, suffix) or kind == "Industry" and core[:1].isdigit():  # 49台全自动专用设备
                 continue
             confidence = CONFIDENCE.get(kind, 0.7) - (0.2 if suffix in WEAK_SUFFIXES else 0.0)
             found.append(_new(sentence, article, start, end, kind, f"suffix {suffix}", round(confidence, 2), next_id,
@@ -817,6 +835,35 @@ def _owners(sentence: Sentence, article: str, found: list[Mention], next_id) -> 
         if head:
             at = i + sentence.norm[i:j].index(head)
             out.append(_new(sentence, article, at, at + len(head), "Company", "owner in a name", 0.5, next_id))
+    return out
+
+
+# 生物药产业链, 冷链物流企业, 眼用药物制造基地项目: the trade a chain, cluster, class of firms or project is named for
+TRADE_OF = re.compile(r"(?P<trade>[\u4e00-\u9fff]{2,8}?)(?:全产业链|产业链|产业集群|企业|制造基地项目|特色项目)$")
+
+
+def _trades_of_groups(sentence: Sentence, article: str, words, found: list[Mention], next_id) -> list[Mention]:
+    """The trade a chain, cluster, list of firms or project is named for is an industry of its own (生物药 in 生物药
+    全产业链), at low confidence: the curator judges whether the article means the trade."""
+    out = []
+    industries = [_norm_span(sentence, m) for m in found if m.kind == "Industry"]
+    # 巴南|液晶屏, 天安|精准医疗, 园区|精准医疗: a place, a known name or the park before the trade is no part of it
+    heads = {s: e for s, e, _, flag in words if flag == "ns" or sentence.norm[s:e] in ("园区", "园内", "全区", "全市")}
+    heads.update({i: j for i, j in (_norm_span(sentence, m) for m in found if m.iri)})
+    for mention in found:
+        if mention.kind not in ("IndustryChain", "IndustryCluster", "Project", "Company") or mention.iri:
+            continue
+        i, j = _norm_span(sentence, mention)
+        match = TRADE_OF.search(sentence.norm, i, j)
+        if match is None or match.start() != i or i and sentence.norm[i - 1] in OPENING:  # a quoted name is a title
+            continue
+        a, b = match.span("trade")
+        while a in heads and heads[a] < b - 1:
+            a = heads[a]
+        if any(s < b and a < e for s, e in industries):  # “国家战略性新兴产业集群”: 战略性新兴产业 is named already
+            continue
+        if b - a >= 2 and not common_word(sentence.norm[a:b]) and sentence.norm[a:b] not in STOP_WORDS:
+            out.append(_new(sentence, article, a, b, "Industry", "trade of a group's name", 0.3, next_id))
     return out
 
 
