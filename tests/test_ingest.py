@@ -29,7 +29,7 @@ MEASURED_FLOOR = {
     0: (0.85, 0.77, 0.70, 0.91, 0.88, 0.95, 0.45),
     1: (0.75, 0.74, 0.51, 0.83, 0.86, 0.92, 0.68),
     2: (0.81, 0.71, 0.60, 0.83, 0.81, 0.95, 0.68),
-    3: (0.71, 0.79, 0.39, 0.75, 0.63, 0.75, 0.45),
+    3: (0.71, 0.77, 0.39, 0.75, 0.63, 0.75, 0.45),
     4: (0.84, 0.77, 0.67, 0.86, 0.90, 0.67, 0.53),
 }
 
@@ -208,6 +208,8 @@ def test_sentences_follow_the_curated_quotes_over_layout(text, sentences):
     # the trade a chain, a project or a class of firms is named for
     ("建设国内领先的生物药全产业链。", "生物药", "Industry"),
     ("无锡蕾明视康将重点布局眼用药物制造基地项目。", "眼用药物", "Industry"),
+    # a firm jieba knows by name (nrt) that a facility's name opens with
+    ("重庆亚马逊AWS联合孵化器落户重庆总部基地。", "亚马逊", "Company"),
     # national programmes and slogans
     ("推动经济高质量发展，融入一带一路。", "高质量发展", "PolicyMeasure"),
     ("推动经济高质量发展，融入一带一路。", "一带一路", "PolicyMeasure"),

@@ -871,6 +871,9 @@ def _owner_head(name: str) -> str | None:
     """The firm a longer name begins with, if it begins with one (without the city before it: 苏州|汉朗光电)."""
     words = tokens(name)
     home = words[0][1] if words and words[0][3] == "ns" and len(words[0][2]) >= 2 and len(words) > 1 else 0
+    brand = next((w for w in words if w[0] == home), None)
+    if brand and brand[3] == "nrt" and len(brand[2]) >= 2 and len(name) - brand[1] >= 2:
+        return brand[2]  # 阿里巴巴|跨境电商LOFT, 重庆|亚马逊|AWS联合孵化器: a firm's name jieba knows (nrt)
     for word in FIRM_WORDS:
         at = name.find(word, home + 2)
         if 2 <= at - home <= 4 and len(name) - at - len(word) >= 2 and _unusual(name[home:at]):
