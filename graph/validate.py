@@ -140,15 +140,15 @@ def check_quotes(quads: list[ox.Quad], seeds_dir: Path | None, beside: tuple[Pat
 
     The seeds break lines in mid-sentence, so both sides drop white space before comparing; nothing else is forgiven.
     An article's text is looked up in the seeds folder (setting seeds_dir), then in the folders `beside` (a draft's
-    own folder: `chainkg ingest new.txt --out new.trig` writes the draft next to a text that is no seed). Without a
-    seeds folder nothing is compared, and the report says so.
+    own folder: `chainkg ingest new.txt --out new.trig` writes the draft next to a text that is no seed). Without
+    any folder nothing is compared, and the report says so.
     """
-    if seeds_dir is None:
+    folders = tuple(folder for folder in (seeds_dir, *beside) if folder is not None)
+    if not folders:
         return Report(unchecked=[SEEDS_UNSET])
     exact = {q.subject: q.object.value for q in quads if q.predicate == OA_EXACT}
     source = {q.subject: q.object for q in quads if q.predicate == QUOTED_FROM}
     seed_of = {q.subject: q.object.value for q in quads if q.predicate == SEED_FILE}
-    folders = (seeds_dir, *beside)
     problems = []
     for quote, text in exact.items():
         seed = seed_of.get(source.get(quote))
@@ -165,9 +165,17 @@ def check_quotes(quads: list[ox.Quad], seeds_dir: Path | None, beside: tuple[Pat
     return Report(problems)
 
 
-@lru_cache(maxsize=16)
 def _seed_text(path: Path) -> str | None:
-    return _squeeze(path.read_text(encoding="utf-8")) if path.exists() else None
+    if not path.is_file():
+        return None
+    stat = path.stat()
+    return _read_squeezed(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _read_squeezed(path: Path, mtime_ns: int, size: int) -> str:
+    """Read once per version of the file (an article edited beside its draft is read again)."""
+    return _squeeze(path.read_text(encoding="utf-8"))
 
 
 def _squeeze(text: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
@@ -58,3 +60,13 @@ def test_quotes_unchecked_without_the_articles_say_so(shipped_kg):
     _, curated = loader.parse_shipped(shipped_kg)
     report = validate.check_quotes(curated, None)
     assert report.ok and "CHAINKG_SEEDS_DIR" in str(report)
+
+
+def test_quotes_are_checked_against_the_articles_beside_a_draft_without_a_seeds_folder(shipped_kg, seeds_dir, tmp_path):
+    """A draft of a new article is validated against the text saved beside it, CHAINKG_SEEDS_DIR set or not."""
+    _, curated = loader.parse_shipped(shipped_kg)
+    for seed in seeds_dir.iterdir():
+        shutil.copy(seed, tmp_path)
+    assert validate.check_quotes(curated, None, (tmp_path,)).ok
+    (next(tmp_path.iterdir())).write_text("另一篇文章。", encoding="utf-8")
+    assert not validate.check_quotes(curated, None, (tmp_path,)).ok
