@@ -203,40 +203,35 @@ def test_a_role_a_later_article_gives_another_is_history(shipped_kg):
 
 
 # ------------------------------------------------------------------------------------------- what a ranking asks
-def test_a_ranking_asks_for_names_but_not_roles_or_relation_labels(shipped_kg, monkeypatch):
+@pytest.fixture
+def queries_run(monkeypatch) -> list[str]:
+    """The names of the named queries that run (and answer) from here on, in order."""
+    from chainkg.graph import queries
+    ran: list[str] = []
+    run = queries.run
+
+    def counted(kg, name, **options):
+        found = run(kg, name, **options)
+        if found is not None:
+            ran.append(name)
+        return found
+
+    monkeypatch.setattr(queries, "run", counted)
+    return ran
+
+
+def test_a_ranking_asks_for_names_but_not_roles_or_relation_labels(shipped_kg, queries_run):
     """A ranking names its candidates (view_node_descriptions) and reads their roles from the chain's own ties: it
     needs neither view_node_roles nor relation_labels, which it used to run (13 queries for the IVD chain, was 15)."""
-    from chainkg.graph import queries
-    ran: list[str] = []
-    run = queries.run
-
-    def counted(kg, name, **options):
-        found = run(kg, name, **options)
-        if found is not None:
-            ran.append(name)
-        return found
-
-    monkeypatch.setattr(queries, "run", counted)
     rank_anchors(shipped_kg, E + "ivd-chain")
-    assert "view_node_descriptions" in ran
-    assert not {"view_node_roles", "relation_labels"} & set(ran)
-    assert len(ran) <= 13
+    assert "view_node_descriptions" in queries_run
+    assert not {"view_node_roles", "relation_labels"} & set(queries_run)
+    assert len(queries_run) <= 13
 
 
-def test_a_ranking_reads_its_evidence_in_one_go(shipped_kg, monkeypatch):
+def test_a_ranking_reads_its_evidence_in_one_go(shipped_kg, queries_run):
     """The display chain's ranking cites graphs its chain facts do not (awards, figures): their evidence and the
     facts' is read by one evidence_of (2 queries with its readings), not one for the facts and one more after."""
-    from chainkg.graph import queries
-    ran: list[str] = []
-    run = queries.run
-
-    def counted(kg, name, **options):
-        found = run(kg, name, **options)
-        if found is not None:
-            ran.append(name)
-        return found
-
-    monkeypatch.setattr(queries, "run", counted)
     ranking = rank_anchors(shipped_kg, E + "display-chain")
-    assert ran.count("evidence_of") == 1 and ran.count("evidence_readings") == 1
+    assert queries_run.count("evidence_of") == 1 and queries_run.count("evidence_readings") == 1
     assert all(c.evidence or not c.points for a in ranking.anchors for c in a.components.values())
