@@ -49,6 +49,12 @@ def shipped_gazetteer(shipped_kg) -> Gazetteer:
     return Gazetteer.from_graph(shipped_kg)
 
 
+def facts_of(found) -> set[tuple[str, str, str | None]]:
+    """The proposed relations as (subject, predicate, object), a new entity as "new:" + its name."""
+    key = {m.id: m.iri or "new:" + m.name for m in found.mentions}
+    return {(key[r.subject], r.predicate, key.get(r.object)) for r in found.relations}
+
+
 # ---------------------------------------------------------------------------------------------------- quality
 @pytest.mark.parametrize("article", sorted(MEASURED_FLOOR))
 def test_each_seed_article_leave_one_out_keeps_its_measured_quality(curation, article):
@@ -479,8 +485,7 @@ def test_firms_and_projects_are_placed_by_the_verbs_that_place_them(text, fact):
                                       "e:hy": ("Company", {"汉阳铁厂"}), "e:cq": ("Municipality", {"重庆"}),
                                       "e:ddk": ("District", {"大渡口"})})
     found = analyse(text + "这是一篇关于产业发展的文章。", gazetteer, date=ArticleDate(2021, 11))
-    key = {m.id: m.iri or "new:" + m.name for m in found.mentions}
-    assert fact in {(key[r.subject], r.predicate, key.get(r.object)) for r in found.relations}
+    assert fact in facts_of(found)
 
 
 @pytest.mark.parametrize("text, fact", [
@@ -519,8 +524,7 @@ def test_the_article_and_the_sentence_topic_place_what_they_name(text, fact):
                                       "e:hik-park": ("Facility", {"海康威视重庆科技园"}),
                                       "e:sanfeng": ("Company", {"三峰环境"})})
     found = analyse(text + "这是一篇关于产业发展的文章。", gazetteer, date=ArticleDate(2021, 11))
-    key = {m.id: m.iri or "new:" + m.name for m in found.mentions}
-    assert fact in {(key[r.subject], r.predicate, key.get(r.object)) for r in found.relations}
+    assert fact in facts_of(found)
 
 
 DISPLAY = ("巴南依托示范基地，已聚集起惠科金渝、汉朗光电等企业，形成以惠科金渝、汉朗光电为代表的新型显示产业集群。"
@@ -540,8 +544,7 @@ def test_memberships_follow_the_trade_across_sentences(text, fact, present):
     gazetteer = Gazetteer.from_names({"e:hkc": ("Company", {"惠科金渝"}), "e:hl": ("Company", {"汉朗光电"}),
                                       "e:banan": ("District", {"巴南"})})
     found = analyse(text + "这是一篇关于产业发展的文章。", gazetteer, date=ArticleDate(2021, 9))
-    key = {m.id: m.iri or "new:" + m.name for m in found.mentions}
-    assert (fact in {(key[r.subject], r.predicate, key.get(r.object)) for r in found.relations}) is present
+    assert (fact in facts_of(found)) is present
 
 
 IVD = {"e:zy": ("Company", {"中元汇吉"}), "e:ivd": ("Industry", {"体外诊断"}), "e:ivd-chain": ("IndustryChain", {"体外诊断产业链"}),
@@ -613,8 +616,7 @@ def test_memberships_and_placements_read_across_sentences(text, fact, present):
     gazetteer.facts = {"e:reagents": {("ck:segmentOf", "e:ivd-chain")}, "e:hik": {("ck:hostedIn", "e:jq")},
                        "e:vision-chain": {("ck:inCluster", "e:bigdata")}}
     found = analyse(text + "这是一篇关于产业发展的文章。", gazetteer, date=ArticleDate(2021, 11))
-    key = {m.id: m.iri or "new:" + m.name for m in found.mentions}
-    assert (fact in {(key[r.subject], r.predicate, key.get(r.object)) for r in found.relations}) is present
+    assert (fact in facts_of(found)) is present
 
 
 def test_the_gazetteer_knows_where_the_graph_places_things(shipped_gazetteer):

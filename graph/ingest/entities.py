@@ -168,7 +168,7 @@ def _after_leading_place(words, start: int, end: int) -> int:
 
 
 def _norm_span(sentence: Sentence, mention: Mention) -> tuple[int, int]:
-    start = next(i for i, offset in enumerate(sentence.offsets) if offset >= mention.start)
+    start = sentence.at(mention.start)
     return start, start + len(mention.name)
 
 

@@ -181,11 +181,7 @@ def _ranked_within(norm: str, at: int, mentions: list[Mention], sentence: Senten
     if RANK_SCOPES.search(norm[max(0, at - reach):at + 4]):
         return True
     places = [m for m in mentions if m.kind in ("Municipality", "City", "District", "Country", "AdministrativeArea")]
-    return any(0 <= at - _end_in_norm(sentence, m) <= 2 for m in places)
-
-
-def _end_in_norm(sentence: Sentence, mention: Mention) -> int:
-    return next((k for k, offset in enumerate(sentence.offsets) if offset >= mention.end), len(sentence.norm))
+    return any(0 <= at - _norm_end(sentence, m) <= 2 for m in places)
 
 
 def _inside(found: list[Figure], sentence: Sentence, i: int) -> bool:
@@ -500,7 +496,7 @@ def own_subjects(found: list[Figure], mentions: list[Mention], short_names: list
 
 
 def _norm_end(sentence: Sentence, mention: Mention) -> int:
-    return next((k for k, offset in enumerate(sentence.offsets) if offset >= mention.end), len(sentence.norm))
+    return sentence.at(mention.end)
 
 
 def _remember(context: dict, mention: Mention) -> str:

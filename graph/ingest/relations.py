@@ -433,10 +433,7 @@ class _Cue:
 
 
 def _norm_start(sentence: Sentence, mention: Mention) -> int:
-    for i, offset in enumerate(sentence.offsets):
-        if offset >= mention.start:
-            return i
-    return len(sentence.offsets)
+    return sentence.at(mention.start)
 
 
 def _named_right_after(candidates: list[Mention], at: dict, position: int) -> bool:

@@ -9,6 +9,7 @@ no white space) with the offset of every normalised character in the original te
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -108,6 +109,11 @@ class Sentence:
     norm: str
     offsets: list[int] = field(repr=False)
     paragraph: int = 0
+
+    def at(self, offset: int) -> int:
+        """The normalised index of the article's character `offset` (or of the first one after it: white space has
+        none); len(norm) past the sentence's end."""
+        return bisect.bisect_left(self.offsets, offset)
 
     def span(self, i: int, j: int) -> tuple[int, int]:
         """Article offsets of the normalised characters [i, j)."""

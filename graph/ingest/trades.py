@@ -17,7 +17,6 @@ The trade is a group's name without its place and its group word. Confidence is 
 
 from __future__ import annotations
 
-import bisect
 import re
 
 from chainkg.graph.ingest.candidates import Mention, Relation
@@ -236,7 +235,7 @@ def _sections(sentences: list[Sentence]) -> list[list[Sentence]]:
 
 
 def _quoted(mention: Mention, sentence: Sentence) -> bool:
-    at = bisect.bisect_left(sentence.offsets, mention.start)
+    at = sentence.at(mention.start)
     return sentence.norm[at - 1:at] in ("“", "「") and sentence.norm[at + len(mention.name):][:1] in ("”", "」")
 
 
@@ -260,7 +259,7 @@ def _parks_of_clusters(mentions: list[Mention], found: list[Relation], sentences
     """重庆公路物流基地已形成以京东、顺丰等为代表的电子商务产业集群，以普洛斯等为代表的综合物流产业集群: the park
     that formed the clusters (named before 形成, no other park between) hosts their members."""
     def at(m: Mention) -> int:
-        return bisect.bisect_left(sentences[m.sentence].offsets, m.start)
+        return sentences[m.sentence].at(m.start)
 
     for r in found:
         cluster = out.by_id.get(r.object)
