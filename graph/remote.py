@@ -14,8 +14,10 @@ the remote's own.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import http.client
+import io
 import queue
 import re
 import select
@@ -24,6 +26,7 @@ import ssl
 import threading
 import urllib.parse
 import urllib.request
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -83,21 +86,60 @@ class Client:
         self._idle: dict[tuple[str, str, int | None], queue.LifoQueue[socket.socket]] = {}
         self._idle_size = idle
         self._lock = threading.Lock()
+        self._streams: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, list[tuple[
+            asyncio.StreamReader, asyncio.StreamWriter]]]] = weakref.WeakKeyDictionary()
 
     def post(self, url: str, form: dict[str, str | list[str]], accept: str, timeout_s: float | None) -> Reply:
         """One request (two when the store asks for Digest credentials); raises TimeoutError, OSError or
         http.client.HTTPException when there is no answer."""
-        parts = urllib.parse.urlsplit(url)
-        body = urllib.parse.urlencode(form, doseq=True).encode()
-        head = (f"POST {parts.path or '/'}{'?' + parts.query if parts.query else ''} HTTP/1.1\r\n"
-                f"Host: {parts.netloc.rpartition('@')[2]}\r\nAccept-Encoding: identity\r\nAccept: {accept}\r\n"
-                f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n")
+        parts, head, body = _request(url, form, accept)
         credentials = self.auth.header(url) if self.auth else None
         reply = self._send(parts, head, body, credentials, timeout_s or self.timeout_s)
         if reply.status_code == 401 and self.auth is not None:
             answer = self.auth.answer(reply.headers.get_all("www-authenticate") or [], url)
             if answer is not None:
                 reply = self._send(parts, head, body, answer, timeout_s or self.timeout_s)
+        return reply
+
+    async def post_async(self, url: str, form: dict[str, str | list[str]], accept: str) -> Reply:
+        """`post` from the event loop, on connections of the loop's own (asyncio streams: nothing blocks, no thread
+        carries it); the caller bounds the time (asyncio.wait_for), and a connection cut short is closed, never
+        kept. Raises OSError, asyncio.IncompleteReadError, LimitOverrunError or ValueError when there is no answer."""
+        parts, head, body = _request(url, form, accept)
+        credentials = self.auth.header(url) if self.auth else None
+        reply = await self._send_async(parts, head, body, credentials)
+        if reply.status_code == 401 and self.auth is not None:
+            answer = self.auth.answer(reply.headers.get_all("www-authenticate") or [], url)
+            if answer is not None:
+                reply = await self._send_async(parts, head, body, answer)
+        return reply
+
+    async def _send_async(self, parts: urllib.parse.SplitResult, head: str, body: bytes,
+                          credentials: str | None) -> Reply:
+        pools = self._streams.setdefault(asyncio.get_running_loop(), {})
+        idle = pools.setdefault((parts.scheme, parts.hostname or "", parts.port), [])
+        while idle:
+            reader, writer = idle.pop()
+            if not (reader.at_eof() or writer.is_closing()):
+                break
+            writer.close()
+        else:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            reader, writer = await asyncio.wait_for(asyncio.open_connection(
+                parts.hostname or "", port, ssl=ssl.create_default_context() if parts.scheme == "https" else None),
+                CONNECT_TIMEOUT_S)
+        if credentials:
+            head += f"Authorization: {credentials}\r\n"
+        try:
+            writer.write(head.encode("latin-1") + b"\r\n" + body)
+            reply, keep = await _read_reply(reader)
+        except BaseException:
+            writer.close()
+            raise
+        if keep and len(idle) < self._idle_size:
+            idle.append((reader, writer))
+        else:
+            writer.close()
         return reply
 
     def _send(self, parts: urllib.parse.SplitResult, head: str, body: bytes, credentials: str | None,
@@ -165,6 +207,50 @@ class Client:
         for idle in pools:
             while not idle.empty():
                 idle.get_nowait().close()
+        for loop, pools in list(self._streams.items()):  # closed by their own loop, whichever thread closes us
+            for streams in pools.values():
+                for _, writer in streams:
+                    if not loop.is_closed():
+                        loop.call_soon_threadsafe(writer.close)
+        self._streams.clear()
+
+
+def _request(url: str, form: dict[str, str | list[str]], accept: str) -> tuple[urllib.parse.SplitResult, str, bytes]:
+    """A POST of `form` to `url`: its parts, its head (without the blank line) and its body."""
+    parts = urllib.parse.urlsplit(url)
+    body = urllib.parse.urlencode(form, doseq=True).encode()
+    head = (f"POST {parts.path or '/'}{'?' + parts.query if parts.query else ''} HTTP/1.1\r\n"
+            f"Host: {parts.netloc.rpartition('@')[2]}\r\nAccept-Encoding: identity\r\nAccept: {accept}\r\n"
+            f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n")
+    return parts, head, body
+
+
+async def _read_reply(reader: asyncio.StreamReader) -> tuple[Reply, bool]:
+    """An HTTP/1.1 answer from a stream (status line, headers, a body by Content-Length, chunks or up to the end),
+    and whether the connection may carry another request."""
+    raw = await reader.readuntil(b"\r\n\r\n")
+    status_line, _, fields = raw.partition(b"\r\n")
+    version, status, *_ = status_line.split(b" ", 2)
+    if not version.startswith(b"HTTP/1.") or not status.isdigit():
+        raise ValueError("not an HTTP/1.x answer")
+    code = int(status)
+    headers = http.client.parse_headers(io.BytesIO(fields))
+    keep = version == b"HTTP/1.1" and "close" not in headers.get("connection", "").lower()
+    if code in (204, 304) or code < 200:
+        content = b""
+    elif "chunked" in headers.get("transfer-encoding", "").lower():
+        chunks = []
+        while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+            chunks.append(await reader.readexactly(size))
+            await reader.readexactly(2)
+        while await reader.readuntil(b"\r\n") != b"\r\n":  # trailers
+            pass
+        content = b"".join(chunks)
+    elif headers.get("content-length") is not None:
+        content = await reader.readexactly(int(headers["content-length"]))
+    else:
+        content, keep = await reader.read(), False
+    return Reply(code, headers, content), keep
 
 
 class Auth:
@@ -228,6 +314,25 @@ class RemoteStore:
     def request_query(self, text: str, accept: str, *, default_graphs: Sequence[str] | None = None,
                       named_graphs: Sequence[str] | None = None, timeout_s: float | None = None) -> Reply:
         """POST a query and return the successful response; raises RemoteError (RemoteSyntaxError for HTTP 400)."""
+        return self._post(self.query_url, self._query_form(text, default_graphs, named_graphs, timeout_s), accept,
+                          timeout_s)
+
+    async def request_query_async(self, text: str, accept: str, *, default_graphs: Sequence[str] | None = None,
+                                  named_graphs: Sequence[str] | None = None, timeout_s: float | None = None) -> Reply:
+        """`request_query` from the event loop (Client.post_async): the same request, the same errors."""
+        form = self._query_form(text, default_graphs, named_graphs, timeout_s)
+        try:
+            response = await asyncio.wait_for(self.client.post_async(self.query_url, form, accept),
+                                              timeout_s + 1 if timeout_s else self.client.timeout_s)
+        except (TimeoutError, asyncio.TimeoutError):
+            raise _time_out(timeout_s) from None
+        except (OSError, http.client.HTTPException, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
+                ValueError) as error:
+            raise _unreachable(error) from None
+        return _checked(response)
+
+    def _query_form(self, text: str, default_graphs: Sequence[str] | None, named_graphs: Sequence[str] | None,
+                    timeout_s: float | None) -> dict[str, str | list[str]]:
         if (default_graphs is not None and list(default_graphs) == [self.merge_graph.value] and not named_graphs
                 and "graph" in text.lower()):  # no such word, no GRAPH block to rewrite (tokenizing it: ~0.1 ms)
             # see there: Virtuoso and GRAPH; chainkg's own default graph stays a source, as on the embedded store
@@ -239,7 +344,7 @@ class RemoteStore:
             form["named-graph-uri"] = list(named_graphs)
         if timeout_s and self.settings.remote_timeout_parameter:
             form[self.settings.remote_timeout_parameter] = str(int(timeout_s * 1000))
-        return self._post(self.query_url, form, accept, timeout_s)
+        return form
 
     def request_update(self, text: str) -> None:
         """Writes are not user queries: they get the longer of the query limit and UPDATE_TIMEOUT_S.
@@ -259,15 +364,10 @@ class RemoteStore:
         try:
             response = self.client.post(url, form, accept, timeout_s + 1 if timeout_s else None)
         except TimeoutError:
-            raise RemoteError(f"the external store did not answer within {timeout_s or 'the'} s", timed_out=True) from None
+            raise _time_out(timeout_s) from None
         except (OSError, http.client.HTTPException) as error:
-            raise RemoteError(f"the external store could not be reached ({error.__class__.__name__})") from None
-        if response.status_code == 400:
-            raise RemoteSyntaxError(_first_lines(response.text))
-        if response.status_code >= 300:
-            raise RemoteError(f"the external store answered HTTP {response.status_code}: {_first_lines(response.text)}",
-                              response.status_code)
-        return response
+            raise _unreachable(error) from None
+        return _checked(response)
 
     # ------------------------------------------------------------------ the Store API
     def query(self, sparql: str, *, prefixes: dict[str, str] | None = None, base_iri: str | None = None,
@@ -382,6 +482,24 @@ class RemoteStore:
                 chunk = []
         if chunk:
             yield chunk
+
+
+def _checked(response: Reply) -> Reply:
+    """The store's answer when it is one (2xx); its refusal as RemoteSyntaxError (400) or RemoteError."""
+    if response.status_code == 400:
+        raise RemoteSyntaxError(_first_lines(response.text))
+    if response.status_code >= 300:
+        raise RemoteError(f"the external store answered HTTP {response.status_code}: {_first_lines(response.text)}",
+                          response.status_code)
+    return response
+
+
+def _time_out(timeout_s: float | None) -> RemoteError:
+    return RemoteError(f"the external store did not answer within {timeout_s or 'the'} s", timed_out=True)
+
+
+def _unreachable(error: BaseException) -> RemoteError:
+    return RemoteError(f"the external store could not be reached ({error.__class__.__name__})")
 
 
 # ---------------------------------------------------------------------------------------------------- text helpers

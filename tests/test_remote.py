@@ -6,6 +6,7 @@ goes out as the guard wrote it. The store-dependent behaviour on a real Virtuoso
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import threading
@@ -16,9 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import anyio.to_thread
 import pytest
 
-from chainkg.graph import guard, remote
+from chainkg.graph import engine as engine_module, guard, remote
 from chainkg.graph.engine import QueryFailed, RemoteEngine
 from chainkg.graph.settings import Settings
 from chainkg.graph.store import KnowledgeGraph
@@ -59,6 +61,7 @@ def stand_in(answer: Callable[[BaseHTTPRequestHandler, dict], None] | None = Non
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    server.handle_error = lambda request, address: None  # a client that hung up on a slow answer is no news
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -83,17 +86,38 @@ def store_on(url: str, **settings: object) -> Iterator[remote.RemoteStore]:
         yield store
     finally:
         store.close()
+        if LOOP is not None:
+            LOOP.run_until_complete(asyncio.sleep(0.01))  # the closed connections' transports let go of them
 
 
-def test_consecutive_requests_share_one_connection():
+LOOP: asyncio.AbstractEventLoop | None = None  # the event loop of the test asking from one ("loop" below)
+
+
+@pytest.fixture(params=["thread", "loop"])
+def ask(request: pytest.FixtureRequest) -> Iterator[Callable[..., remote.Reply]]:
+    """A query to the store as a thread asks it (request_query) and as the event loop does (request_query_async,
+    for light queries): every guarantee below holds for both."""
+    global LOOP
+    if request.param == "thread":
+        yield lambda store, text, **options: store.request_query(text, JSON, **options)
+        return
+    LOOP = asyncio.new_event_loop()
+    try:
+        yield lambda store, text, **options: LOOP.run_until_complete(store.request_query_async(text, JSON, **options))
+    finally:
+        LOOP.close()
+        LOOP = None
+
+
+def test_consecutive_requests_share_one_connection(ask):
     with stand_in() as (url, seen):
         with store_on(url) as store:
             for _ in range(3):
-                store.request_query("SELECT * { ?s ?p ?o }", JSON)
+                ask(store, "SELECT * { ?s ?p ?o }")
     assert (seen.connections, len(seen.requests)) == (1, 3)
 
 
-def test_a_connection_the_store_closed_is_not_reused():
+def test_a_connection_the_store_closed_is_not_reused(ask):
     """The store may drop an idle keep-alive connection without saying so; the next request must not fail on it."""
     def answer_then_hang_up(handler: BaseHTTPRequestHandler, request: dict) -> None:
         ok(handler, request)
@@ -101,13 +125,15 @@ def test_a_connection_the_store_closed_is_not_reused():
 
     with stand_in(answer_then_hang_up) as (url, seen):
         with store_on(url) as store:
-            store.request_query("SELECT * { ?s ?p ?o }", JSON)
+            ask(store, "SELECT * { ?s ?p ?o }")
             time.sleep(0.2)  # the store's FIN arrives
-            store.request_query("SELECT * { ?s ?p ?o }", JSON)
+            if LOOP is not None:
+                LOOP.run_until_complete(asyncio.sleep(0.01))  # and the loop sees it, as a running server's would
+            ask(store, "SELECT * { ?s ?p ?o }")
     assert (seen.connections, len(seen.requests)) == (2, 2)
 
 
-def test_a_redirect_is_an_error_and_is_not_followed():
+def test_a_redirect_is_an_error_and_is_not_followed(ask):
     with stand_in() as (elsewhere, seen_elsewhere):
         def redirect(handler: BaseHTTPRequestHandler, request: dict) -> None:
             handler.send_response(307)
@@ -117,23 +143,23 @@ def test_a_redirect_is_an_error_and_is_not_followed():
 
         with stand_in(redirect) as (url, seen):
             with store_on(url) as store, pytest.raises(remote.RemoteError) as raised:
-                store.request_query("SELECT * { ?s ?p ?o }", JSON)
+                ask(store, "SELECT * { ?s ?p ?o }")
     assert raised.value.status == 307
     assert (len(seen.requests), len(seen_elsewhere.requests)) == (1, 0)
 
 
-def test_proxies_in_the_environment_are_not_used(monkeypatch):
+def test_proxies_in_the_environment_are_not_used(ask, monkeypatch):
     with stand_in() as (proxy, seen_by_proxy), stand_in() as (url, seen):
         for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
             monkeypatch.setenv(name, proxy.removesuffix("/sparql"))
         monkeypatch.delenv("NO_PROXY", raising=False)
         monkeypatch.delenv("no_proxy", raising=False)
         with store_on(url) as store:
-            store.request_query("SELECT * { ?s ?p ?o }", JSON)
+            ask(store, "SELECT * { ?s ?p ?o }")
     assert (len(seen.requests), len(seen_by_proxy.requests)) == (1, 0)
 
 
-def test_a_store_slower_than_the_time_limit_is_a_time_out():
+def test_a_store_slower_than_the_time_limit_is_a_time_out(ask):
     def slow(handler: BaseHTTPRequestHandler, request: dict) -> None:
         time.sleep(4)
         ok(handler, request)
@@ -141,17 +167,17 @@ def test_a_store_slower_than_the_time_limit_is_a_time_out():
     with stand_in(slow) as (url, _):
         started = time.monotonic()
         with store_on(url) as store, pytest.raises(remote.RemoteError) as raised:
-            store.request_query("SELECT * { ?s ?p ?o }", JSON, timeout_s=0.5)
+            ask(store, "SELECT * { ?s ?p ?o }", timeout_s=0.5)
         waited = time.monotonic() - started
     assert raised.value.timed_out
     assert waited < 3, f"the limit of 0.5 s (+1 s of grace) was not held: {waited:.1f} s"
 
 
-def test_an_unreachable_store_is_an_error_without_a_time_out():
+def test_an_unreachable_store_is_an_error_without_a_time_out(ask):
     with stand_in() as (url, _):
         pass  # closed: nothing listens there now
     with store_on(url) as store, pytest.raises(remote.RemoteError, match="could not be reached") as raised:
-        store.request_query("SELECT * { ?s ?p ?o }", JSON)
+        ask(store, "SELECT * { ?s ?p ?o }")
     assert not raised.value.timed_out and raised.value.status == 0
 
 
@@ -179,32 +205,48 @@ def digest_store(user: str, password: str) -> tuple[Callable, list[bool]]:
     return answer, verdicts
 
 
-def test_digest_credentials_answer_the_challenge_then_go_with_every_request():
+def test_digest_credentials_answer_the_challenge_then_go_with_every_request(ask):
     answer, verdicts = digest_store("dba", "s3cret")
     with stand_in(answer) as (url, seen):
         with store_on(url, remote_user="dba", remote_password="s3cret", remote_auth="digest") as store:
-            store.request_query("SELECT * { ?s ?p ?o }", JSON)
+            ask(store, "SELECT * { ?s ?p ?o }")
             assert len(seen.requests) == 2  # challenged once
-            store.request_query("SELECT * { ?s ?p ?o }", JSON)
+            ask(store, "SELECT * { ?s ?p ?o }")
             store.request_update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
     assert len(seen.requests) == 4, "after the first challenge every request carries its answer"
     assert verdicts == [True, True, True]
 
 
-def test_wrong_digest_credentials_are_the_stores_refusal():
+def test_wrong_digest_credentials_are_the_stores_refusal(ask):
     answer, verdicts = digest_store("dba", "s3cret")
     with stand_in(answer) as (url, seen):
         with store_on(url, remote_user="dba", remote_password="wrong") as store, \
                 pytest.raises(remote.RemoteError) as raised:
-            store.request_query("SELECT * { ?s ?p ?o }", JSON)
+            ask(store, "SELECT * { ?s ?p ?o }")
     assert raised.value.status == 401 and verdicts == [False] and len(seen.requests) == 2
 
 
-def test_basic_credentials_go_with_every_request():
+def test_basic_credentials_go_with_every_request(ask):
     with stand_in() as (url, seen):
         with store_on(url, remote_user="dba", remote_password="s3cret", remote_auth="basic") as store:
-            store.request_query("ASK {}", JSON)
+            ask(store, "ASK {}")
     assert seen.requests[0]["headers"]["Authorization"] == "Basic ZGJhOnMzY3JldA=="
+
+
+def test_a_chunked_answer_is_read_whole_and_the_connection_kept(ask):
+    def chunked(handler: BaseHTTPRequestHandler, request: dict) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", JSON)
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+        for piece in (EMPTY[:10], EMPTY[10:]):
+            handler.wfile.write(b"%x;x=1\r\n%s\r\n" % (len(piece), piece))
+        handler.wfile.write(b"0\r\nX-Trailer: 1\r\n\r\n")
+
+    with stand_in(chunked) as (url, seen), store_on(url) as store:
+        replies = [ask(store, "SELECT * { ?s ?p ?o }") for _ in range(2)]
+    assert [reply.content for reply in replies] == [EMPTY, EMPTY]
+    assert (seen.connections, len(seen.requests)) == (1, 2)
 
 
 # ---------------------------------------------------------------------------------------- what RemoteEngine sends
@@ -256,3 +298,69 @@ def test_a_light_text_oxigraph_refuses_is_answered_as_the_client_wrote_it(engine
     assert raised.value.kind == "syntax" and str(raised.value) == str(clients.value)
     assert str(raised.value).startswith("error at 2:")
     assert seen.requests == []
+
+
+# ------------------------------------------------------------------ a light query from the event loop (run_async)
+def rows(count: int) -> bytes:
+    return json.dumps({"head": {"vars": ["p", "o"]}, "results": {"bindings": [
+        {"p": {"type": "uri", "value": "urn:p"}, "o": {"type": "literal", "value": "x" * 100 + str(i)}}
+        for i in range(count)]}}).encode()
+
+
+@contextmanager
+def engine_on(answer: Callable | None = None, **settings: object) -> Iterator[tuple[RemoteEngine, Seen, Callable]]:
+    """A RemoteEngine on a stand-in store, and `from_loop(job, light)`: run_async on an event loop of its own."""
+    loop = asyncio.new_event_loop()
+    with stand_in(answer) as (url, seen):
+        kg = KnowledgeGraph(Settings(store=":memory:", remote_query_url=url, **settings))
+        engine = RemoteEngine(kg)
+        try:
+            yield engine, seen, lambda job, light: loop.run_until_complete(engine.run_async(job, light))
+        finally:
+            engine.close()
+            kg.store.close()
+            loop.run_until_complete(asyncio.sleep(0.01))
+            loop.close()
+
+
+def test_a_light_query_from_the_loop_takes_no_thread(monkeypatch):
+    with engine_on() as (engine, seen, from_loop):
+        monkeypatch.setattr(anyio.to_thread, "run_sync", lambda *args, **kwargs: pytest.fail("a thread was used"))
+        light = guard.light_query(guard.tokens(LOOK_UP))
+        answer = from_loop(Job(LOOK_UP, JSON), light)
+    assert sent_query(seen) == light and json.loads(answer.body) == json.loads(EMPTY)
+
+
+def test_a_large_answer_to_a_light_query_is_written_in_a_thread(monkeypatch):
+    """Past LOOP_REPLY_BYTES the results' parse and rewrite would hold the loop: a thread does them."""
+    big = rows(3_000)
+    assert len(big) > engine_module.LOOP_REPLY_BYTES
+    used = []
+    real = anyio.to_thread.run_sync
+
+    async def recording(function, *args, **kwargs):
+        used.append(getattr(function, "__name__", function))
+        return await real(function, *args, **kwargs)
+
+    with engine_on(lambda handler, request: ok(handler, request, big)) as (engine, seen, from_loop):
+        monkeypatch.setattr(anyio.to_thread, "run_sync", recording)
+        answer = from_loop(Job(LOOK_UP, JSON), guard.light_query(guard.tokens(LOOK_UP)))
+    assert used == ["_answer"] and len(json.loads(answer.body)["results"]["bindings"]) == 3_000
+
+
+def test_a_light_query_from_the_loop_keeps_the_time_limit_and_the_row_cap():
+    def slow(handler: BaseHTTPRequestHandler, request: dict) -> None:
+        time.sleep(4)
+        ok(handler, request)
+
+    light = guard.light_query(guard.tokens(LOOK_UP))
+    with engine_on(slow) as (engine, seen, from_loop):
+        started = time.monotonic()
+        with pytest.raises(QueryFailed) as raised:
+            from_loop(Job(LOOK_UP, JSON, timeout_s=0.5), light)
+        assert raised.value.kind == "timeout" and time.monotonic() - started < 3
+    with engine_on(lambda handler, request: ok(handler, request, rows(3))) as (engine, seen, from_loop):
+        with pytest.raises(QueryFailed) as raised:
+            from_loop(Job(LOOK_UP, JSON, max_rows=2), light)
+        assert raised.value.kind == "rows"
+        assert len(json.loads(from_loop(Job(LOOK_UP, JSON, max_rows=3), light).body)["results"]["bindings"]) == 3
