@@ -801,7 +801,7 @@ class RemoteEngine(Engine):
         goes through a thread (`run`, which waits for a slot)."""
         text = None
         if job.media_type not in worker.GRAPH_FORMATS and len(job.text) <= LOOP_TEXT_CHARS:
-            text = self._light_text(light)
+            text = self._light_text(light, job)
         if text is None or not self.slots.acquire(blocking=False):
             return await anyio.to_thread.run_sync(self.run, job, light)
         try:
@@ -834,7 +834,7 @@ class RemoteEngine(Engine):
         thread, and is what the store gets: a SELECT of one pattern has nowhere to hold a SERVICE and is not evaluated
         by the check, so the fenced thread (a second thread hop, ~0.1 ms) has nothing to stop. Any other text, or a
         light one that Oxigraph refuses, is checked as the client wrote it on the fenced thread and sent as written."""
-        text = self._light_text(light)
+        text = self._light_text(light, job)
         if text is None:
             text = job.text
             try:  # on the fenced thread: an ASK is evaluated (on an empty store) as it is parsed
@@ -895,14 +895,16 @@ class RemoteEngine(Engine):
         del results
         raise Stop(reason)
 
-    def _light_text(self, light: str | None) -> str | None:
+    def _light_text(self, light: str | None, job: Job) -> str | None:
+        """The light text to send, if Oxigraph accepts it: asking for at most the row cap + 1 rows (guard.capped),
+        since the store answers whole and more rows than that change nothing but the time to a 422."""
         if light is None:
             return None
         try:
             remote.check_query_syntax(light, self.kg.prefixes, self.kg.settings.base_iri)
         except SyntaxError:
             return None
-        return light
+        return guard.capped(light, job.max_rows)
 
     @staticmethod
     def _check_complete(response: remote.Reply, job: Job) -> None:

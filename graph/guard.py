@@ -347,6 +347,26 @@ def light_query(toks: list[Token]) -> str | None:
     return " ".join(out) if i == n else None
 
 
+def capped(light: str, rows: int) -> str:
+    """A light query's text (`light_query`'s) asking for at most `rows` + 1 rows: the same answer when it has at
+    most `rows` rows, and still "more than `rows`" when it has more. For a store that answers whole (an external
+    one), so that it computes and sends no more than a row-cap refusal needs: without it `SELECT * { ?s ?p ?o }`
+    had a busy Virtuoso send every quad (seconds) only for chainkg to answer 422. `rows` 0 is no cap.
+
+    >>> capped('SELECT * WHERE { ?s ?p ?o }', 50), capped('SELECT * WHERE { ?s ?p "} LIMIT 9" } LIMIT 3', 50)
+    ('SELECT * WHERE { ?s ?p ?o } LIMIT 51', 'SELECT * WHERE { ?s ?p "} LIMIT 9" } LIMIT 3')
+    >>> capped('SELECT * WHERE { ?s ?p ?o } LIMIT 1000', 50), capped('SELECT * WHERE { ?s ?p ?o }', 0)
+    ('SELECT * WHERE { ?s ?p ?o } LIMIT 51', 'SELECT * WHERE { ?s ?p ?o }')
+    """
+    if not rows:
+        return light
+    text, limit = light, rows + 1
+    if not light.endswith("}"):  # `light_query` ends its text with the group or with LIMIT and digits
+        text, _, digits = light.rpartition(" LIMIT ")
+        limit = min(limit, int(digits))
+    return f"{text} LIMIT {limit}"
+
+
 def _glued(toks: list[Token], j: int) -> bool:
     """True when toks[j] starts where toks[j - 1] ends (nothing between them)."""
     return 0 < j < len(toks) and toks[j].start == toks[j - 1].start + len(toks[j - 1].text)

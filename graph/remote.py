@@ -24,6 +24,7 @@ import select
 import socket
 import ssl
 import threading
+import time
 import urllib.parse
 import urllib.request
 import weakref
@@ -76,10 +77,11 @@ class Client:
     (README "Benchmark"). The request is written here in one send (http.client sends the head and the body apart:
     two segments, ~0.1 ms more) and its answer read by the standard library's `http.client.HTTPResponse`. What
     httpx gave is kept by construction: nothing is read from the environment (no proxies), a redirect is an
-    answer like any other (never followed), the connect time-out is CONNECT_TIMEOUT_S and every read gets the
-    request's time-out, a connection is reused only when the store has not closed it meanwhile and never after an
-    error, and Basic or Digest credentials are sent (Digest after the store's first challenge, then with every
-    request). It connects only to the URLs it is given."""
+    answer like any other (never followed), a connection is reused only when the store has not closed it
+    meanwhile and never after an error, and Basic or Digest credentials are sent (Digest after the store's first
+    challenge, then with every request). It connects only to the URLs it is given. Stricter than httpx: a request
+    has one deadline for all of it (connecting — at most CONNECT_TIMEOUT_S —, sending, every read), where httpx
+    gave each read the whole time-out again."""
 
     def __init__(self, auth: Auth | None, *, idle: int, timeout_s: float) -> None:
         self.auth, self.timeout_s = auth, timeout_s
@@ -90,15 +92,18 @@ class Client:
             asyncio.StreamReader, asyncio.StreamWriter]]]] = weakref.WeakKeyDictionary()
 
     def post(self, url: str, form: dict[str, str | list[str]], accept: str, timeout_s: float | None) -> Reply:
-        """One request (two when the store asks for Digest credentials); raises TimeoutError, OSError or
-        http.client.HTTPException when there is no answer."""
+        """One request (two when the store asks for Digest credentials), all of it within `timeout_s`: connecting,
+        sending and every read share one deadline, so a store that trickles its answer is stopped at the limit as
+        one that is silent is (the event loop's `post_async` is bounded the same way, by its caller). Raises
+        TimeoutError, OSError or http.client.HTTPException when there is no answer."""
+        deadline = time.monotonic() + (timeout_s or self.timeout_s)
         parts, head, body = _request(url, form, accept)
         credentials = self.auth.header(url) if self.auth else None
-        reply = self._send(parts, head, body, credentials, timeout_s or self.timeout_s)
+        reply = self._send(parts, head, body, credentials, deadline)
         if reply.status_code == 401 and self.auth is not None:
             answer = self.auth.answer(reply.headers.get_all("www-authenticate") or [], url)
             if answer is not None:
-                reply = self._send(parts, head, body, answer, timeout_s or self.timeout_s)
+                reply = self._send(parts, head, body, answer, deadline)
         return reply
 
     async def post_async(self, url: str, form: dict[str, str | list[str]], accept: str) -> Reply:
@@ -143,16 +148,16 @@ class Client:
         return reply
 
     def _send(self, parts: urllib.parse.SplitResult, head: str, body: bytes, credentials: str | None,
-              timeout_s: float) -> Reply:
+              deadline: float) -> Reply:
         idle = self._pool(parts)
-        connection = self._reusable(idle) or self._connect(parts)
+        connection = self._reusable(idle) or self._connect(parts, deadline)
         if credentials:
             head += f"Authorization: {credentials}\r\n"
         response = None
         try:
-            connection.settimeout(timeout_s)
+            connection.settimeout(_left(deadline))
             connection.sendall(head.encode("latin-1") + b"\r\n" + body)
-            response = http.client.HTTPResponse(connection, method="POST")
+            response = http.client.HTTPResponse(_Reads(connection, deadline), method="POST")  # type: ignore[arg-type]
             response.begin()
             reply = Reply(response.status, response.headers, response.read())
         except BaseException:
@@ -193,9 +198,10 @@ class Client:
             connection.close()
 
     @staticmethod
-    def _connect(parts: urllib.parse.SplitResult) -> socket.socket:
+    def _connect(parts: urllib.parse.SplitResult, deadline: float) -> socket.socket:
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        connection = socket.create_connection((parts.hostname or "", port), timeout=CONNECT_TIMEOUT_S)
+        connection = socket.create_connection((parts.hostname or "", port),
+                                              timeout=min(CONNECT_TIMEOUT_S, _left(deadline)))
         connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if parts.scheme == "https":
             connection = ssl.create_default_context().wrap_socket(connection, server_hostname=parts.hostname)
@@ -213,6 +219,33 @@ class Client:
                     if not loop.is_closed():
                         loop.call_soon_threadsafe(writer.close)
         self._streams.clear()
+
+
+def _left(deadline: float) -> float:
+    """The time left before `deadline`; TimeoutError when there is none (a socket time-out of 0 would not wait)."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("timed out")
+    return left
+
+
+class _Reads(io.RawIOBase):
+    """A connection's reads for http.client.HTTPResponse (which asks its socket for `makefile`), each given only
+    what is left before the request's deadline: a socket's own time-out is per read, so a store sending a byte now
+    and then would hold the thread for as long as it liked."""
+
+    def __init__(self, connection: socket.socket, deadline: float) -> None:
+        self.connection, self.deadline = connection, deadline
+
+    def makefile(self, mode: str) -> io.BufferedReader:
+        return io.BufferedReader(self)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 (a writable buffer)
+        self.connection.settimeout(_left(self.deadline))
+        return self.connection.recv_into(buffer)
 
 
 def _request(url: str, form: dict[str, str | list[str]], accept: str) -> tuple[urllib.parse.SplitResult, str, bytes]:

@@ -173,6 +173,27 @@ def test_a_store_slower_than_the_time_limit_is_a_time_out(ask):
     assert waited < 3, f"the limit of 0.5 s (+1 s of grace) was not held: {waited:.1f} s"
 
 
+def test_a_store_trickling_its_answer_is_stopped_at_the_time_limit(ask):
+    """The limit is the whole request's, not each read's: a byte every 0.2 s for 4 s would pass a per-read one."""
+    def trickle(handler: BaseHTTPRequestHandler, request: dict) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", JSON)
+        handler.send_header("Content-Length", "20")
+        handler.end_headers()
+        for _ in range(20):
+            handler.wfile.write(b" ")
+            handler.wfile.flush()
+            time.sleep(0.2)
+
+    with stand_in(trickle) as (url, _):
+        started = time.monotonic()
+        with store_on(url) as store, pytest.raises(remote.RemoteError) as raised:
+            ask(store, "SELECT * { ?s ?p ?o }", timeout_s=0.5)
+        waited = time.monotonic() - started
+    assert raised.value.timed_out
+    assert waited < 2.5, f"the limit of 0.5 s (+1 s of grace) was not held: {waited:.1f} s"
+
+
 def test_an_unreachable_store_is_an_error_without_a_time_out(ask):
     with stand_in() as (url, _):
         pass  # closed: nothing listens there now
@@ -274,6 +295,17 @@ def test_a_light_query_goes_to_the_store_as_the_guard_wrote_it(engine_and_store)
     assert light == "SELECT ?p ?o WHERE { <urn:firm> ?p ?o }"
     engine.run(Job(LOOK_UP, JSON), light)
     assert sent_query(seen) == light
+
+
+def test_a_light_query_asks_the_store_for_no_more_than_the_row_cap_and_one(engine_and_store):
+    """The store answers whole: past the cap chainkg answers 422 anyway, so the store is asked for cap + 1 rows
+    (a client's smaller LIMIT is kept) instead of computing and sending all of them."""
+    engine, seen = engine_and_store
+    for text, sent in [("SELECT * { ?s ?p ?o }", "SELECT * WHERE { ?s ?p ?o } LIMIT 51"),
+                       ("SELECT * { ?s ?p ?o } LIMIT 7", "SELECT * WHERE { ?s ?p ?o } LIMIT 7"),
+                       ("SELECT * { ?s ?p ?o } LIMIT 70", "SELECT * WHERE { ?s ?p ?o } LIMIT 51")]:
+        engine.run(Job(text, JSON, max_rows=50), guard.light_query(guard.tokens(text)))
+        assert sent_query(seen) == sent
 
 
 def test_any_other_query_goes_to_the_store_as_the_client_wrote_it(engine_and_store):
