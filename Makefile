@@ -23,8 +23,14 @@ $(ASSETS): viz/assets/package.json viz/assets/package-lock.json
 run: install  ## install, load the shipped graph and serve on http://127.0.0.1:8000
 	$(VENV)/bin/chainkg serve
 
+# The suite in TEST_WORKERS processes (pytest-xdist; each module whole on one of them, so its servers start once),
+# then the `alone` tests by themselves: they hold latencies to their own idle figures, which another process's tests
+# would skew. Both parts always run; the target fails if either does. Plain `pytest` runs everything in one process.
+TEST_WORKERS ?= 3
+
 test: install system-packages  ## the whole test suite
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not alone"; parallel=$$?; \
+		$(PY) -m pytest -m alone && exit $$parallel
 
 # What the tests drive besides Python: Debian's chromium (through Playwright's executable_path, never a browser
 # download), a CJK font for readable screenshots, and Virtuoso (the remote store's backend). Only the missing ones

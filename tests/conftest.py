@@ -422,7 +422,9 @@ def hostile_visitor(browser, hostile_server) -> Iterator[Visitor]:
     visiting.context.close()
 
 
-def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 120) -> None:
+    """Until /healthz answers; a start that takes `timeout` is a hang. Beside two other test processes (make test) a
+    server with the shipped graph took up to 30 s to start, 5-8 s alone."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

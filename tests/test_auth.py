@@ -73,6 +73,7 @@ def test_the_token_never_reaches_a_log_line_or_an_answer(writable_server):
     assert WRITE_TOKEN not in log and WRITE_TOKEN[:-1] not in log
 
 
+@pytest.mark.alone  # B's answers within 2 s: the flood's load only, not another test's
 def test_one_client_flooding_does_not_take_every_worker(writable_server):
     """Client A sends 30 runaway queries at once; client B still gets its answers promptly, and A is told to
     wait (429) once it has more queued than the cap allows."""

@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import WRITE_TOKEN, in_process, serve
 
 AUTH = {"Authorization": f"Bearer {WRITE_TOKEN}"}
-TIMEOUT = 120
+TIMEOUT = 300  # a hang, not a busy machine: 100,000-deep Turtle took 26 s alone, 75 s beside 2 other test processes
 E = "https://w3id.org/chainkg/id/"
 PREFIXES = """@prefix ck: <https://w3id.org/chainkg/ontology#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> . @prefix e: <https://w3id.org/chainkg/id/> .

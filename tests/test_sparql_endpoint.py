@@ -452,6 +452,7 @@ def test_the_token_never_reaches_the_log(writable_server):
 
 
 # ---------------------------------------------------------------------------------------------------- limits
+@pytest.mark.alone  # the light query's 1 s and the runaway's 1.5-6 s are this test's own load only
 def test_a_runaway_query_is_stopped_while_others_are_answered(writable_server):
     with ThreadPoolExecutor(max_workers=1) as pool:
         started = time.monotonic()

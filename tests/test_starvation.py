@@ -20,6 +20,7 @@ import pytest
 from tests.conftest import WRITE_TOKEN, client_from, serve
 
 HEADER_TIMEOUT_S, BODY_TIMEOUT_S = 1.5, 2.5
+pytestmark = pytest.mark.alone  # latencies and deadlines: another test's load would be counted as starvation
 
 
 @pytest.fixture(scope="module")
