@@ -24,8 +24,8 @@ run: install  ## install, load the shipped graph and serve on http://127.0.0.1:8
 	$(VENV)/bin/chainkg serve
 
 # The suite in TEST_WORKERS processes (pytest-xdist; each module whole on one of them, so its servers start once),
-# then the `alone` tests by themselves: they hold latencies to their own idle figures, which another process's tests
-# would skew. Both parts always run; the target fails if either does. Plain `pytest` runs everything in one process.
+# then the `alone` tests by themselves: latencies and time limits that another process's load would skew. Both parts
+# always run; the target fails if either does. Plain `pytest` runs everything in one process.
 TEST_WORKERS ?= 3
 
 test: install system-packages  ## the whole test suite
