@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -437,6 +438,18 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
         except httpx.TransportError:
             time.sleep(0.2)
     raise RuntimeError(f"server at {url} did not come up in {timeout}s")
+
+
+@pytest.hookimpl(trylast=True)  # after `-m` has deselected
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """In a pytest-xdist worker, no two tests to run share a node id: xdist knows tests by node id and runs one of
+    each, so the others would go missing unnoticed (schemathesis gives its 40 operations' tests one node id, which is
+    why test_schema_fuzz runs with the `alone` tests, in one process)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    clashes = [nodeid for nodeid, count in Counter(item.nodeid for item in items).items() if count > 1]
+    if clashes:
+        raise pytest.UsageError(f"tests sharing a node id (pytest-xdist would run one of each): {clashes}")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
