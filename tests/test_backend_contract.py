@@ -22,9 +22,8 @@ from tests import (test_api_views, test_auth, test_concurrency, test_graph_store
 from tests.conftest import Server
 from tests.test_sparql_endpoint import bait  # noqa: F401  (a fixture of the endpoint tests that run here)
 
-# Run by themselves in `make test`: on Virtuoso under the writable service's 2 s limit, `SELECT *` hit the limit (503)
-# before the 50-row cap (422) beside two other test processes; the same tests on the embedded store run in parallel.
-pytestmark = pytest.mark.alone
+# A test keeps its marks here (the same function): those marked `alone` in their module run by themselves in
+# `make test` on Virtuoso too, the others beside other test processes.
 SERVICES = {"server", "writable_server", "app"}
 NOT_HERE = {test_auth.test_one_client_flooding_does_not_take_every_worker}
 

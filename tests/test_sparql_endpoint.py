@@ -471,6 +471,7 @@ def test_a_runaway_query_is_stopped_while_others_are_answered(writable_server):
     assert rows(httpx.get(writable_server + "/sparql", params={"query": LEADERS})) == [{"leader": ZYBIO}]
 
 
+@pytest.mark.alone  # on Virtuoso (the backend contract) `SELECT *` beside other test processes hit the 2 s limit (503)
 def test_results_over_the_row_cap_are_an_error_not_a_truncated_200(writable_server):
     everything = "SELECT * WHERE { ?s ?p ?o }"
     response = httpx.get(writable_server + "/sparql", params={"query": everything})
