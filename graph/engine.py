@@ -702,26 +702,23 @@ class Snapshots:
     def ready_path(self) -> str | None:
         """The newest snapshot when it holds every write committed so far and nobody holds the lock, else None;
         no reference is taken (the caller holds one already, or takes one with acquire_ready)."""
-        if not self._lock.acquire(blocking=False):
-            return None
-        try:
-            writing = self.kg.writing  # read first, as in acquire
-            if self._latest is None or self._latest[0] != self.kg.generation or writing:
-                return None
-            return self._latest[1]
-        finally:
-            self._lock.release()
+        return self._ready(reference=False)
 
     def acquire_ready(self) -> str | None:
         """The newest snapshot, referenced once more, when it holds every write committed so far and nobody holds
         the lock; else None (then `acquire` must make one, which is I/O: not for the event loop)."""
+        return self._ready(reference=True)
+
+    def _ready(self, *, reference: bool) -> str | None:
+        """For the event loop, so it never waits: the lock is only tried, and nothing is made."""
         if not self._lock.acquire(blocking=False):
             return None
         try:
             writing = self.kg.writing  # read first, as in acquire
             if self._latest is None or self._latest[0] != self.kg.generation or writing:
                 return None
-            self._references[self._latest[1]] += 1
+            if reference:
+                self._references[self._latest[1]] += 1
             return self._latest[1]
         finally:
             self._lock.release()
