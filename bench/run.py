@@ -44,7 +44,7 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(REPO))
 
 from bench import generate  # noqa: E402
-from bench.queries import MIX  # noqa: E402
+from bench.queries import MIX, BenchQuery  # noqa: E402
 
 WRK_SCRIPT = """
 local paths = {}
@@ -565,6 +565,17 @@ def ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}×" if a and b else "—"
 
 
+def answered(cells: dict[tuple[str, str, int], Cell], concurrency: list[int],
+             *servers: str) -> Iterator[tuple[BenchQuery, int, list[Cell]]]:
+    """Each (query, clients) of the mix that every one of `servers` answered, with their cells in that order:
+    the rows of a table of ratios between servers (a server with no answer in a cell has no ratio there)."""
+    for query in MIX:
+        for clients in concurrency:
+            found = [cells.get((server, query.name, clients)) for server in servers]
+            if all(cell is not None and cell.requests for cell in found):
+                yield query, clients, found  # type: ignore[misc]
+
+
 def report(results: Results, concurrency: list[int]) -> str:
     m = results.quads_in_file / 1e6
     lines = [f"## chainkg benchmark: {results.quads_in_file:,} quads (target {results.triples:,}), "
@@ -601,58 +612,42 @@ def report(results: Results, concurrency: list[int]) -> str:
     lines += ["", "### Targets, as ratios of this run", "",
               "| query | clients | chainkg ÷ oxigraph serve | chainkg ÷ rdflib-endpoint | target | met |",
               "|---|---:|---:|---:|---|---|"]
-    for query in MIX:
-        for clients in concurrency:
-            ours, ox_cell = cells.get(("chainkg", query.name, clients)), cells.get(("oxigraph serve", query.name, clients))
-            rdf = cells.get(("rdflib-endpoint", query.name, clients))
-            if not ours or not ox_cell or not ours.requests or not ox_cell.requests:
-                continue
-            if query.weight == "heavy":
-                value = ours.p50_ms / ox_cell.p50_ms
-                lines.append(f"| {query.name} | {clients} | p50 latency {value:.2f}× | "
-                             f"{_rdflib_ratio(ours, rdf, latency=True)} | ≤ 1.25× latency | "
-                             f"{'yes' if value <= 1.25 else 'no'} |")
-            else:
-                share = ours.throughput / ox_cell.throughput
-                vs_rdflib = ours.throughput / rdf.throughput if rdf and rdf.requests else None
-                met = share >= 0.4 and (vs_rdflib is None or vs_rdflib >= 10)
-                lines.append(f"| {query.name} | {clients} | throughput {share:.0%} | "
-                             f"{f'{vs_rdflib:.1f}×' if vs_rdflib else '—'} | ≥ 40 % and ≥ 10× rdflib | "
-                             f"{'yes' if met else 'no'} |")
+    for query, clients, (ours, ox_cell) in answered(cells, concurrency, "chainkg", "oxigraph serve"):
+        rdf = cells.get(("rdflib-endpoint", query.name, clients))
+        if query.weight == "heavy":
+            value = ours.p50_ms / ox_cell.p50_ms
+            lines.append(f"| {query.name} | {clients} | p50 latency {value:.2f}× | "
+                         f"{_rdflib_ratio(ours, rdf, latency=True)} | ≤ 1.25× latency | "
+                         f"{'yes' if value <= 1.25 else 'no'} |")
+        else:
+            share = ours.throughput / ox_cell.throughput
+            vs_rdflib = ours.throughput / rdf.throughput if rdf and rdf.requests else None
+            met = share >= 0.4 and (vs_rdflib is None or vs_rdflib >= 10)
+            lines.append(f"| {query.name} | {clients} | throughput {share:.0%} | "
+                         f"{f'{vs_rdflib:.1f}×' if vs_rdflib else '—'} | ≥ 40 % and ≥ 10× rdflib | "
+                         f"{'yes' if met else 'no'} |")
     if WORKERS_ONLY in columns:
         lines += ["", "### The light path: chainkg ÷ chainkg with every query sent to a worker (same run)", "",
                   "| query | clients | throughput | p50 latency |", "|---|---:|---:|---:|"]
-        for query in MIX:
-            for clients in concurrency:
-                ours = cells.get(("chainkg", query.name, clients))
-                before = cells.get((WORKERS_ONLY, query.name, clients))
-                if ours and before and ours.requests and before.requests:
-                    lines.append(f"| {query.name} | {clients} | {ours.throughput / before.throughput:.2f}× | "
-                                 f"{ours.p50_ms / before.p50_ms:.2f}× |")
+        for query, clients, (ours, before) in answered(cells, concurrency, "chainkg", WORKERS_ONLY):
+            lines.append(f"| {query.name} | {clients} | {ours.throughput / before.throughput:.2f}× | "
+                         f"{ours.p50_ms / before.p50_ms:.2f}× |")
     if VIRTUOSO in columns and OVER_VIRTUOSO in columns:
         lines += ["", "### The Virtuoso column: chainkg over Virtuoso ÷ Virtuoso direct (same run, same triples)", "",
                   "| query | clients | p50 latency (target ≤ 1.25×) | throughput | met |",
                   "|---|---:|---:|---:|---|"]
-        for query in MIX:
-            for clients in concurrency:
-                ours = cells.get((OVER_VIRTUOSO, query.name, clients))
-                direct = cells.get((VIRTUOSO, query.name, clients))
-                if ours and direct and ours.requests and direct.requests:
-                    value = ours.p50_ms / direct.p50_ms
-                    lines.append(f"| {query.name} | {clients} | {value:.2f}× | "
-                                 f"{ours.throughput / direct.throughput:.0%} | {'yes' if value <= 1.25 else 'no'} |")
+        for query, clients, (ours, direct) in answered(cells, concurrency, OVER_VIRTUOSO, VIRTUOSO):
+            value = ours.p50_ms / direct.p50_ms
+            lines.append(f"| {query.name} | {clients} | {value:.2f}× | "
+                         f"{ours.throughput / direct.throughput:.0%} | {'yes' if value <= 1.25 else 'no'} |")
     if VIRTUOSO in columns and OVER_VIRTUOSO_BEFORE in columns:
         lines += ["", "### Over Virtuoso before (httpx, every check fenced) ÷ Virtuoso direct, and after ÷ before", "",
                   "| query | clients | before ÷ direct, p50 | after ÷ before, p50 | after ÷ before, throughput |",
                   "|---|---:|---:|---:|---:|"]
-        for query in MIX:
-            for clients in concurrency:
-                ours = cells.get((OVER_VIRTUOSO, query.name, clients))
-                before = cells.get((OVER_VIRTUOSO_BEFORE, query.name, clients))
-                direct = cells.get((VIRTUOSO, query.name, clients))
-                if ours and before and direct and ours.requests and before.requests and direct.requests:
-                    lines.append(f"| {query.name} | {clients} | {before.p50_ms / direct.p50_ms:.2f}× | "
-                                 f"{ours.p50_ms / before.p50_ms:.2f}× | {ours.throughput / before.throughput:.2f}× |")
+        for query, clients, (ours, before, direct) in answered(cells, concurrency, OVER_VIRTUOSO,
+                                                                OVER_VIRTUOSO_BEFORE, VIRTUOSO):
+            lines.append(f"| {query.name} | {clients} | {before.p50_ms / direct.p50_ms:.2f}× | "
+                         f"{ours.p50_ms / before.p50_ms:.2f}× | {ours.throughput / before.throughput:.2f}× |")
     lines += ["", "### Memory", "", "| process | peak RSS MB | MB per M quads |", "|---|---:|---:|"]
     for name, figures in results.loads.items():
         lines.append(f"| {name} | {figures['peak_rss_mb']:,.0f} | {figures['peak_rss_mb'] / m:,.0f} |")
