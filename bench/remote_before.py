@@ -42,6 +42,11 @@ class HttpxClient:
         self.client.close()
 
 
+def no_light(self: engine.RemoteEngine, light: str | None, job: engine.Job) -> None:
+    """RemoteEngine._light_text switched off: every text is checked on the fenced thread and sent as written."""
+    return None
+
+
 def main() -> None:
     store_init = remote.RemoteStore.__init__
 
@@ -51,7 +56,7 @@ def main() -> None:
         self.client = HttpxClient(settings)
 
     remote.RemoteStore.__init__ = init
-    engine.RemoteEngine._light_text = lambda self, light: None
+    engine.RemoteEngine._light_text = no_light  # type: ignore[method-assign]
     from chainkg.cli import main as cli
 
     sys.argv[0] = "chainkg"

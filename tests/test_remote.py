@@ -316,6 +316,17 @@ def test_any_other_query_goes_to_the_store_as_the_client_wrote_it(engine_and_sto
     assert sent_query(seen) == text
 
 
+def test_the_benchs_before_path_sends_a_light_query_as_the_client_wrote_it(engine_and_store, monkeypatch):
+    """bench/remote_before.py (`bench.run --virtuoso-before`) switches the light path off by replacing
+    RemoteEngine._light_text: it must still fit the method it replaces (it once hung the bench when that changed)."""
+    from bench import remote_before
+
+    engine, seen = engine_and_store
+    monkeypatch.setattr(RemoteEngine, "_light_text", remote_before.no_light)
+    engine.run(Job(LOOK_UP, JSON, max_rows=50), guard.light_query(guard.tokens(LOOK_UP)))
+    assert sent_query(seen) == LOOK_UP
+
+
 def test_a_light_text_oxigraph_refuses_is_answered_as_the_client_wrote_it(engine_and_store):
     """An undeclared prefix: the rewritten text does not parse, so the client's own text is checked (fenced) and
     its syntax error, with the client's line and column, is the answer; nothing reaches the store."""
