@@ -219,6 +219,17 @@ def test_sentences_follow_the_curated_quotes_over_layout(text, sentences):
     # national programmes and slogans
     ("推动经济高质量发展，融入一带一路。", "高质量发展", "PolicyMeasure"),
     ("推动经济高质量发展，融入一带一路。", "一带一路", "PolicyMeasure"),
+    ("开启大渡口第二次创业新征程。", "第二次创业", "PolicyMeasure"),
+    ("深化浙渝合作，引进浙江企业。", "浙渝合作", "PolicyMeasure"),
+    # closed sets named without a suffix: parties and world bodies, the world as a market, statistical sectors
+    ("产品出口欧盟、东盟。", "欧盟", "FormalOrganization"),
+    ("在中共大渡口区委的领导下推进改革。", "中共", "FormalOrganization"),
+    ("其产品销往全球20多个国家。", "全球", "Place"),
+    ("规上工业总产值增长12%。", "规上工业", "Industry"),
+    ("战略性新兴产业产值占比提高。", "战略性新兴产业", "Industry"),
+    # a coined term in quotation marks takes the word it qualifies; single quotation marks quote as double ones do
+    ("同时还派出专人提供“保姆式”服务，全程免费帮办。", "保姆式服务", "PolicyMeasure"),
+    ("“还要拓展产业链条，培育壮大‘健康+’产业体系。”", "健康+产业体系", "PolicyMeasure"),
 ])
 def test_new_names_come_from_lists_places_and_the_ontologys_suffixes(text, name, kind):
     found = analyse(text + "这是一篇关于产业发展的文章。", Gazetteer.from_names({}), date=ArticleDate(2021, 11))
@@ -249,6 +260,8 @@ def test_new_names_come_from_lists_places_and_the_ontologys_suffixes(text, name,
     ("工程师在生产线上操作设备。", "操作设备"),  # a verb before 设备: equipment, no trade
     ("整条产线由49台全自动专用设备组成。", "49台全自动专用设备"),
     ("重庆国际生物城是“国家战略性新兴产业集群”。", "国家战略性新兴"),  # the trade is the known 战略性新兴产业
+    ("推动经济全球化。", "全球"),  # a process, not the world
+    ("在中共中央的部署下。", "中共"),  # the party's centre is a body of its own
 ])
 def test_everyday_words_do_not_make_names(text, name):
     found = analyse(text + "这是一篇关于产业发展的文章。", Gazetteer.from_names({}), date=ArticleDate(2021, 11))

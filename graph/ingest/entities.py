@@ -120,8 +120,7 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
     spans = [(_after_leading_place(words, hit.start, hit.end) if hit.entities[0].kind in FIRM_KINDS else hit.start,
               hit.end) for hit in hits]
     new = _titles(sentence, article, next_id) + _suffixed(sentence, article, words, spans, next_id)
-    new += _exchanges(sentence, article, next_id) + _regions(sentence, article, known, next_id)
-    new += _policy_terms(sentence, article, next_id)
+    new += _closed_sets(sentence, article, next_id) + _regions(sentence, article, known, next_id)
     new += _people(sentence, article, words, next_id) + _byline(sentence, article, next_id)
     new += _listed(sentence, article, words, known, new, next_id)
     new += _leaders(sentence, article, known + new, next_id)
@@ -204,28 +203,34 @@ def _new(sentence: Sentence, article: str, i: int, j: int, kind: str, how: str, 
                    NAME_PATTERN, confidence, how)
 
 
-# Stock exchanges and their boards: a closed set, named where a firm lists (在深交所创业板上市).
-EXCHANGE = re.compile(r"深交所|上交所|港交所|北交所|纽交所|联交所|(?:深圳|上海|北京|香港|纽约)证券交易所|纳斯达克|"
-                      r"(?<!新)创业板|科创板|新三板")
+# Closed sets an article names without a suffix that says what they are: (pattern, class, how, confidence). Each is a
+# short, well-known list (the stock exchanges, the national programmes the State Council names, the bodies of the
+# world, the statistical sectors of the yearbooks), so matching them by name is safe where a general rule is not.
+CLOSED_SETS: list[tuple[re.Pattern, str, str, float]] = [
+    # stock exchanges and their boards, named where a firm lists (在深交所创业板上市)
+    (re.compile(r"深交所|上交所|港交所|北交所|纽交所|联交所|(?:深圳|上海|北京|香港|纽约)证券交易所|纳斯达克|"
+                r"(?<!新)创业板|科创板|新三板"), "FormalOrganization", "stock exchange", 0.7),
+    # national programmes and slogans, with the 建设/战略 the articles add where the name runs on; a district's
+    # "Nth entrepreneurship" and a province's cooperation with Chongqing (浙渝合作) are programmes of the same kind
+    (re.compile(r"一带一路|西部大开发(?:战略)?|高质量发展|新发展理念|新发展格局|双循环|内陆开放高地(?:建设)?|"
+                r"国际消费中心城市(?:建设)?|招商引资|以商招商|营商环境|乡村振兴(?:战略)?|共同富裕|放管服|专精特新|"
+                r"碳达峰|碳中和|大众创业、?万众创新|第[一二三四五]次创业|[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼川蜀贵黔"
+                r"云滇藏陕秦甘陇青宁新港澳台]渝合作"), "PolicyMeasure", "national policy term", 0.4),
+    # parties and international bodies (中共中央 is the party's centre, a body of its own)
+    (re.compile(r"中国共产党|中共(?!中央)|欧盟|东盟|联合国|世贸组织|世界贸易组织|世界卫生组织|世卫组织"),
+     "FormalOrganization", "well-known body", 0.6),
+    # the world as a market (全球化 is a process, 世界一流 a grade)
+    (re.compile(r"全世界|全球(?!化)|世界(?=第|最|前列|范围|各地)"), "Place", "the world", 0.4),
+    # the statistical sectors yearbooks and work reports count figures of
+    (re.compile(r"规上工业|规模以上工业|高技术制造业|战略性新兴制造业|战略性新兴产业|第[一二三]产业"), "Industry",
+     "statistical sector", 0.5),
+]
 
 
-def _exchanges(sentence: Sentence, article: str, next_id) -> list[Mention]:
-    return [_new(sentence, article, m.start(), m.end(), "FormalOrganization", "stock exchange", 0.7, next_id)
-            for m in EXCHANGE.finditer(sentence.norm)]
-
-
-# National policy programmes and slogans articles cite by name (a closed, well-known set, as the exchanges are): the
-# names the State Council and ministries use, with the 建设/战略 the articles add where the name runs on.
-POLICY_TERM = re.compile(r"一带一路|西部大开发(?:战略)?|高质量发展|新发展理念|新发展格局|双循环|内陆开放高地(?:建设)?|"
-                         r"国际消费中心城市(?:建设)?|招商引资|以商招商|营商环境|乡村振兴(?:战略)?|共同富裕|放管服|专精特新|"
-                         r"碳达峰|碳中和|大众创业、?万众创新")
-
-
-def _policy_terms(sentence: Sentence, article: str, next_id) -> list[Mention]:
-    """一带一路, 高质量发展, 招商引资: national programmes and slogans, as policy measures (low confidence: the curator
-    decides whether the article makes one of them a fact of its own)."""
-    return [_new(sentence, article, m.start(), m.end(), "PolicyMeasure", "national policy term", 0.4, next_id)
-            for m in POLICY_TERM.finditer(sentence.norm)]
+def _closed_sets(sentence: Sentence, article: str, next_id) -> list[Mention]:
+    """深交所, 一带一路, 欧盟, 全球, 规上工业: names of the closed sets above, typed by their set."""
+    return [_new(sentence, article, m.start(), m.end(), kind, how, confidence, next_id)
+            for pattern, kind, how, confidence in CLOSED_SETS for m in pattern.finditer(sentence.norm)]
 
 
 # China's macro-regions, a closed set jieba tags as directions (西部 f) or organisations (中西部 nt).
@@ -306,7 +311,7 @@ def _opens_name(inner: Mention, outer: Mention) -> bool:
         inner.how[7:] in OPENING_ORGANISATIONS
 
 
-OPENING, CLOSING = "“「", "”」"
+OPENING, CLOSING = "“「‘", "”」’"
 PROJECT_CLASSES = ("重点", "示范", "试点", "招商", "产业", "在建", "重大", "签约", "开工", "领域")
 
 
@@ -803,17 +808,19 @@ def _led_trades(sentence: Sentence, article: str, recognised: list[Mention], nex
     return out
 
 
-QUOTED_TERM = re.compile(r"[“「](?P<term>[^“”「」,;:。!?、\s]{2,10})[”」]")
+QUOTED_TERM = re.compile(r"[“「‘](?P<term>[^“”「」‘’,;:。!?、\s]{2,10})[”」’](?P<tail>服务|品牌|模式|行动|计划)?")
 
 
 def _quoted_terms(sentence: Sentence, article: str, recognised: list[Mention], next_id) -> list[Mention]:
     """A short term in quotation marks is a coined name — “智慧监管”, “双循环”, “一区两群” — most often of a policy
-    measure in these articles; low confidence, for the curator to type."""
+    measure in these articles; low confidence, for the curator to type. The word it qualifies right after the quote
+    is part of the name (“保姆式”服务 is the measure 保姆式服务)."""
     out = []
     for match in QUOTED_TERM.finditer(sentence.norm):
-        i, j = match.span("term")
+        i, j = match.start("term"), match.end("tail") if match.group("tail") else match.end("term")
         if not _nested(sentence, i, j, recognised):
-            out.append(_new(sentence, article, i, j, "PolicyMeasure", "“” term", 0.3, next_id))
+            out.append(_new(sentence, article, i, j, "PolicyMeasure", "“” term", 0.3, next_id,
+                            name=_unquoted(sentence.norm[i:j])))
     return out
 
 
