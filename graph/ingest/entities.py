@@ -38,7 +38,8 @@ SUFFIX_CLASSES: list[tuple[str, str]] = sorted([
     ("物流中心", "Facility"), ("分拣中心", "Facility"), ("监管中心", "Facility"), ("商业中心", "Facility"),
     ("服务中心", "ServiceCenter"), ("平台", "Platform"), ("基金", "InvestmentFund"),
     ("联盟", "Alliance"), ("协会", "Alliance"), ("商会", "Alliance"),
-    ("人民政府", "GovernmentBody"), ("政府", "GovernmentBody"), ("委员会", "GovernmentBody"), ("经信委", "GovernmentBody"),
+    ("人民政府", "GovernmentBody"), ("政府", "GovernmentBody"), ("政法系统", "GovernmentBody"),
+    ("融媒体中心", "FormalOrganization"), ("工作报告", "PolicyDocument"), ("委员会", "GovernmentBody"), ("经信委", "GovernmentBody"),
     ("管委会", "GovernmentBody"), ("区委", "GovernmentBody"), ("市委", "GovernmentBody"), ("县委", "GovernmentBody"),
     ("卫计委", "GovernmentBody"), ("卫健委", "GovernmentBody"), ("商务委", "GovernmentBody"), ("办公厅", "GovernmentBody"), ("发展办", "GovernmentBody"), ("发改委", "GovernmentBody"),
     ("项目", "Project"), ("产业集群", "IndustryCluster"), ("产业链", "IndustryChain"), ("全产业链", "IndustryChain"),
@@ -119,7 +120,8 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
     words = tokens(sentence.norm)
     spans = [(_after_leading_place(words, hit.start, hit.end) if hit.entities[0].kind in FIRM_KINDS else hit.start,
               hit.end) for hit in hits]
-    new = _titles(sentence, article, next_id) + _suffixed(sentence, article, words, spans, next_id)
+    places = [(h.start, h.end) for h in hits if h.entities[0].kind in HOME_KINDS]
+    new = _titles(sentence, article, next_id) + _suffixed(sentence, article, words, spans, places, next_id)
     new += _closed_sets(sentence, article, next_id) + _regions(sentence, article, known, next_id)
     new += _people(sentence, article, words, next_id) + _byline(sentence, article, next_id)
     new += _listed(sentence, article, words, known, new, next_id)
@@ -138,8 +140,10 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
     taken = {(m.start, m.end) for m in known}
     unique: dict[tuple[int, int], Mention] = {}
     for mention in new:
-        if (mention.start, mention.end) in taken or mention.name in gazetteer.names or \
-                _known_with_a_verb(mention, known):
+        if (mention.start, mention.end) in taken or _known_with_a_verb(mention, known):
+            continue
+        if mention.name in gazetteer.names:
+            known += _known_overlapped(sentence, article, mention, gazetteer, hits, next_id)
             continue
         unique.setdefault((mention.start, mention.end), mention)
     longer = list(unique.values())
@@ -148,6 +152,16 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
 
 
 FIRM_KINDS = {"Company", "University", "ResearchInstitute", "FormalOrganization"}
+
+
+def _known_overlapped(sentence: Sentence, article: str, mention: Mention, gazetteer: Gazetteer, hits, next_id):
+    """重庆市政府 in 重庆市政府工作报告: the gazetteer's leftmost-longest match took 政府工作报告, passing over a known
+    name the suffix rules found; that name is the known entity. Not inside a known name (中元 inside 中元汇吉)."""
+    i = sentence.at(mention.start)
+    j = i + len(mention.name)
+    if sentence.norm[i:j] != mention.name or any(h.start <= i and j <= h.end for h in hits):
+        return []
+    return [_known(sentence, article, gazetteer.hit(i, j, mention.name), next_id)]
 
 
 def _inside_a_longer_name(known: Mention, longer: list[Mention]) -> bool:
@@ -178,10 +192,13 @@ def _after_home_place(words, span: tuple[int, int]) -> tuple[int, int]:
 
 
 def _known_with_a_verb(mention: Mention, known: list[Mention]) -> bool:
-    """挂牌重庆市小面产业园: a new name that is a known name with words before it is the known name."""
-    return any(k.end == mention.end and k.start > mention.start and k.kind == mention.kind or
-               k.end == mention.end and k.start > mention.start and mention.how.startswith("suffix") and
-               mention.how[7:] in k.name for k in known)
+    """挂牌重庆市小面产业园: a new name that is a known name with words before it is the known name — unless those
+    words are a known place whose own it is (重庆市|政府工作报告 is the city's report, not any report)."""
+    def owned(k: Mention) -> bool:
+        return any(p.kind in HOME_KINDS and p.start == mention.start and p.end == k.start for p in known)
+    return any(k.end == mention.end and k.start > mention.start and not owned(k) and
+               (k.kind == mention.kind or mention.how.startswith("suffix") and mention.how[7:] in k.name)
+               for k in known)
 
 
 def _known(sentence: Sentence, article: str, hit, next_id) -> Mention:
@@ -254,16 +271,18 @@ def _titles(sentence: Sentence, article: str, next_id) -> list[Mention]:
             for m in TITLE_IN_BOOK.finditer(sentence.norm)]
 
 
-def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, int]], next_id) -> list[Mention]:
-    """Names ending in a typed suffix, extended leftwards over name-like tokens."""
+def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, int]], places: list[tuple[int, int]],
+              next_id) -> list[Mention]:
+    """Names ending in a typed suffix, extended leftwards over name-like tokens (a body named for a place from the
+    last known place in it: 重庆移动互联网产业园|大渡口经信委)."""
     found = []
     norm = sentence.norm
     ends = {e for _, e, _, _ in words}
     for suffix, kind in SUFFIX_CLASSES:
         for match in re.finditer(re.escape(suffix), norm):
             end = match.end()
-            if end not in ends or any(i < end < j for i, j in known):
-                continue
+            if end not in ends or any(i < end < j and i < match.start() for i, j in known):
+                continue  # (a known name that starts with the suffix word is no reason: 重庆市政府|工作报告)
             if kind in ("Industry",) and norm[end:end + 2] in ("集群", "园区", "链", "基地"):
                 continue
             if kind == "Industry" and norm[:match.start()].endswith(("地区", "区", "市", "省", "县", "圈")):
@@ -278,6 +297,8 @@ def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, in
             clause = list(CLAUSE_INSIDE.finditer(norm, start, match.start()))
             if clause:  # 精准医疗企业|迪威纳生物科技有限公司: the name begins after the clause word
                 start = clause[-1].end()
+            if kind in PLACE_NAMED:
+                start = max([start] + [i for i, j in places if start < i and j <= match.start()])
             core = _unquoted(norm[start:match.start()])
             measure = MEASURE_WORD.match(core)
             if measure and norm[start - 1:start].isdigit():  # 年产5万台|精密数控机床生产基地: the figure's unit
@@ -287,7 +308,8 @@ def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, in
             counted = re.match(r"[\d一二三四五六七八九十两]+个", core)
             if counted and kind == "IndustryCluster" and suffix == "产业集群":  # 6个|生物医药产业集群(项目)
                 start, core = start + counted.end(), core[counted.end():]
-            if not _good_core(core, suffix) or kind == "Industry" and core[:1].isdigit():  # 49台全自动专用设备
+            own_body = kind == "GovernmentBody" and core in ("市", "区", "县", "省")  # 市政府, 市卫计委
+            if not (_good_core(core, suffix) or own_body) or kind == "Industry" and core[:1].isdigit():  # 49台…设备
                 continue
             confidence = CONFIDENCE.get(kind, 0.7) - (0.2 if suffix in WEAK_SUFFIXES else 0.0)
             found.append(_new(sentence, article, start, end, kind, f"suffix {suffix}", round(confidence, 2), next_id,
@@ -301,12 +323,15 @@ def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, in
     return kept
 
 
-OPENING_ORGANISATIONS = ("大学", "学院", "研究院", "研究所", "有限公司", "有限责任公司", "集团")
+OPENING_ORGANISATIONS = ("大学", "学院", "研究院", "研究所", "有限公司", "有限责任公司", "集团", "政府", "人民政府")
+# Bodies named for the place they serve: the name begins at the last known place in it.
+PLACE_NAMED = {"GovernmentBody", "FormalOrganization"}
+HOME_KINDS = {"District", "City", "Municipality", "AdministrativeArea", "Country"}
 
 
 def _opens_name(inner: Mention, outer: Mention) -> bool:
-    """上海交通大学|重庆国际生物城数字医学联合技术中心: a university, institute or firm that opens a longer name of
-    another kind is named there too (the centre is its)."""
+    """上海交通大学|重庆国际生物城数字医学联合技术中心, 重庆市政府|工作报告: a university, institute, firm or
+    government that opens a longer name of another kind is named there too (the centre, the report is its)."""
     return inner.start == outer.start and inner.end < outer.end and inner.kind != outer.kind and \
         inner.how[7:] in OPENING_ORGANISATIONS
 

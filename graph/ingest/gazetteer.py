@@ -119,9 +119,13 @@ class Gazetteer:
         for start, end, key in sorted(matches, key=lambda m: (-(m[1] - m[0]), m[0])):
             if any(start < h.end and h.start < end for h in hits):
                 continue
-            unique = {k.iri: k for k in reversed(self.names[key])}
-            hits.append(Hit(start, end, key, tuple(reversed(unique.values()))))
+            hits.append(self.hit(start, end, key))
         return sorted(hits, key=lambda h: h.start)
+
+    def hit(self, start: int, end: int, key: str) -> Hit:
+        """The match of a known name at [start, end), its entities without repeats, in the order they were named."""
+        unique = {k.iri: k for k in reversed(self.names[key])}
+        return Hit(start, end, key, tuple(reversed(unique.values())))
 
     def label(self, iri: str, lang: str = "zh-hans") -> str | None:
         return self.labels.get(iri, {}).get(lang)
