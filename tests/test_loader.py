@@ -83,3 +83,33 @@ def test_shipped_graph_reloads_only_when_files_change(shipped_kg):
     size = len(shipped_kg)
     assert loader.load_shipped(shipped_kg, force=True) is True
     assert len(shipped_kg) == size
+
+
+def test_the_shipped_shapes_are_checked_once_per_process_and_a_breach_every_time(tmp_path, monkeypatch):
+    """load_shipped remembers shipped files it found conforming (the check is ~2 s, the same bytes get the same
+    verdict); files that break the shapes are refused on every load, and loading them leaves the store empty."""
+    from chainkg.graph import validate
+    from chainkg.graph.settings import Settings
+
+    checks = []
+    check_shapes = validate.check_shapes
+    monkeypatch.setattr(validate, "check_shapes", lambda *a, **k: checks.append(1) or check_shapes(*a, **k))
+    curated = tmp_path / "curated"
+    curated.mkdir()
+    shipped = Settings().curated_dir
+    for path in shipped.glob("*.trig"):
+        (curated / path.name).write_bytes(path.read_bytes())
+    # a chain where a segment belongs: the placement shape refuses it (tests/test_curated_chains.py)
+    (curated / "zz-breach.trig").write_text(
+        "<https://w3id.org/chainkg/id/quote/breach> { <https://w3id.org/chainkg/id/hikvision> "
+        "<https://w3id.org/chainkg/ontology#inSegment> <https://w3id.org/chainkg/id/smart-vision-chain> . }\n")
+    for _ in range(2):
+        kg = KnowledgeGraph(Settings(store=":memory:", curated_dir=curated))
+        with pytest.raises(loader.LoadError, match="breaks the shapes"):
+            loader.load_shipped(kg)
+        assert len(kg) == 0
+    assert len(checks) == 2
+    (curated / "zz-breach.trig").unlink()
+    for _ in range(2):
+        assert loader.load_shipped(KnowledgeGraph(Settings(store=":memory:", curated_dir=curated))) is True
+    assert len(checks) <= 3  # checked once here, or not at all if this process checked these files before
