@@ -16,9 +16,6 @@ from chainkg.graph.settings import Settings
 from tests.conftest import WRITE_TOKEN
 
 AUTH = {"Authorization": f"Bearer {WRITE_TOKEN}"}
-# In one process, with the `alone` tests: schemathesis gives the 40 operations' tests one node id, and pytest-xdist,
-# which knows tests by node id, would run one of them (tests/conftest.py stops a parallel run that would).
-pytestmark = pytest.mark.alone
 
 
 TEXT_BODIES = ("application/sparql-query", "application/sparql-update", "application/n-quads", "application/n-triples",
