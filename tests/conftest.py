@@ -440,11 +440,33 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
     raise RuntimeError(f"server at {url} did not come up in {timeout}s")
 
 
+# The modules that hold `alone` tests. `pytest -m alone` (the second part of make test) collects only these rather
+# than the whole suite (~8 s of imports and collecting on an idle core, ~20 s beside other processes); a collection
+# that meets an `alone` test in any other module stops with an error, so a new one cannot be left out unseen.
+ALONE_MODULES = {"test_auth.py", "test_backend_contract.py", "test_limits_under_load.py", "test_sparql_endpoint.py",
+                 "test_starvation.py"}
+_alone_elsewhere: list[str] = []
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if config.option.markexpr == "alone" and collection_path.suffix == ".py" \
+            and collection_path.name.startswith("test_") and collection_path.name not in ALONE_MODULES:
+        return True
+    return None
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    if item.get_closest_marker("alone") and item.path.name not in ALONE_MODULES:
+        _alone_elsewhere.append(item.nodeid)
+
+
 @pytest.hookimpl(trylast=True)  # after `-m` has deselected
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Each schemathesis test (one per operation, test_schema_fuzz) is known by its own node id. In a pytest-xdist
     worker: no two tests to run share a node id, since xdist knows tests by node id and runs one of each, so the
     others would go missing unnoticed. And the longest modules come first."""
+    if _alone_elsewhere:
+        raise pytest.UsageError(f"`alone` tests outside tests/conftest.py ALONE_MODULES: {_alone_elsewhere}")
     for item in items:
         # schemathesis 4.32 names its tests `test_…[GET /healthz]`, but pytest 9 builds a node id from the function's
         # name and parameters only, and schemathesis passes none: the operation goes back in as the parameters.
