@@ -77,6 +77,7 @@ STOP_WORDS = set("""
 纳入 全域 加入 融入 挂牌 走进 迈入 进入 推出 建立 布局 承接 抓住 借助 利用 依靠 面向 对接 服务于 致力于 专注于
 落实 贯彻 秉承 坚持 践行 抢抓
 紧紧围绕 充分利用 积极探索 大力发展 探索 面对 意味着 地处 确立 走出 离不开 跨 丰富 谋 变为 夯实 打好 重构 深耕 举行 举办
+好
 """.split())
 STOP_FLAGS = ("p", "c", "u", "d", "r", "y", "e", "o", "q", "mq", "t", "f", "x", "w", "ad", "vd", "uj", "ul", "zg", "i")
 TITLES = ("总经理", "董事长", "副总经理", "总裁", "主任", "区长", "市长", "书记", "局长", "院长", "联合创始人", "创始人",
@@ -135,7 +136,7 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
     new += _led_trades(sentence, article, known + new, next_id)
     new += _places(sentence, article, words, spans + [_after_home_place(words, _norm_span(sentence, m)) for m in new],
                    next_id)
-    new += _owners(sentence, article, new, next_id)
+    new += _owners(sentence, article, new, next_id) + _latin_brands(sentence, article, words, next_id)
     new += _trades_of_groups(sentence, article, words, known + new, next_id)
     taken = {(m.start, m.end) for m in known}
     unique: dict[tuple[int, int], Mention] = {}
@@ -238,6 +239,15 @@ CLOSED_SETS: list[tuple[re.Pattern, str, str, float]] = [
      "FormalOrganization", "well-known body", 0.6),
     # the world as a market (全球化 is a process, 世界一流 a grade)
     (re.compile(r"全世界|全球(?!化)|世界(?=第|最|前列|范围|各地)"), "Place", "the world", 0.4),
+    # Chongqing's districts and counties by their short names (南岸长嘉汇, 渝中朝天门); those that are everyday words
+    # as well (长寿, 江北 in 长江北岸, 南岸 a river's bank) only with 区/县 or where nothing says "river"
+    (re.compile(r"(?:渝中|大渡口|沙坪坝|九龙坡|(?<![长江])南岸(?!边|线)|北碚|渝北|巴南|万州|涪陵|黔江|江津|合川|永川|"
+                r"南川|綦江|璧山|铜梁|潼南|荣昌|开州|梁平|武隆|城口|丰都|垫江|云阳|奉节|巫溪|石柱|秀山|酉阳|彭水|"
+                r"(?<!长)江北(?!岸)|长寿(?=区)|大足(?=区))(?:区|县|自治县)?"), "District", "Chongqing district", 0.5),
+    # the local high-tech and development zones, named by their class alone (推动高新区建桥园创新发展)
+    # (after a verb or a pause: 重庆高新区 is the suffix rule's)
+    (re.compile(r"(?:(?<![\u4e00-\u9fff])|(?<=推动|纳入|位于|落户|入驻|依托|融入|加入|建设))(?:高新区|经开区)"),
+     "PlanningArea", "the local zone", 0.4),
     # the statistical sectors yearbooks and work reports count figures of
     (re.compile(r"规上工业|规模以上工业|高技术制造业|战略性新兴制造业|战略性新兴产业|第[一二三]产业"), "Industry",
      "statistical sector", 0.5),
@@ -299,6 +309,8 @@ def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, in
                 start = clause[-1].end()
             if kind in PLACE_NAMED:
                 start = max([start] + [i for i, j in places if start < i and j <= match.start()])
+            if suffix in PART_SUFFIXES:
+                start = _whole_known(norm, match.start(), known, start)
             core = _unquoted(norm[start:match.start()])
             measure = MEASURE_WORD.match(core)
             if measure and norm[start - 1:start].isdigit():  # 年产5万台|精密数控机床生产基地: the figure's unit
@@ -331,9 +343,22 @@ HOME_KINDS = {"District", "City", "Municipality", "AdministrativeArea", "Country
 
 def _opens_name(inner: Mention, outer: Mention) -> bool:
     """上海交通大学|重庆国际生物城数字医学联合技术中心, 重庆市政府|工作报告: a university, institute, firm or
-    government that opens a longer name of another kind is named there too (the centre, the report is its)."""
-    return inner.start == outer.start and inner.end < outer.end and inner.kind != outer.kind and \
-        inner.how[7:] in OPENING_ORGANISATIONS
+    government that opens a longer name of another kind is named there too (the centre, the report is its); so is
+    the whole a part is named by (…示范区|核心区, 重庆总部基地|5号楼)."""
+    return inner.start == outer.start and inner.end < outer.end and (
+        inner.kind != outer.kind and inner.how[7:] in OPENING_ORGANISATIONS or outer.how[7:] in PART_SUFFIXES)
+
+
+# Suffixes that name a part of a whole named before them: a phase, a core zone, a building.
+PART_SUFFIXES = ("一期", "二期", "三期", "四期", "核心区", "拓展区", "号楼")
+
+
+def _whole_known(norm: str, part_start: int, known: list[tuple[int, int]], start: int) -> int:
+    """重庆大渡口园区风貌|重庆天安数码城|一期: a part's name begins at the known whole right before it (before the
+    building's number: 重庆天安数码城|5号楼), whatever the words before that."""
+    number = re.search(r"[\dA-Za-z一二三四五六七八九十]*$", norm[:part_start])
+    wholes = [i for i, j in known if j == part_start - len(number.group()) and i >= start]
+    return min(wholes, default=start)
 
 
 OPENING, CLOSING = "“「‘", "”」’"
@@ -383,7 +408,7 @@ def _left_edge(words, suffix_start: int, norm: str, *, strict: bool = False) -> 
             start = s
             k -= 1
             continue
-        if word in STOP_WORDS or flag.startswith(STOP_FLAGS) and flag != "eng" or _punct(word) or \
+        if word in STOP_WORDS or flag.startswith(STOP_FLAGS) and flag != "eng" and word != "现代" or _punct(word) or \
                 suffix_start - s > 24 or \
                 word in ("年", "月", "日") or re.search(r"\d[年月日]$", word):  # 2016年11月|重庆国际分拨…
             if len(word) == 2 and word[0] in "以在与和对向从于由" and "\u4e00" <= word[1] <= "\u9fff" and \
@@ -392,7 +417,10 @@ def _left_edge(words, suffix_start: int, norm: str, *, strict: bool = False) -> 
             break
         ordinal = re.fullmatch("第[一二三四五六七八九十百]+", word)
         valence = k + 1 < len(words) and words[k + 1][2].startswith("价")  # 九价|宫颈癌疫苗: a vaccine's valence
-        if flag == "m" and (re.fullmatch(NUMERAL, word) or ordinal) and not word.isascii() and not valence:  # 十家…;
+        # 大渡口|百亿|纤维复合材料产业园: a park's size is in its name after its place (not 五大|百亿|产业集群, a count)
+        magnitude = word in ("百亿", "千亿", "万亿") and k > 0 and words[k - 1][3] in ("n", "ns", "nz", "nt")
+        if flag == "m" and (re.fullmatch(NUMERAL, word) or ordinal) and not word.isascii() and not valence and \
+                not magnitude:  # 十家…;
             break                                                                  # 5号楼, 三峰集团, 红九九 do not
         if flag.startswith("v") and len(word) >= 2 and k == index - 1 and word in STOP_WORDS:
             break
@@ -428,11 +456,15 @@ NAME_PIECES = ("j", "n", "nr", "nrt", "nrfg", "ns", "nz", "b", "g", "ng")
 
 
 def _without_leading_verb(words, start: int, suffix_start: int) -> int:
-    """走进重庆天安数码城5号楼, 挂牌重庆市小面产业园: a verb heading the name governs it and is not part of it."""
+    """走进重庆天安数码城5号楼, 挂牌重庆市小面产业园: a verb heading the name governs it and is not part of it — but
+    not a trade jieba tags as a verb (节能环保服务产业集群)."""
     for s, e, word, flag in words:
-        if s == start and flag == "v" and len(word) == 2 and e < suffix_start:
+        if s == start and flag == "v" and len(word) == 2 and e < suffix_start and word not in TRADE_VERBS:
             return e
     return start
+
+
+TRADE_VERBS = ("节能", "储能", "养老", "养生", "制药")
 
 
 def _punct(word: str) -> bool:
@@ -833,19 +865,23 @@ def _led_trades(sentence: Sentence, article: str, recognised: list[Mention], nex
     return out
 
 
-QUOTED_TERM = re.compile(r"[“「‘](?P<term>[^“”「」‘’,;:。!?、\s]{2,10})[”」’](?P<tail>服务|品牌|模式|行动|计划)?")
+QUOTED_TERM = re.compile(r"[“「‘](?P<term>[^“”「」‘’,;:。!?、\s]{2,10})[”」’](?P<tail>服务|品牌|模式|行动|计划|平台)?")
 
 
 def _quoted_terms(sentence: Sentence, article: str, recognised: list[Mention], next_id) -> list[Mention]:
     """A short term in quotation marks is a coined name — “智慧监管”, “双循环”, “一区两群” — most often of a policy
     measure in these articles; low confidence, for the curator to type. The word it qualifies right after the quote
-    is part of the name (“保姆式”服务 is the measure 保姆式服务)."""
+    is part of the name (“保姆式”服务 is the measure 保姆式服务, “企业吹哨·部门报到”平台 a platform), and such a name may
+    hold a known one (“义渡诚信”品牌 is a brand of its own, not the place 义渡)."""
     out = []
     for match in QUOTED_TERM.finditer(sentence.norm):
-        i, j = match.start("term"), match.end("tail") if match.group("tail") else match.end("term")
-        if not _nested(sentence, i, j, recognised):
-            out.append(_new(sentence, article, i, j, "PolicyMeasure", "“” term", 0.3, next_id,
-                            name=_unquoted(sentence.norm[i:j])))
+        tail = match.group("tail")
+        i, j = match.start("term"), match.end("tail") if tail else match.end("term")
+        a, b = sentence.span(i, j)
+        inside = any(m.start <= a and b <= m.end for m in recognised)
+        if not inside and (tail or not _nested(sentence, i, j, recognised)):
+            out.append(_new(sentence, article, i, j, "Platform" if tail == "平台" else "PolicyMeasure", "“” term",
+                            0.3, next_id, name=_unquoted(sentence.norm[i:j])))
     return out
 
 
@@ -897,6 +933,14 @@ def _trades_of_groups(sentence: Sentence, article: str, words, found: list[Menti
         if b - a >= 2 and not common_word(sentence.norm[a:b]) and sentence.norm[a:b] not in STOP_WORDS:
             out.append(_new(sentence, article, a, b, "Industry", "trade of a group's name", 0.3, next_id))
     return out
+
+
+def _latin_brands(sentence: Sentence, article: str, words, next_id) -> list[Mention]:
+    """亚马逊AWS, 阿里巴巴LOFT: a firm jieba knows by name (nrt) with Latin letters right after it is a brand or unit
+    of its own (AWS is Amazon's cloud firm), wherever it stands."""
+    return [_new(sentence, article, s, e2, "Company", "firm and Latin name", 0.4, next_id)
+            for (s, e, word, flag), (s2, e2, latin, flag2) in zip(words, words[1:])
+            if flag == "nrt" and len(word) >= 2 and flag2 == "eng" and s2 == e and len(latin) >= 2]
 
 
 def _owner_head(name: str) -> str | None:

@@ -68,6 +68,7 @@ def relations(sentence: Sentence, mentions: list[Mention], next_id, context: dic
     inner |= {m.id for m in mentions if m.kind in SITTERS and m.how != "owner in a name" and any(
         o.kind in SITTERS and o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
         for o in mentions)}  # 春风动力 in 春风动力重庆摩托车制造项目落户大渡口: the project settles, not the firm
+    inner |= {m.id for m in mentions if m.how == "firm and Latin name" and _inside_another(m, mentions)}  # 亚马逊AWS孵化器
     kinds = lambda names: [m for m in mentions if m.kind in names and m.id not in inner]  # noqa: E731
     named_chains = context.setdefault("chains", {})  # 以宏锐精工为链主 after a headline naming the one chain
     named_chains.update({m.iri or m.name: m for m in kinds({"IndustryChain"})})
@@ -314,7 +315,12 @@ def _home(mentions: list[Mention]) -> Mention | None:
 
 
 def _key(mention: Mention) -> str:
-    return mention.iri or "new:" + mention.name
+    """One key per entity a mention may be: a new district is one place whether written 巴南 or 巴南区."""
+    if mention.iri:
+        return mention.iri
+    if mention.kind in ("District", "AdministrativeArea") and len(mention.name) > 2:
+        return "new:" + re.sub("(?:自治县|区|县|省)$", "", mention.name)
+    return "new:" + mention.name
 
 
 PLACING = ("ck:locatedIn", "ck:hostedIn")
