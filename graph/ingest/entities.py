@@ -36,7 +36,7 @@ SUFFIX_CLASSES: list[tuple[str, str]] = sorted([
     ("路演厅", "Facility"), ("广场", "Facility"), ("运营中心", "Platform"), ("创新中心", "Platform"),
     ("招商中心", "ServiceCenter"), ("医院", "Facility"), ("算力中心", "Facility"),
     ("物流中心", "Facility"), ("分拣中心", "Facility"), ("监管中心", "Facility"), ("商业中心", "Facility"),
-    ("服务中心", "ServiceCenter"), ("平台", "Platform"), ("基金", "InvestmentFund"),
+    ("服务中心", "ServiceCenter"), ("平台", "Platform"), ("基金", "InvestmentFund"), ("专项资金", "InvestmentFund"),
     ("联盟", "Alliance"), ("协会", "Alliance"), ("商会", "Alliance"),
     ("人民政府", "GovernmentBody"), ("政府", "GovernmentBody"), ("政法系统", "GovernmentBody"),
     ("融媒体中心", "FormalOrganization"), ("工作报告", "PolicyDocument"), ("委员会", "GovernmentBody"), ("经信委", "GovernmentBody"),
@@ -51,7 +51,7 @@ SUFFIX_CLASSES: list[tuple[str, str]] = sorted([
     ("一期", "Project"), ("二期", "Project"), ("三期", "Project"), ("四期", "Project"), ("扩能", "Project"),
     ("产业化", "Project"), ("生鲜仓", "Project"),
     ("高新区", "PlanningArea"), ("科学城", "PlanningArea"), ("核心区", "PlanningArea"), ("拓展区", "PlanningArea"),
-    ("主城区", "PlanningArea"), ("中心城区", "PlanningArea"), ("都市区", "PlanningArea"), ("新城", "PlanningArea"),
+    ("主城区", "PlanningArea"), ("中心城区", "PlanningArea"), ("都市区", "PlanningArea"), ("新城", "PlanningArea"), ("半岛", "PlanningArea"),
     ("示范区", "PlanningArea"), ("上游地区", "PlanningArea"), ("经济圈", "PlanningArea"), ("画廊", "PlanningArea"),
     ("物流业", "Industry"), ("冷链物流", "Industry"),
     ("医疗器械", "Industry"), ("器械", "Industry"), ("设备", "Industry"), ("器具", "Industry"), ("软件", "Industry"),
@@ -197,6 +197,8 @@ def _known_with_a_verb(mention: Mention, known: list[Mention]) -> bool:
     words are a known place whose own it is (重庆市|政府工作报告 is the city's report, not any report)."""
     def owned(k: Mention) -> bool:
         return any(p.kind in HOME_KINDS and p.start == mention.start and p.end == k.start for p in known)
+    if mention.how == "list item" and mention.kind == "Industry":
+        return False  # 冷链物流 in 进口冷链食品、冷链物流企业: a list's commas bound the trade, 物流 is inside it
     return any(k.end == mention.end and k.start > mention.start and not owned(k) and
                (k.kind == mention.kind or mention.how.startswith("suffix") and mention.how[7:] in k.name)
                for k in known)
@@ -249,7 +251,8 @@ CLOSED_SETS: list[tuple[re.Pattern, str, str, float]] = [
     (re.compile(r"(?:(?<![\u4e00-\u9fff])|(?<=推动|纳入|位于|落户|入驻|依托|融入|加入|建设))(?:高新区|经开区)"),
      "PlanningArea", "the local zone", 0.4),
     # the statistical sectors yearbooks and work reports count figures of
-    (re.compile(r"规上工业|规模以上工业|高技术制造业|战略性新兴制造业|战略性新兴产业|第[一二三]产业"), "Industry",
+    (re.compile(r"规上工业|规模以上工业|高技术制造业|战略性新兴制造业|战略性新兴产业|第[一二三]产业|"
+                r"工业(?=总产值|产值|投资|增加值|用电)"), "Industry",
      "statistical sector", 0.5),
 ]
 
@@ -424,7 +427,7 @@ def _left_edge(words, suffix_start: int, norm: str, *, strict: bool = False) -> 
             break                                                                  # 5号楼, 三峰集团, 红九九 do not
         if flag.startswith("v") and len(word) >= 2 and k == index - 1 and word in STOP_WORDS:
             break
-        if strict and flag in ("v", "vg", "vd") and k < index - 1:  # 不乏|三峰集团, but 镜头制造 ends in a verb
+        if strict and flag in ("v", "vg", "vd") and k < index - 1 and word not in TRADE_VERBS:  # 不乏|三峰集团, but 镜头制造 ends in a verb
             break
         start = s
         k -= 1
@@ -464,7 +467,7 @@ def _without_leading_verb(words, start: int, suffix_start: int) -> int:
     return start
 
 
-TRADE_VERBS = ("节能", "储能", "养老", "养生", "制药")
+TRADE_VERBS = ("节能", "储能", "养老", "养生", "制药", "仿制")  # 重庆市|仿制|药一致性评价中心
 
 
 def _punct(word: str) -> bool:
@@ -566,6 +569,8 @@ def _listed(sentence: Sentence, article: str, words, known: list[Mention], found
             if kind == "Project":
                 _as_projects(sentence, i, j, found)
             item_kind = "Industry" if kind == "Company" and norm[i:j].endswith(ACTIVITIES) else kind
+            if item_kind == "Industry" and norm[i:j].endswith("企业") and j - i > 4:
+                j -= 2  # 冷链物流企业和现代服务业企业: the firms of a trade name the trade
             if _nested(sentence, i, j, recognised) and not (item_kind == "Industry" and
                                                             _around_trades(sentence, i, j, recognised)):
                 continue
@@ -691,7 +696,14 @@ def _list_kind(norm: str, items, recognised: list[Mention], sentence: Sentence) 
     if len(kinds) * 2 >= len(items) and kinds:
         best = max(sorted(set(kinds)), key=kinds.count)
         return "Industry" if best in ("IndustryCluster", "IndustryChain", "ChainSegment") else best
+    trades = sum(bool(TRADE_ENDING.search(norm[i:j])) for i, j in items)
+    if trades >= 2 and trades * 3 >= len(items) * 2:
+        return "Industry"  # 信息服务业、环保产业和现代服务业; 节能环保、信息制造、文化…: items that name trades
     return None
+
+
+# How the name of a trade ends (not 企业, 创业, 就业: firms and jobs).
+TRADE_ENDING = re.compile(r"(?<![企创就毕职专学])业$|(?:制造|旅游|环保|软件|物流|医药|电商|零售|批发)$")
 
 
 def _bracket_head(before: str) -> str | None:
@@ -974,7 +986,7 @@ def _unusual(head: str) -> bool:
 # ---------------------------------------------------------------------------------------------------- places
 # Everyday words jieba's dictionary tags as place names (ns): not places in an article about an economy.
 NOT_PLACES = set("英雄 深度 三区 半壁江山 上市 城市 都市 大都市 山水 宜居 新区 新城 湾区 法治化 之区 都市区 城区 江山 中华 "
-                 "东方 天下 江湖 海外 内地 本土 边疆 山区 乡村 农村 港口 口岸 沿海 内陆 云集 入口".split())
+                 "东方 天下 江湖 海外 内地 本土 边疆 山区 乡村 农村 港口 口岸 沿海 内陆 云集 入口 大关".split())
 PLACE_SUFFIX_CLASSES = (("自治区", "AdministrativeArea"), ("省", "AdministrativeArea"), ("市", "City"), ("区", "District"),
                         ("县", "District"))
 
