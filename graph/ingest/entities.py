@@ -246,6 +246,14 @@ CLOSED_SETS: list[tuple[re.Pattern, str, str, float]] = [
     (re.compile(r"(?:渝中|大渡口|沙坪坝|九龙坡|(?<![长江])南岸(?!边|线)|北碚|渝北|巴南|万州|涪陵|黔江|江津|合川|永川|"
                 r"南川|綦江|璧山|铜梁|潼南|荣昌|开州|梁平|武隆|城口|丰都|垫江|云阳|奉节|巫溪|石柱|秀山|酉阳|彭水|"
                 r"(?<!长)江北(?!岸)|长寿(?=区)|大足(?=区))(?:区|县|自治县)?"), "District", "Chongqing district", 0.5),
+    # the large cities a university's name opens with (上海|交通大学, 莫斯科|国立柴可夫斯基音乐学院), which jieba
+    # keeps inside one word or tags as a person
+    (re.compile(r"(?:北京|上海|天津)(?=[^,;:。!?、]{0,12}(?:大学|学院))"), "Municipality", "large city", 0.4),
+    (re.compile(r"(?:深圳|广州|成都|武汉|杭州|南京|西安|苏州|香港|澳门|台北|莫斯科|伦敦|纽约|东京|首尔|新加坡|巴黎|柏林)"
+                r"(?=[^,;:。!?、]{0,12}(?:大学|学院))"), "City", "large city", 0.4),
+    # the national pilots a place is designated (被确定为全国城区老工业区搬迁改造试点区)
+    (re.compile(r"(?:(?<=确定为|认定为|批准为|命名为)|(?<=列为|评为))(?:全国|国家级?)[^,;:。!?、()\s]{2,24}?试点(?:区|城市|县)?"),
+     "PolicyMeasure", "designation", 0.4),
     # the local high-tech and development zones, named by their class alone (推动高新区建桥园创新发展)
     # (after a verb or a pause: 重庆高新区 is the suffix rule's)
     (re.compile(r"(?:(?<![\u4e00-\u9fff])|(?<=推动|纳入|位于|落户|入驻|依托|融入|加入|建设))(?:高新区|经开区)"),
