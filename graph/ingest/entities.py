@@ -37,7 +37,8 @@ SUFFIX_CLASSES: list[tuple[str, str]] = sorted([
     ("招商中心", "ServiceCenter"), ("医院", "Facility"), ("算力中心", "Facility"),
     ("物流中心", "Facility"), ("分拣中心", "Facility"), ("监管中心", "Facility"), ("商业中心", "Facility"),
     ("服务中心", "ServiceCenter"), ("平台", "Platform"), ("基金", "InvestmentFund"), ("专项资金", "InvestmentFund"),
-    ("联盟", "Alliance"), ("协会", "Alliance"), ("商会", "Alliance"),
+    ("联盟", "Alliance"), ("协会", "Alliance"), ("商会", "Alliance"), ("联合体", "Alliance"),
+    ("天使投资", "InvestmentFund"),
     ("人民政府", "GovernmentBody"), ("政府", "GovernmentBody"), ("政法系统", "GovernmentBody"),
     ("融媒体中心", "FormalOrganization"), ("工作报告", "PolicyDocument"), ("委员会", "GovernmentBody"), ("经信委", "GovernmentBody"),
     ("管委会", "GovernmentBody"), ("区委", "GovernmentBody"), ("市委", "GovernmentBody"), ("县委", "GovernmentBody"),
@@ -410,12 +411,19 @@ def _left_edge(words, suffix_start: int, norm: str, *, strict: bool = False) -> 
     k = index - 1
     while k >= 0:
         s, e, word, flag = words[k]
-        if word == ")" and k >= 2 and words[k - 2][2] == "(" and re.fullmatch("[\u4e00-\u9fff]{2,4}", words[k - 1][2]):
-            start, k = words[k - 2][0], k - 3  # 重庆国际分拨(公路)海关监管中心: a short gloss inside a name
+        opening = next((j for j in range(k - 1, max(k - 4, -1), -1) if words[j][2] == "("), None)
+        if word == ")" and opening is not None and \
+                re.fullmatch("[\u4e00-\u9fff]{2,6}", "".join(w[2] for w in words[opening + 1:k])):
+            start, k = words[opening][0], opening - 1  # 重庆国际分拨(公路)海关监管中心, ivd(体外诊断)生物科技园:
+            # a short gloss inside a name
             if k >= 0 and words[k][3] == "f" and re.fullmatch("[东南西北中]+部", words[k][2]):
                 start, k = words[k][0], k - 1  # 西部(重庆)科学城: a region the gloss narrows
             continue
         if _shattered(words, k, start):
+            start = s
+            k -= 1
+            continue
+        if _name_piece(words, k, index, norm, suffix_start):
             start = s
             k -= 1
             continue
@@ -442,6 +450,20 @@ def _left_edge(words, suffix_start: int, norm: str, *, strict: bool = False) -> 
     return _without_leading_verb(words, start, suffix_start)
 
 
+def _name_piece(words, k: int, index: int, norm: str, suffix_start: int) -> bool:
+    """Words that stop most names but are pieces of some: 发展 right before a firm's or a strategy's suffix (重庆小面
+    产业发展|集团, 五大功能区域发展|战略), a phase (园区|三期|项目), a stretch of a chain (纤维复合材料|下游|应用孵化
+    机构), a macro-region opening a name (建设|西部|生物医药创新中心), a gloss in brackets (ivd|(体外诊断)|生物科技园)."""
+    word, flag = words[k][2], words[k][3]
+    if word in ("发展", "建设", "投资", "开发") and k == index - 1:
+        return norm.startswith(("集团", "有限公司", "有限责任公司", "股份有限公司", "公司", "战略", "规划"), suffix_start)
+    if re.fullmatch("[一二三四五六七八九十]期", word) or word in ("上游", "中游", "下游"):
+        return True
+    if flag == "f" and word in ("西部", "东部", "中部", "西南", "西北") and k + 1 < len(words):
+        return words[k + 1][3] not in ("x", "w", "uj")
+    return False
+
+
 NUMERAL = r"[\d.,%一二三四五六七八九十百千万亿两零〇几多余]+"
 MEASURE_WORD = re.compile(r"[万亿千百]?(?:台|吨|件|套|辆|平方米|亩|千瓦|片|颗|条)")
 
@@ -451,7 +473,7 @@ def _shattered(words, k: int, start: int) -> bool:
     公司 (因 between two single characters of a name), 、都|创|药物研发服务平台 (都 right after a list comma, before a
     single character the name already holds). A function word between two words is left alone."""
     s, e, word, flag = words[k]
-    if len(word) != 1 or flag not in ("c", "p", "d") or word in JOINING:
+    if len(word) != 1 or flag not in ("c", "p", "d", "q") or word in JOINING:  # (渝|台|公司: q)
         return False
     first = next((w for w in words if w[0] == start), None)
     if first is None or first[0] != e:
@@ -485,8 +507,9 @@ def _punct(word: str) -> bool:
 def _good_core(core: str, suffix: str) -> bool:
     """Is `core` the distinctive part of a name? Not a function word, a count (4大产业集群), a clause (做优做强以…),
     and before a suffix that is also an everyday word (…项目, …公司) not an everyday word itself (上市公司, 招商项目)."""
+    numbered = suffix in ("战略", "规划") and len(core) >= 6  # 五大功能区域发展|战略: a strategy counts its parts
     if len(core) < 2 or core in STOP_WORDS or re.fullmatch(r"[\d.%]+", core) or \
-            re.match(r"[\d一二三四五六七八九十两]+[大个家类项条]", core) or \
+            re.match(r"[\d一二三四五六七八九十两]+[大个家类项条]", core) and not numbered or \
             re.search(r"[\d一二三四五六七八九十两]+大$", core):  # …检测中心四大|平台: N major …, a class
         return False
     if CLAUSE_INSIDE.search(core):
@@ -816,14 +839,16 @@ def _focus(sentence: Sentence, article: str, recognised: list[Mention], next_id)
 # 实施精准招商, 开展信用分级分类监管, 聚焦企业全生命周期服务: what a policy verb sets going, up to the clause's end,
 # when it ends like a measure, is a policy measure.
 MEASURE = re.compile(r"(?:实施|开展|推行|深化|聚焦|推进|落实|实行|探索|创新)(?P<name>[^,;:。!?、“”「」()\s]{2,12}?"
-                     r"(?:招商|监管|服务|改革|行动|计划|制度|机制|模式|试点))(?=[,;:。!?]|$)")
+                     r"(?:招商|监管|服务|改革|行动|计划|制度|机制|模式|试点|研判))(?=[,;:。!?]|$)")
 
 
 def _measures(sentence: Sentence, article: str, recognised: list[Mention], next_id) -> list[Mention]:
     out = []
     for match in MEASURE.finditer(sentence.norm):
         i, j = match.span("name")
-        if not any(_norm_span(sentence, m) == (i, j) for m in recognised) and _good_core(match.group("name"), ""):
+        # (企业 names whom a measure serves, 企业全生命周期服务, where in a name it would begin a clause)
+        if not any(_norm_span(sentence, m) == (i, j) for m in recognised) and \
+                _good_core(match.group("name").replace("企业", "", 1), ""):
             out.append(_new(sentence, article, i, j, "PolicyMeasure", "object of 实施/开展", 0.4, next_id))
     return out
 
