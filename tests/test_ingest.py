@@ -235,6 +235,7 @@ def test_sentences_follow_the_curated_quotes_over_layout(text, sentences):
     ("次日，就可乘船至南岸长嘉汇、广阳岛游玩；下午，就到了渝中朝天门购物。", "南岸", "District"),
     ("次日，就可乘船至南岸长嘉汇、广阳岛游玩；下午，就到了渝中朝天门购物。", "渝中", "District"),
     ("推动高新区建桥园创新发展。", "高新区", "PlanningArea"),
+    ("园区内的重庆经开区数字经济产业园二期已入驻企业50家。", "重庆经开区数字经济产业园", "IndustrialPark"),
     # a part names its whole: a core zone, a building, a phase of a known park
     ("国家基因检测技术应用示范区核心区，聚集了生物医药重点企业216家。", "国家基因检测技术应用示范区", "PlanningArea"),
     ("重庆亚马逊AWS孵化器落户于重庆总部基地5号楼。", "重庆总部基地", "Facility"),

@@ -98,7 +98,13 @@ def _jieba():
         import jieba.posseg
     jieba.setLogLevel(60)
     jieba.initialize()
+    for word in LOCAL_ZONES:  # 重庆|经|开区 otherwise: the zone would lose its first character
+        jieba.add_word(word, tag="ns")
     return jieba.posseg
+
+
+# The local zones by their class, words jieba's dictionary lacks.
+LOCAL_ZONES = ("经开区", "高新区")
 
 
 def jieba_dictionary() -> dict[str, int]:
@@ -257,7 +263,7 @@ CLOSED_SETS: list[tuple[re.Pattern, str, str, float]] = [
      "PolicyMeasure", "designation", 0.4),
     # the local high-tech and development zones, named by their class alone (推动高新区建桥园创新发展)
     # (after a verb or a pause: 重庆高新区 is the suffix rule's)
-    (re.compile(r"(?:(?<![\u4e00-\u9fff])|(?<=推动|纳入|位于|落户|入驻|依托|融入|加入|建设))(?:高新区|经开区)"),
+    (re.compile(r"(?:(?<![\u4e00-\u9fff])|(?<=推动|纳入|位于|落户|入驻|依托|融入|加入|建设))(?:" + "|".join(LOCAL_ZONES) + ")"),
      "PlanningArea", "the local zone", 0.4),
     # the statistical sectors yearbooks and work reports count figures of
     (re.compile(r"规上工业|规模以上工业|高技术制造业|战略性新兴制造业|战略性新兴产业|第[一二三]产业|"
