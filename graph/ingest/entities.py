@@ -38,7 +38,7 @@ SUFFIX_CLASSES: list[tuple[str, str]] = sorted([
     ("物流中心", "Facility"), ("分拣中心", "Facility"), ("监管中心", "Facility"), ("商业中心", "Facility"),
     ("服务中心", "ServiceCenter"), ("平台", "Platform"), ("基金", "InvestmentFund"), ("专项资金", "InvestmentFund"),
     ("联盟", "Alliance"), ("协会", "Alliance"), ("商会", "Alliance"), ("联合体", "Alliance"),
-    ("天使投资", "InvestmentFund"),
+    ("天使投资", "InvestmentFund"), ("扶持计划", "PolicyMeasure"), ("加速计划", "PolicyMeasure"),
     ("人民政府", "GovernmentBody"), ("政府", "GovernmentBody"), ("政法系统", "GovernmentBody"),
     ("融媒体中心", "FormalOrganization"), ("工作报告", "PolicyDocument"), ("委员会", "GovernmentBody"), ("经信委", "GovernmentBody"),
     ("管委会", "GovernmentBody"), ("区委", "GovernmentBody"), ("市委", "GovernmentBody"), ("县委", "GovernmentBody"),
@@ -98,13 +98,14 @@ def _jieba():
         import jieba.posseg
     jieba.setLogLevel(60)
     jieba.initialize()
-    for word in LOCAL_ZONES:  # 重庆|经|开区 otherwise: the zone would lose its first character
-        jieba.add_word(word, tag="ns")
+    for word, flag in MISSING_WORDS:  # 重庆|经|开区, (外|包|服务平台) otherwise: a name would lose its first character
+        jieba.add_word(word, tag=flag)
     return jieba.posseg
 
 
-# The local zones by their class, words jieba's dictionary lacks.
+# The local zones by their class, and words of names, that jieba's dictionary lacks.
 LOCAL_ZONES = ("经开区", "高新区")
+MISSING_WORDS = [(zone, "ns") for zone in LOCAL_ZONES] + [("外包", "vn")]
 
 
 def jieba_dictionary() -> dict[str, int]:
@@ -131,6 +132,7 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
     places = [(h.start, h.end) for h in hits if h.entities[0].kind in HOME_KINDS]
     new = _titles(sentence, article, next_id) + _suffixed(sentence, article, words, spans, places, next_id)
     new += _closed_sets(sentence, article, next_id) + _regions(sentence, article, known, next_id)
+    new += _listed_on_exchange(sentence, article, words, next_id)
     new += _people(sentence, article, words, next_id) + _byline(sentence, article, next_id)
     new += _listed(sentence, article, words, known, new, next_id)
     new += _leaders(sentence, article, known + new, next_id)
@@ -230,6 +232,9 @@ def _new(sentence: Sentence, article: str, i: int, j: int, kind: str, how: str, 
                    NAME_PATTERN, confidence, how)
 
 
+CHONGQING_DISTRICTS = (r"(?:渝中|大渡口|沙坪坝|九龙坡|(?<![长江])南岸(?!边|线)|北碚|渝北|巴南|万州|涪陵|黔江|江津|合川|"
+                       r"永川|南川|綦江|璧山|铜梁|潼南|荣昌|开州|梁平|武隆|城口|丰都|垫江|云阳|奉节|巫溪|石柱|秀山|酉阳|"
+                       r"彭水|(?<!长)江北(?!岸)|长寿(?=区)|大足(?=区))")
 # Closed sets an article names without a suffix that says what they are: (pattern, class, how, confidence). Each is a
 # short, well-known list (the stock exchanges, the national programmes the State Council names, the bodies of the
 # world, the statistical sectors of the yearbooks), so matching them by name is safe where a general rule is not.
@@ -250,9 +255,8 @@ CLOSED_SETS: list[tuple[re.Pattern, str, str, float]] = [
     (re.compile(r"全世界|全球(?!化)|世界(?=第|最|前列|范围|各地)"), "Place", "the world", 0.4),
     # Chongqing's districts and counties by their short names (南岸长嘉汇, 渝中朝天门); those that are everyday words
     # as well (长寿, 江北 in 长江北岸, 南岸 a river's bank) only with 区/县 or where nothing says "river"
-    (re.compile(r"(?:渝中|大渡口|沙坪坝|九龙坡|(?<![长江])南岸(?!边|线)|北碚|渝北|巴南|万州|涪陵|黔江|江津|合川|永川|"
-                r"南川|綦江|璧山|铜梁|潼南|荣昌|开州|梁平|武隆|城口|丰都|垫江|云阳|奉节|巫溪|石柱|秀山|酉阳|彭水|"
-                r"(?<!长)江北(?!岸)|长寿(?=区)|大足(?=区))(?:区|县|自治县)?"), "District", "Chongqing district", 0.5),
+    (re.compile(CHONGQING_DISTRICTS + "(?:区|县|自治县)?(?!城区)"), "District", "Chongqing district", 0.5),
+    (re.compile(CHONGQING_DISTRICTS + "(?:区)?城区"), "Place", "a district's town", 0.5),  # 巴南城区
     # the large cities a university's name opens with (上海|交通大学, 莫斯科|国立柴可夫斯基音乐学院), which jieba
     # keeps inside one word or tags as a person
     (re.compile(r"(?:北京|上海|天津)(?=[^,;:。!?、]{0,12}(?:大学|学院))"), "Municipality", "large city", 0.4),
@@ -270,6 +274,20 @@ CLOSED_SETS: list[tuple[re.Pattern, str, str, float]] = [
                 r"工业(?=总产值|产值|投资|增加值|用电)"), "Industry",
      "statistical sector", 0.5),
 ]
+
+
+EXCHANGE_AFTER = re.compile(r"(?:在|于|登陆)(?:深交所|上交所|港交所|北交所|纽交所|联交所|纳斯达克|"
+                            r"(?:深圳|上海|北京|香港|纽约)证券交易所)")
+
+
+def _listed_on_exchange(sentence: Sentence, article: str, words, next_id) -> list[Mention]:
+    """推动国际复材在深交所创业板成功上市: what lists on an exchange is a firm, whatever its name ends in."""
+    out = []
+    for match in EXCHANGE_AFTER.finditer(sentence.norm):
+        start = _left_edge(words, match.start(), sentence.norm)
+        if 2 <= match.start() - start <= 10 and _good_core(sentence.norm[start:match.start()], ""):
+            out.append(_new(sentence, article, start, match.start(), "Company", "listed on an exchange", 0.5, next_id))
+    return out
 
 
 def _closed_sets(sentence: Sentence, article: str, next_id) -> list[Mention]:
