@@ -400,10 +400,13 @@ def test_a_known_place_before_a_name_is_whose_it_is_not_part_of_it(text, name, k
     ("巴南区已累计建成翰昂等32个智能工厂。风貌重庆天安数码城一期夜景。", "重庆天安数码城一期", "Project"),
     # a list's commas bound a trade that holds a known one; the firms of a trade name the trade
     ("计划加强与欧盟的进口冷链食品、冷链物流企业和现代服务业企业合作。", "冷链物流", "Industry"),
+    ("区内已聚集软件和信息服务业、电子商务和现代物流企业300余家。", "现代物流", "Industry"),  # (…企业300余家: counted)
+    ("区内已聚集软件和信息服务业、电子商务和现代物流企业300余家。", "电子商务", "Industry"),
 ])
 def test_a_known_name_inside_a_new_one_does_not_hide_it(text, name, kind):
     gazetteer = Gazetteer.from_names({"e:yidu": ("Place", {"义渡"}), "e:tianan": ("IndustrialPark", {"重庆天安数码城"}),
-                                      "e:logistics": ("Industry", {"物流"}), "e:services": ("Industry", {"现代服务业"})})
+                                      "e:logistics": ("Industry", {"物流"}), "e:services": ("Industry", {"现代服务业"}),
+                                      "e:software": ("Industry", {"软件和信息服务业"})})
     found = analyse(text + "这是一篇关于产业发展的文章。", gazetteer, date=ArticleDate(2021))
     assert {m.name: m.kind for m in found.mentions if m.iri is None}.get(name) == kind
 

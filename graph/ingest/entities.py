@@ -699,7 +699,8 @@ def _items(norm: str, match: re.Match, words) -> list[tuple[int, int]]:
         first_start += 1
     spans[0] = (first_start, first_end)
     last_start, last_end = spans[-1]
-    cut = re.search(r"等|为(?:主|代表|载体|核心|龙头|骨干|重点|特色|引领)|在内|的|这|作为|相关|[0-9一二三四五六七八九十两]+(?:家|个|大|类|种)",
+    cut = re.search(r"等|为(?:主|代表|载体|核心|龙头|骨干|重点|特色|引领)|在内|的|这|作为|相关|"
+                    r"[0-9一二三四五六七八九十两]+[余多]?(?:家|个|大|类|种)",
                     norm[last_start:last_end])
     if cut:
         last_end = last_start + cut.start()
@@ -758,7 +759,7 @@ def _list_kind(norm: str, items, recognised: list[Mention], sentence: Sentence) 
 
 
 # How the name of a trade ends (not 企业, 创业, 就业: firms and jobs).
-TRADE_ENDING = re.compile(r"(?<![企创就毕职专学])业$|(?:制造|旅游|环保|软件|物流|医药|电商|零售|批发)$")
+TRADE_ENDING = re.compile(r"(?<![企创就毕职专学])业$|(?:制造|旅游|环保|软件|物流|医药|电商|商务|零售|批发)$")
 
 
 def _bracket_head(before: str) -> str | None:
