@@ -105,6 +105,10 @@ def test_sentences_keep_their_offsets_across_line_breaks():
     ("“今年上半年公司的产值已达到1600万元；保守估计全年产值将突破3000万元。”陈进伟说。",  # speech is quoted whole
      ["“今年上半年公司的产值已达到1600万元；保守估计全年产值将突破3000万元。”", "陈进伟说。"]),
     ("中元汇吉总部大楼 摄/李显彦\n\n三峰卡万塔公司的工人 摄/杨敏", ["中元汇吉总部大楼摄/李显彦", "三峰卡万塔公司的工人摄/杨敏"]),
+    # a pasted article: headline, byline and text on lines of their own, no blank line between them
+    ("南岸区加快建设\n西部数字经济创新中心\n本报记者 张明 通讯员 李华\n今年以来，南岸区聚焦企业服务。",
+     ["南岸区加快建设西部数字经济创新中心", "本报记者张明通讯员李华", "今年以来，南岸区聚焦企业服务。"]),
+    ("记者从区经信委获悉\n今年以来，全区工业产值增长8%。", ["记者从区经信委获悉今年以来，全区工业产值增长8%。"]),  # prose
 ])
 def test_sentences_follow_the_curated_quotes_over_layout(text, sentences):
     assert [s.text for s in split(text)] == sentences

@@ -154,7 +154,23 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
             merged[-1] = (merged[-1][0], span[1])
         else:
             merged.append(span)
-    return merged
+    return [part for span in merged for part in _apart_from_byline(text, *span)]
+
+
+ROLE = r"(?:本报记者|特约记者|记者|通讯员|实习生)"
+BYLINE_LINE = re.compile(rf"^[ \t\u3000]*{ROLE}[ \t\u3000]*[\u4e00-\u9fff]{{2,4}}"
+                         rf"(?:[ \t\u3000、]+(?:{ROLE}[ \t\u3000]*)?[\u4e00-\u9fff]{{2,4}})*[ \t\u3000]*$", re.M)
+
+
+def _apart_from_byline(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A pasted article often puts headline, byline and first paragraph on lines of their own without a blank line
+    between them: a line that is only a byline (本报记者 张明 通讯员 李华) ends what stands above it, a headline,
+    and is a sentence of its own. Lines that merely begin with 记者 (记者从区经信委获悉，…) are prose."""
+    byline = BYLINE_LINE.search(text, start, end)
+    if byline is None:
+        return [(start, end)]
+    parts = [(start, byline.start()), (byline.start(), byline.end())] + _apart_from_byline(text, byline.end(), end)
+    return [(a, b) for a, b in parts if text[a:b].strip()]
 
 
 CONTINUING = "，、：—"
