@@ -62,7 +62,8 @@ def stand_in(answer: Callable[[BaseHTTPRequestHandler, dict], None] | None = Non
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.handle_error = lambda request, address: None  # a client that hung up on a slow answer is no news
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for serve_forever's next look (every 0.5 s by default): up to 0.5 s per test for nothing
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/sparql", seen

@@ -342,7 +342,8 @@ def bait() -> http.server.HTTPServer:
 
     bait = http.server.HTTPServer(("127.0.0.1", 0), Recorder)
     bait.seen = []
-    thread = threading.Thread(target=bait.serve_forever, daemon=True)
+    # shutdown() waits for serve_forever's next look (every 0.5 s by default): up to 0.5 s per test for nothing
+    thread = threading.Thread(target=bait.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     yield bait
     bait.shutdown()
