@@ -8,10 +8,18 @@ from tests.conftest import WRITE_TOKEN
 
 
 def test_readers_never_see_half_an_update(writable_server):
-    summary = concurrency.run(writable_server.url, WRITE_TOKEN, duration=4, readers=16, triples=40)
-    assert summary["errors"] == 0, summary["first_errors"]
-    assert summary["writes"] >= 3 and summary["reads"] >= 50, summary
-    broken = summary["violations_by_kind"]
-    if not writable_server.embedded:  # Virtuoso reads at READ COMMITTED (README, "External store"): no snapshots
-        broken.pop("half an update", None)
-    assert broken == {}, summary["first_violations"]
+    """A 4 s window; where it saw too few writes and reads to mean anything (Virtuoso beside other test processes
+    managed 2 writes in one), windows of 8 then 16 s follow, until they have seen 3 writes and 50 reads between
+    them. Every read of every window is checked."""
+    writes = reads = 0
+    for duration in (4, 8, 16):
+        summary = concurrency.run(writable_server.url, WRITE_TOKEN, duration=duration, readers=16, triples=40)
+        assert summary["errors"] == 0, summary["first_errors"]
+        broken = summary["violations_by_kind"]
+        if not writable_server.embedded:  # Virtuoso reads at READ COMMITTED (README, "External store"): no snapshots
+            broken.pop("half an update", None)
+        assert broken == {}, summary["first_violations"]
+        writes, reads = writes + summary["writes"], reads + summary["reads"]
+        if writes >= 3 and reads >= 50:
+            break
+    assert writes >= 3 and reads >= 50, summary
