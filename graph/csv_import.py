@@ -21,7 +21,6 @@ from pathlib import Path
 
 import opencc
 import pyoxigraph as ox
-from pypinyin import lazy_pinyin
 
 from chainkg.graph import queries
 from chainkg.graph.namespaces import CK, STANDARD_PREFIXES, entity_iri
@@ -183,7 +182,7 @@ def _row_quads(kg: KnowledgeGraph, lookups: _Lookups, path: Path, line: int, row
 def _names_of_new_company(company: ox.NamedNode, name: str, name_en: str) -> list[tuple]:
     """Names in both scripts (OpenCC) and English (given, or a pinyin transliteration marked as such)."""
     label = ox.NamedNode(SKOS + "prefLabel")
-    english = name_en or " ".join(w.capitalize() for w in lazy_pinyin(name))
+    english = name_en or " ".join(w.capitalize() for w in _pinyin(name))
     return [
         (company, label, ox.Literal(_to_simplified.convert(name), language="zh-Hans")),
         (company, label, ox.Literal(_to_traditional.convert(name), language="zh-Hant")),
@@ -225,7 +224,7 @@ def _company_iri(kg: KnowledgeGraph, lookups: _Lookups, name: str) -> tuple[ox.N
         raise ValueError(f"name {name!r} matches several companies; use the exact name")
     key = normalise(name)
     if key not in lookups.minted:
-        slug = _slug("-".join(lazy_pinyin(_to_simplified.convert(name))))
+        slug = _slug("-".join(_pinyin(_to_simplified.convert(name))))
         iri = f"{kg.settings.base_iri}id/{slug}"
         while iri in lookups.minted.values() or _exists(kg, iri):
             iri += "-x"
@@ -235,6 +234,14 @@ def _company_iri(kg: KnowledgeGraph, lookups: _Lookups, name: str) -> tuple[ox.N
 
 def _exists(kg: KnowledgeGraph, iri: str) -> bool:
     return any(True for _ in kg.match(ox.NamedNode(iri)))
+
+
+def _pinyin(text: str) -> list[str]:
+    """pypinyin, imported on first use: loading its dictionaries took ~0.85 s, which every `chainkg` command paid
+    (the loader imports this module) though only a CSV import with new firms needs it."""
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin(text)
 
 
 def _slug(text: str) -> str:
