@@ -129,7 +129,7 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
     words = tokens(sentence.norm)
     spans = [(_after_leading_place(words, hit.start, hit.end) if hit.entities[0].kind in FIRM_KINDS else hit.start,
               hit.end) for hit in hits]
-    places = [(h.start, h.end) for h in hits if h.entities[0].kind in HOME_KINDS]
+    places = [(h.start, h.end) for h in hits if h.entities[0].kind in OWNING_PLACES]
     new = _titles(sentence, article, next_id) + _suffixed(sentence, article, words, spans, places, next_id)
     new += _closed_sets(sentence, article, next_id) + _regions(sentence, article, known, next_id)
     new += _listed_on_exchange(sentence, article, words, next_id)
@@ -164,7 +164,8 @@ def mentions(sentence: Sentence, article: str, gazetteer: Gazetteer, next_id) ->
 FIRM_KINDS = {"Company", "University", "ResearchInstitute", "FormalOrganization"}
 
 
-def _known_overlapped(sentence: Sentence, article: str, mention: Mention, gazetteer: Gazetteer, hits, next_id):
+def _known_overlapped(sentence: Sentence, article: str, mention: Mention, gazetteer: Gazetteer, hits,
+                      next_id) -> list[Mention]:
     """重庆市政府 in 重庆市政府工作报告: the gazetteer's leftmost-longest match took 政府工作报告, passing over a known
     name the suffix rules found; that name is the known entity. Not inside a known name (中元 inside 中元汇吉)."""
     i = sentence.at(mention.start)
@@ -205,7 +206,7 @@ def _known_with_a_verb(mention: Mention, known: list[Mention]) -> bool:
     """挂牌重庆市小面产业园: a new name that is a known name with words before it is the known name — unless those
     words are a known place whose own it is (重庆市|政府工作报告 is the city's report, not any report)."""
     def owned(k: Mention) -> bool:
-        return any(p.kind in HOME_KINDS and p.start == mention.start and p.end == k.start for p in known)
+        return any(p.kind in OWNING_PLACES and p.start == mention.start and p.end == k.start for p in known)
     if mention.how == "list item" and mention.kind == "Industry":
         return False  # 冷链物流 in 进口冷链食品、冷链物流企业: a list's commas bound the trade, 物流 is inside it
     return any(k.end == mention.end and k.start > mention.start and not owned(k) and
@@ -372,9 +373,10 @@ def _suffixed(sentence: Sentence, article: str, words, known: list[tuple[int, in
 
 
 OPENING_ORGANISATIONS = ("大学", "学院", "研究院", "研究所", "有限公司", "有限责任公司", "集团", "政府", "人民政府")
-# Bodies named for the place they serve: the name begins at the last known place in it.
+# Bodies named for the place they serve: the name begins at the last known place in it (one of OWNING_PLACES, the
+# kinds of place whose own a body or a report named after them is).
 PLACE_NAMED = {"GovernmentBody", "FormalOrganization"}
-HOME_KINDS = {"District", "City", "Municipality", "AdministrativeArea", "Country"}
+OWNING_PLACES = {"District", "City", "Municipality", "AdministrativeArea", "Country"}
 
 
 def _opens_name(inner: Mention, outer: Mention) -> bool:
@@ -477,7 +479,7 @@ def _left_edge(words, suffix_start: int, norm: str, *, strict: bool = False) -> 
 def _name_piece(words, k: int, index: int, norm: str, suffix_start: int) -> bool:
     """Words that stop most names but are pieces of some: 发展 right before a firm's or a strategy's suffix (重庆小面
     产业发展|集团, 五大功能区域发展|战略), a phase (园区|三期|项目), a stretch of a chain (纤维复合材料|下游|应用孵化
-    机构), a macro-region opening a name (建设|西部|生物医药创新中心), a gloss in brackets (ivd|(体外诊断)|生物科技园)."""
+    机构), a macro-region opening a name (建设|西部|生物医药创新中心). (A gloss in brackets is _left_edge's own.)"""
     word, flag = words[k][2], words[k][3]
     if word in ("发展", "建设", "投资", "开发") and k == index - 1:
         return norm.startswith(("集团", "有限公司", "有限责任公司", "股份有限公司", "公司", "战略", "规划"), suffix_start)
@@ -788,6 +790,11 @@ def _nested(sentence: Sentence, i: int, j: int, recognised: list[Mention]) -> bo
     return any(m.start <= a and b <= m.end or a <= m.start and m.end <= b for m in recognised)
 
 
+def _inside(sentence: Sentence, i: int, j: int, recognised: list[Mention]) -> bool:
+    a, b = sentence.span(i, j)
+    return any(m.start <= a and b <= m.end for m in recognised)
+
+
 LEADER = re.compile(r"以[“「]?(?P<name>[^,;:。!?、“”「」()\s]{2,8}?)[”」]?(?:为[“「]?(?:龙头|骨干|核心企业|链主)|"
                     r"等?为代表的[^,;:。]{0,8}(?:集群|产业))")
 
@@ -947,9 +954,7 @@ def _quoted_terms(sentence: Sentence, article: str, recognised: list[Mention], n
     for match in QUOTED_TERM.finditer(sentence.norm):
         tail = match.group("tail")
         i, j = match.start("term"), match.end("tail") if tail else match.end("term")
-        a, b = sentence.span(i, j)
-        inside = any(m.start <= a and b <= m.end for m in recognised)
-        if not inside and (tail or not _nested(sentence, i, j, recognised)):
+        if not _nested(sentence, i, j, recognised) or tail and not _inside(sentence, i, j, recognised):
             out.append(_new(sentence, article, i, j, "Platform" if tail == "平台" else "PolicyMeasure", "“” term",
                             0.3, next_id, name=_unquoted(sentence.norm[i:j])))
     return out
