@@ -26,11 +26,13 @@ run: install  ## install, load the shipped graph and serve on http://127.0.0.1:8
 # The suite in TEST_WORKERS processes (pytest-xdist; each module whole on one of them, so its servers start once;
 # the longest modules first, tests/conftest.py LONGEST_MODULES),
 # then the `alone` tests by themselves: latencies and time limits that another process's load would skew. Both parts
-# always run; the target fails if either does. Plain `pytest` runs everything in one process.
+# always run; the target fails if either does, and the second prints the completeness report. Plain `pytest` runs
+# everything in one process.
 TEST_WORKERS ?= 3
 
 test: install system-packages  ## the whole test suite
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not alone"; parallel=$$?; \
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not alone" --no-completeness-report; \
+		parallel=$$?; \
 		$(PY) -m pytest -m alone && exit $$parallel
 
 # What the tests drive besides Python: Debian's chromium (through Playwright's executable_path, never a browser

@@ -508,12 +508,18 @@ LONGEST_MODULES = (
 )
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--no-completeness-report", action="store_true",
+                     help="leave out the completeness report of the shipped graph (make test prints it once, at its end)")
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     """The completeness report of the shipped graph, at the end of every test run: once, by the process that prints.
-    A pytest-xdist worker's terminal output is thrown away, and loading the graph for it took each worker ~5 s."""
+    A pytest-xdist worker's terminal output is thrown away, and loading the graph for it took each worker ~5 s; the
+    first part of make test leaves it to the second, which ends the run (the same report twice cost ~2 s)."""
     from chainkg.graph import stats
 
-    if os.environ.get("PYTEST_XDIST_WORKER"):
+    if os.environ.get("PYTEST_XDIST_WORKER") or config.getoption("no_completeness_report"):
         return
     try:
         kg = KnowledgeGraph(Settings(store=":memory:"))
