@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import platformdirs
 import pyoxigraph as ox
+import pyshacl
+import rdflib
 
 from chainkg.graph import csv_import, formats, validate
 from chainkg.graph.namespaces import CK
@@ -197,11 +200,51 @@ def check_files(kg: KnowledgeGraph, quads: list[ox.Quad] | None = None, texts: t
     return validate.Report(shapes.problems + quotes.problems, quotes.unchecked)
 
 
-# The shipped files, shapes and base IRI whose shapes this process has checked and found conforming. The same bytes
-# get the same verdict (the shipped graph is checked as one unit, apart from any store), and the check is most of a
-# load (~2 s of pyshacl): a process that loads the shipped graph into several stores (the docstring examples, a test
-# session) checks it once. A graph that breaks the shapes is checked, and refused, every time.
-_SHIPPED_CONFORMING: set[tuple[str, str, str]] = set()
+# Shipped graphs whose shapes were checked and found conforming, by `_verdict_key` of what was checked. The same input
+# gets the same verdict (the shipped graph is checked as one unit, apart from any store), and the check is most of a
+# load (1.5 s of pyshacl on an idle core, more than the parse and the write together): so a process that loads the
+# shipped graph into several stores (the docstring examples, a test session) checks it once, and a process that
+# starts on a new store (`chainkg serve --store`, the ~25 servers and commands a test run starts) does not check
+# what an earlier process found conforming, recorded in the user's cache directory. A graph that breaks the shapes
+# is never recorded: it is checked, and refused, every time.
+_SHIPPED_CONFORMING: set[str] = set()
+
+
+def conforming_verdicts() -> Path:
+    """The folder of recorded verdicts: one empty file per conforming shipped graph, named by its `_verdict_key`
+    ($XDG_CACHE_HOME/chainkg/shipped-conforming, by default ~/.cache/chainkg/shipped-conforming)."""
+    return platformdirs.user_cache_path("chainkg") / "shipped-conforming"
+
+
+def _verdict_key(kg: KnowledgeGraph, ontology: list[ox.Quad], curated: list[ox.Quad]) -> str:
+    """A digest of everything the verdict depends on: the quads as parsed (whatever parsed them), the shapes, the
+    base IRI, and the code that checks (graph/validate.py, pyshacl's and rdflib's versions)."""
+    sha = hashlib.sha256()
+    sha.update(ox.serialize(ontology + curated, format=ox.RdfFormat.N_QUADS) or b"")
+    sha.update((kg.settings.ontology_dir / "shapes.ttl").read_bytes())
+    sha.update(Path(validate.__file__).read_bytes())
+    sha.update(f"\n{kg.settings.base_iri}\n{pyshacl.__version__}\n{rdflib.__version__}".encode())
+    return sha.hexdigest()
+
+
+def _found_conforming(key: str) -> bool:
+    if key in _SHIPPED_CONFORMING:
+        return True
+    try:
+        return (conforming_verdicts() / key).is_file()
+    except OSError:
+        return False
+
+
+def _record_conforming(key: str) -> None:
+    """Remember a conforming verdict, here and on disk; a cache that cannot be written only costs the next check."""
+    _SHIPPED_CONFORMING.add(key)
+    try:
+        folder = conforming_verdicts()
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / key).touch()
+    except OSError:
+        pass
 
 
 def load_shipped(kg: KnowledgeGraph, *, force: bool = False) -> bool:
@@ -213,13 +256,13 @@ def load_shipped(kg: KnowledgeGraph, *, force: bool = False) -> bool:
     if recorded == {digest} and not force:
         return False
     ontology, curated = parse_shipped(kg)
-    checked = (digest, _digest([kg.settings.ontology_dir / "shapes.ttl"]), kg.settings.base_iri)
-    if checked not in _SHIPPED_CONFORMING:
+    checked = _verdict_key(kg, ontology, curated)
+    if not _found_conforming(checked):
         report = validate.check_shapes(KnowledgeGraph.in_memory(base_iri=kg.settings.base_iri), curated,
                                        ontology=ontology)
         if not report.ok:
             raise LoadError(f"the shipped graph breaks the shapes, nothing loaded:\n{report}")
-        _SHIPPED_CONFORMING.add(checked)
+        _record_conforming(checked)
     quads = ontology + curated
     new_graphs = {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}
     old_graphs = {q.object.value for q in kg.match(meta, SHIPPED_GRAPH, None, meta)}

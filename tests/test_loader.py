@@ -85,31 +85,81 @@ def test_shipped_graph_reloads_only_when_files_change(shipped_kg):
     assert len(shipped_kg) == size
 
 
-def test_the_shipped_shapes_are_checked_once_per_process_and_a_breach_every_time(tmp_path, monkeypatch):
-    """load_shipped remembers shipped files it found conforming (the check is ~2 s, the same bytes get the same
-    verdict); files that break the shapes are refused on every load, and loading them leaves the store empty."""
+@pytest.fixture
+def shape_checks(tmp_path, monkeypatch) -> list[int]:
+    """The shape checks of the shipped graph, counted, in a process that has found nothing conforming yet, with a
+    cache directory of its own (platformdirs reads XDG_CACHE_HOME)."""
     from chainkg.graph import validate
-    from chainkg.graph.settings import Settings
 
-    checks = []
+    checks: list[int] = []
     check_shapes = validate.check_shapes
     monkeypatch.setattr(validate, "check_shapes", lambda *a, **k: checks.append(1) or check_shapes(*a, **k))
-    curated = tmp_path / "curated"
-    curated.mkdir()
-    shipped = Settings().curated_dir
-    for path in shipped.glob("*.trig"):
-        (curated / path.name).write_bytes(path.read_bytes())
-    # a chain where a segment belongs: the placement shape refuses it (tests/test_curated_chains.py)
-    (curated / "zz-breach.trig").write_text(
-        "<https://w3id.org/chainkg/id/quote/breach> { <https://w3id.org/chainkg/id/hikvision> "
-        "<https://w3id.org/chainkg/ontology#inSegment> <https://w3id.org/chainkg/id/smart-vision-chain> . }\n")
+    monkeypatch.setattr(loader, "_SHIPPED_CONFORMING", set())
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return checks
+
+
+def shipped_copy_in(folder: Path) -> tuple[Path, Path]:
+    """The shipped ontology folder and curated files copied into `folder`: (ontology_dir, curated_dir)."""
+    from chainkg.graph.settings import Settings
+
+    shipped = Settings()
+    for name, source in (("ontology", shipped.ontology_dir), ("curated", shipped.curated_dir)):
+        (folder / name).mkdir()
+        for path in source.iterdir():
+            if path.is_file():
+                (folder / name / path.name).write_bytes(path.read_bytes())
+    return folder / "ontology", folder / "curated"
+
+
+# a chain where a segment belongs: the placement shape refuses it (tests/test_curated_chains.py)
+BREACH = ("<https://w3id.org/chainkg/id/quote/breach> { <https://w3id.org/chainkg/id/hikvision> "
+          "<https://w3id.org/chainkg/ontology#inSegment> <https://w3id.org/chainkg/id/smart-vision-chain> . }\n")
+
+
+def test_the_shipped_shapes_are_checked_once_per_process_and_a_breach_every_time(tmp_path, shape_checks):
+    """load_shipped remembers shipped files it found conforming (the check is ~2 s, the same bytes get the same
+    verdict); files that break the shapes are refused on every load, and loading them leaves the store empty."""
+    from chainkg.graph.settings import Settings
+
+    _, curated = shipped_copy_in(tmp_path)
+    (curated / "zz-breach.trig").write_text(BREACH)
     for _ in range(2):
         kg = KnowledgeGraph(Settings(store=":memory:", curated_dir=curated))
         with pytest.raises(loader.LoadError, match="breaks the shapes"):
             loader.load_shipped(kg)
         assert len(kg) == 0
-    assert len(checks) == 2
+    assert len(shape_checks) == 2
+    assert not loader.conforming_verdicts().exists()  # a breach is never recorded
     (curated / "zz-breach.trig").unlink()
     for _ in range(2):
         assert loader.load_shipped(KnowledgeGraph(Settings(store=":memory:", curated_dir=curated))) is True
-    assert len(checks) <= 3  # checked once here, or not at all if this process checked these files before
+    assert len(shape_checks) == 3
+
+
+def test_a_conforming_verdict_outlives_the_process_and_holds_only_for_what_was_checked(tmp_path, monkeypatch,
+                                                                                       shape_checks):
+    """The verdict is recorded in the user's cache directory, so a new process starting on a new store (a server,
+    a CLI command) does not check the same shipped graph again; changed files or shapes are checked again, and a
+    breach is refused, whatever was found conforming before."""
+    from chainkg.graph.settings import Settings
+
+    ontology, curated = shipped_copy_in(tmp_path)
+
+    def load_in_a_new_process() -> KnowledgeGraph:
+        monkeypatch.setattr(loader, "_SHIPPED_CONFORMING", set())  # what a new process knows
+        kg = KnowledgeGraph(Settings(store=":memory:", ontology_dir=ontology, curated_dir=curated))
+        assert loader.load_shipped(kg) is True
+        return kg
+
+    first = load_in_a_new_process()
+    assert len(shape_checks) == 1 and len(list(loader.conforming_verdicts().iterdir())) == 1
+    assert len(load_in_a_new_process()) == len(first) and len(shape_checks) == 1  # not checked again
+    with open(ontology / "shapes.ttl", "a", encoding="utf-8") as shapes:
+        shapes.write("\n# the same shapes, other bytes\n")
+    load_in_a_new_process()
+    assert len(shape_checks) == 2 and len(list(loader.conforming_verdicts().iterdir())) == 2
+    (curated / "zz-breach.trig").write_text(BREACH)
+    with pytest.raises(loader.LoadError, match="breaks the shapes"):
+        load_in_a_new_process()
+    assert len(shape_checks) == 3 and len(list(loader.conforming_verdicts().iterdir())) == 2
