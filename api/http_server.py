@@ -1,10 +1,11 @@
 """How `chainkg serve` runs uvicorn: the HTTP parser, the size of a request head, and the answer to one too long.
 
-uvicorn's default parser (httptools) cannot take a URL over 65,535 bytes, and h11 stops a request head at its
-buffer size; both answer a plain-text 400 that chainkg never sees and that reaches no access log. A GET query may
-be `CHAINKG_MAX_QUERY_BYTES` of text (100 kB), up to three times that once percent-encoded, so chainkg serves with
-h11 and a head limit sized from that setting; a longer head gets a JSON 414 (its request line) or 431 (its
-headers) and an access-log line, like every other refusal. Must not: touch a request that fits.
+uvicorn's parser is httptools (llhttp), which reads a head of any length, and uvicorn keeps the URL and headers it
+is given: so this protocol stops a request whose URL or headers outgrow a limit sized from CHAINKG_MAX_QUERY_BYTES
+(a GET query may be 100 kB of text, up to three times that once percent-encoded) with a JSON 414 (the URL) or 431
+(the headers) and an access-log line, like every other refusal. And httptools' URL splitter refuses a URL over
+65,535 bytes (it keeps offsets in 16 bits), which uvicorn then answered with a plain-text 400 that reached no log:
+a longer URL is split here instead. Must not: touch a request that fits.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ import json
 import logging
 from typing import Any
 
-import h11
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from chainkg.api.observability import LOG_CONFIG, line
 from chainkg.api.server import uvicorn_options
@@ -26,6 +26,7 @@ HEADERS_ALLOWANCE = 64 * 1024  # headers and the other parameters of a GET, besi
 PERCENT_ENCODED = 3  # a byte of query text is at most three bytes of URL (%E4)
 LINGER_S = 2.0  # after refusing, read and drop what the client still sends, so closing does not reset the answer
 REASONS = {414: b"URI Too Long", 431: b"Request Header Fields Too Large"}
+SPLITTER_LIMIT = 65_535  # httptools.parse_url refuses longer URLs
 
 
 def head_limit(settings: Settings) -> int:
@@ -43,67 +44,88 @@ def run(app: Any, settings: Settings) -> None:
     import uvicorn
 
     options = uvicorn_options(settings)
-    options["http"] = type("ChainkgHttpProtocol", (LimitedHeadProtocol, options["http"]), {})
+    options["http"] = type("ChainkgHttpProtocol", (LimitedHeadProtocol, options["http"]),
+                           {"limit": head_limit(settings)})
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False,
-                log_config=LOG_CONFIG, h11_max_incomplete_event_size=head_limit(settings), **options)
+                log_config=LOG_CONFIG, **options)
 
 
-class _Connection(h11.Connection):
-    """h11's connection, remembering why it last refused what it received."""
-
-    refusal: h11.RemoteProtocolError | None = None
-
-    def next_event(self) -> Any:
-        try:
-            return super().next_event()
-        except h11.RemoteProtocolError as error:
-            self.refusal = error
-            raise
+class HeadTooLong(Exception):
+    """Raised from a parser callback: llhttp stops, and uvicorn calls send_400_response, answered here."""
 
 
-class LimitedHeadProtocol(H11Protocol):
-    """uvicorn's h11 protocol; a head over the limit is answered as chainkg answers errors, and logged."""
+class LimitedHeadProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol; a head over the limit is answered as chainkg answers errors, and logged."""
 
-    def __init__(self, config: Any, *args: Any, **kwargs: Any) -> None:
-        super().__init__(config, *args, **kwargs)
-        self.limit = config.h11_max_incomplete_event_size
-        self.conn = _Connection(h11.SERVER, self.limit)
+    limit = 365_536  # set by `run` from the settings
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.refusal: int | None = None  # the status of a head over the limit
         self.refused = False
+        self.head_bytes = 0
 
     def data_received(self, data: bytes) -> None:
         if not self.refused:
             super().data_received(data)
 
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self.head_bytes = 0
+
+    def on_url(self, url: bytes) -> None:
+        self._count(len(url), 414)
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count(len(name) + len(value) + 4, 431)  # ": " and CRLF
+        super().on_header(name, value)
+
+    def _count(self, size: int, status: int) -> None:
+        self.head_bytes += size
+        if self.head_bytes > self.limit:
+            self.refusal = status
+            raise HeadTooLong(status)
+
+    def on_headers_complete(self) -> None:
+        if len(self.url) <= SPLITTER_LIMIT:
+            super().on_headers_complete()
+            return
+        target = bytes(self.url)  # origin form: path, then the query after the first "?"
+        path, _, query = target.partition(b"?")
+        self.url = path
+        super().on_headers_complete()
+        if self.scope.get("type") == "http":  # the cycle holds this scope; its task has not run yet
+            self.scope["query_string"] = query
+
     def send_400_response(self, msg: str) -> None:
-        refusal = self.conn.refusal
-        if refusal is None or refusal.error_status_hint != 431:  # h11's hint for a head past the buffer size
+        if self.refusal is None:
             super().send_400_response(msg)
             return
-        head, _ = self.conn.trailing_data
-        status, code, message = too_long(head, self.limit)
+        status = self.refusal
+        code, message = too_long(status, self.limit)
         body = json.dumps({"error": code, "message": message}).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                   (b"x-content-type-options", b"nosniff"), (b"connection", b"close")]
-        response = h11.Response(status_code=status, headers=headers, reason=REASONS[status])
-        for event in (response, h11.Data(data=body), h11.EndOfMessage()):
-            self.transport.write(self.conn.send(event))
+        head = [b"HTTP/1.1 %d %s\r\n" % (status, REASONS[status])]
+        for name, value in [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            (b"x-content-type-options", b"nosniff"), (b"connection", b"close")]:
+            head.append(name + b": " + value + b"\r\n")
+        self.transport.write(b"".join(head) + b"\r\n" + body)
         self.refused = True
         self.loop.call_later(LINGER_S, self.transport.close)
-        log.info(line(_scope_of(head, self.client), status, 0.0, code))
+        method = self.parser.get_method() if self.url else b"?"
+        log.info(line(_scope_of(method + b" " + bytes(self.url[:4096]), self.client), status, 0.0, code))
 
 
-def too_long(head: bytes, limit: int) -> tuple[int, str, str]:
-    """(status, error code, message) for a head over `limit`: 414 when its request line alone does not fit.
+def too_long(status: int, limit: int) -> tuple[str, str]:
+    """(error code, message) for a head over `limit`: 414 when its URL alone does not fit, else 431.
 
-    >>> too_long(b"GET /sparql?query=" + b"x" * 50, 40)[:2]
-    (414, 'uri-too-long')
-    >>> too_long(b"GET / HTTP/1.1\\r\\nCookie: " + b"x" * 50, 40)[:2]
-    (431, 'headers-too-large')
+    >>> too_long(414, 40)[0], too_long(431, 40)[0]
+    ('uri-too-long', 'headers-too-large')
     """
-    if b"\n" not in head:
-        return 414, "uri-too-long", (f"the request line is longer than {limit:,} bytes: send a long query with "
-                                     "POST (application/sparql-query), within CHAINKG_MAX_QUERY_BYTES")
-    return 431, "headers-too-large", f"the request's headers are longer than {limit:,} bytes"
+    if status == 414:
+        return "uri-too-long", (f"the request line is longer than {limit:,} bytes: send a long query with "
+                                "POST (application/sparql-query), within CHAINKG_MAX_QUERY_BYTES")
+    return "headers-too-large", f"the request's headers are longer than {limit:,} bytes"
 
 
 def _scope_of(head: bytes, client: tuple[str, int] | None) -> dict[str, Any]:
