@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from chainkg.api import browse, chains, errors, ingest, observability, pages, sparql, store, system, views
-from chainkg.api.light import LightQueries
+from chainkg.api.short_queries import ShortQueries
 from chainkg.api.limits import ClientSlots
 from chainkg.graph import loader
 from chainkg.graph.engine import engine_for
@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         docs_url=None,  # served below from our own copy of Swagger UI: the default page loads it from a CDN
         redoc_url=None,
     )
-    app.add_middleware(LightQueries, owner=app)  # inside CORS and the access log, before FastAPI's routing
+    app.add_middleware(ShortQueries, owner=app)  # inside CORS and the access log, before FastAPI's routing
     # Browser clients (YASGUI elsewhere, notebooks) may query from any origin; writes still need the bearer token.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
                        allow_headers=["*"], expose_headers=["*"], max_age=600)

@@ -19,11 +19,11 @@ from chainkg.api import deps
 from chainkg.api.auth import require_write_token
 from chainkg.api.conneg import DESCRIPTION_TYPES, GRAPH_TYPES, RESULT_TYPES, WRITTEN_AS, choose
 from chainkg.api.errors import ApiError
-from chainkg.api.limits import client_of, read_body
+from chainkg.api.limits import ClientSlots, client_of, read_body
 from chainkg.api.sparql_ui import sparql_ui
 from chainkg.graph import formats, service_description
 from chainkg.graph.engine import LOOP_TEXT_CHARS
-from chainkg.graph.sparql import Answer, NotAQuery, Request as SparqlRequest
+from chainkg.graph.sparql import Answer, NotAQuery, Request as SparqlRequest, SparqlService
 
 router = APIRouter(tags=["sparql"])
 
@@ -128,25 +128,47 @@ async def read_operation(request: Request) -> tuple[str, str, dict[str, list[str
 
 
 async def answer_query(request: Request, dataset: SparqlRequest, format_values: list[str]) -> Response:
-    """The client's slot first, then the guard's scan, then the query: a client sending 100 kB of hostile text pays
+    return await answer(deps.sparql_service(request), deps.client_slots(request), client_of(request),
+                        request.headers.get("accept"), dataset, format_values)
+
+
+async def answer(service: SparqlService, slots: ClientSlots, client: str, accept: str | None,
+                 dataset: SparqlRequest, format_values: list[str]) -> Response:
+    """A query's response, from what the request said (no Request object: api/light.py calls it before routing).
+
+    The client's slot first, then the guard's scan, then the query: a client sending 100 kB of hostile text pays
     for its own scans (up to ~0.45 s each), at most its slots' worth at once. A light text (≤ LOOP_TEXT_CHARS) is
     scanned on the event loop (~35 µs) and its job handed from the loop to an idle worker (engine.run_async); a
     longer one is scanned in a thread (in a worker past SCAN_INLINE_CHARS), so the loop never runs a long scan."""
-    service = deps.sparql_service(request)
-    async with deps.client_slots(request).slot(client_of(request)):
+    async with slots.slot(client):
         if len(dataset.text) <= LOOP_TEXT_CHARS:
             found = service.inspect(dataset)
         else:
             found = await run_in_threadpool(service.inspect, dataset)
         if found.is_update:
             raise NotAQuery("this is an update: POST it as update= or application/sparql-update")
-        accept = request.headers.get("accept")
-        if found.returns_graph:
+        media_type = negotiated(found.returns_graph, accept, format_values)
+        answer = await service.query_async(dataset, WRITTEN_AS.get(media_type, media_type), found)
+    return as_response(answer, media_type)
+
+
+NEGOTIATED = 256  # (form, Accept, format) triples remembered; a client inventing new ones only empties the memo
+_negotiated: dict[tuple[bool, str | None, tuple[str, ...]], str] = {}
+
+
+def negotiated(returns_graph: bool, accept: str | None, format_values: list[str]) -> str:
+    """The syntax of the answer (api.conneg.choose, ~0.1 ms a time), remembered: few Accept headers recur."""
+    key = (returns_graph, accept, tuple(format_values))
+    media_type = _negotiated.get(key)
+    if media_type is None:
+        if returns_graph:
             media_type = choose(GRAPH_TYPES, formats.RDF_ALIASES, accept, format_values)
         else:
             media_type = choose(RESULT_TYPES, formats.RESULT_ALIASES, accept, format_values)
-        answer = await service.query_async(dataset, WRITTEN_AS.get(media_type, media_type), found)
-    return as_response(answer, media_type)
+        if len(_negotiated) >= NEGOTIATED:
+            _negotiated.clear()
+        _negotiated[key] = media_type
+    return media_type
 
 
 def as_response(answer: Answer, media_type: str | None = None) -> Response:

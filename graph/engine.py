@@ -78,11 +78,6 @@ class Engine:
         and answers a `light` query (guard.light_query: the job's text as one triple pattern) in this process."""
         return await anyio.to_thread.run_sync(self.run, job)
 
-    def answer_here(self, job: Job, light: str) -> Answer | None:
-        """The answer to a `light` query computed at once on the calling thread (the event loop), or None when this
-        engine cannot (then `run_async` answers it with every limit). Only ProcessEngine can: see _answer_here."""
-        return None
-
     def parse(self, data: bytes, media_type: str) -> bytes:
         """An upload (any RDF syntax) as N-Quads, parsed where a crash or a blow-up cannot reach the server.
 
@@ -319,8 +314,8 @@ class ProcessEngine(Engine):
         snapshot (making one is I/O), the network worker, a reply over LOOP_REPLY_BYTES (read in a thread)."""
         if job.network or len(job.text) > LOOP_TEXT_CHARS:
             return await super().run_async(job)
-        if light is not None:
-            answer = self.answer_here(job, light)
+        if light is not None and job.union and job.default_graphs is None and job.named_graphs is None:
+            answer = self._answer_here(job, light)
             if answer is not None:
                 return answer
         proc = self._idle_worker_now()
@@ -348,12 +343,6 @@ class ProcessEngine(Engine):
             self.snapshots.release(previous)
         self._idle.put(proc)
         return _answer(reply, job)
-
-    def answer_here(self, job: Job, light: str) -> Answer | None:
-        if job.network or len(job.text) > LOOP_TEXT_CHARS or not job.union or job.default_graphs is not None \
-                or job.named_graphs is not None:
-            return None
-        return self._answer_here(job, light)
 
     def _answer_here(self, job: Job, light: str) -> Answer | None:
         """The answer to a one-triple-pattern SELECT (guard.light_query), computed in this process on the newest

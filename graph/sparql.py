@@ -97,13 +97,6 @@ class SparqlService:
         from the loop to an idle worker (a light query) or through a thread (Engine.run_async)."""
         return await self.engine.run_async(self._job(request, media_type, found), found.light)
 
-    def answer_here(self, request: Request, media_type: str, found: guard.Shape) -> Answer | None:
-        """A light query's answer computed now, on the calling thread (the event loop), or None when the engine
-        cannot answer it that way (then `query_async` does, with every limit): see Engine.answer_here."""
-        if found.light is None:
-            return None
-        return self.engine.answer_here(self._job(request, media_type, found), found.light)
-
     def _job(self, request: Request, media_type: str, found: guard.Shape) -> Job:
         if found.is_update:
             raise NotAQuery("this is an update; send it as an update (POST with update= or application/sparql-update)")
