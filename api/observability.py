@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 
@@ -163,9 +164,16 @@ def line(scope: Scope, status: int, seconds: float, outcome: str) -> str:
     return " ".join(f"{key}={_quoted(str(value))}" for key, value in fields.items())
 
 
+BARE = re.compile(r'[\x21\x23-\x3c\x3e-\x7e]+')  # printable ASCII but space, '"' and '='
+
+
 def _quoted(value: str) -> str:
-    """Bare when safe, else a JSON string: a hostile path cannot forge a second log line or field."""
-    if value and all(c.isascii() and c.isprintable() and c not in ' "=' for c in value):
+    """Bare when safe, else a JSON string: a hostile path cannot forge a second log line or field.
+
+    >>> _quoted("/sparql"), _quoted("a b"), _quoted("x=1"), _quoted("")
+    ('/sparql', '"a b"', '"x=1"', '""')
+    """
+    if BARE.fullmatch(value):
         return value
     return json.dumps(value)
 

