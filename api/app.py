@@ -9,8 +9,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from chainkg.api import browse, chains, errors, ingest, observability, pages, sparql, store, system, views
-from chainkg.api.short_queries import ShortQueries
 from chainkg.api.limits import ClientSlots
+from chainkg.api.short_queries import ShortQueries
 from chainkg.graph import loader
 from chainkg.graph.engine import engine_for
 from chainkg.graph.settings import Settings

@@ -134,7 +134,7 @@ async def answer_query(request: Request, dataset: SparqlRequest, format_values: 
 
 async def answer(service: SparqlService, slots: ClientSlots, client: str, accept: str | None,
                  dataset: SparqlRequest, format_values: list[str]) -> Response:
-    """A query's response, from what the request said (no Request object: api/light.py calls it before routing).
+    """A query's response, from what the request said (no Request object: api/short_queries.py calls it before routing).
 
     The client's slot first, then the guard's scan, then the query: a client sending 100 kB of hostile text pays
     for its own scans (up to ~0.45 s each), at most its slots' worth at once. A light text (≤ LOOP_TEXT_CHARS) is
@@ -148,8 +148,8 @@ async def answer(service: SparqlService, slots: ClientSlots, client: str, accept
         if found.is_update:
             raise NotAQuery("this is an update: POST it as update= or application/sparql-update")
         media_type = negotiated(found.returns_graph, accept, format_values)
-        answer = await service.query_async(dataset, WRITTEN_AS.get(media_type, media_type), found)
-    return as_response(answer, media_type)
+        result = await service.query_async(dataset, WRITTEN_AS.get(media_type, media_type), found)
+    return as_response(result, media_type)
 
 
 NEGOTIATED = 256  # (form, Accept, format) triples remembered; a client inventing new ones only empties the memo
