@@ -98,9 +98,11 @@ def test_help_everywhere(command):
     assert result.exit_code == 0 and "Usage" in result.output
 
 
-@pytest.fixture
-def draft(tmp_path):
-    """A draft as `chainkg ingest` writes it, from a short article (a firm, a park, a revenue figure)."""
+@pytest.fixture(scope="module")
+def draft(tmp_path_factory):
+    """A draft as `chainkg ingest` writes it, from a short article (a firm, a park, a revenue figure). Written once
+    for the module (a `chainkg ingest` process: 4-10 s); the tests only read it."""
+    tmp_path = tmp_path_factory.mktemp("draft")
     article = tmp_path / "new.txt"
     article.write_text("巴南区引进新能源企业\n\n2024年3月，重庆星河新能源科技有限公司正式入驻重庆国际生物城，项目总投资12亿元。\n"
                        "今年上半年，该公司实现营收3.5亿元，同比增长20%。\n", encoding="utf-8")
