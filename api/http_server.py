@@ -95,8 +95,7 @@ class LimitedHeadProtocol(HttpToolsProtocol):
         path, _, query = target.partition(b"?")
         self.url = path
         super().on_headers_complete()
-        if self.scope.get("type") == "http":  # the cycle holds this scope; its task has not run yet
-            self.scope["query_string"] = query
+        self.scope["query_string"] = query  # the cycle holds this scope; its task has not run yet
 
     def send_400_response(self, msg: str) -> None:
         if self.refusal is None:
@@ -113,7 +112,7 @@ class LimitedHeadProtocol(HttpToolsProtocol):
         self.refused = True
         self.loop.call_later(LINGER_S, self.transport.close)
         method = self.parser.get_method() if self.url else b"?"
-        log.info(line(_scope_of(method + b" " + bytes(self.url[:4096]), self.client), status, 0.0, code))
+        log.info(line(_scope_of(method, bytes(self.url[:4096]), self.client), status, 0.0, code))
 
 
 def too_long(status: int, limit: int) -> tuple[str, str]:
@@ -128,10 +127,8 @@ def too_long(status: int, limit: int) -> tuple[str, str]:
     return "headers-too-large", f"the request's headers are longer than {limit:,} bytes"
 
 
-def _scope_of(head: bytes, client: tuple[str, int] | None) -> dict[str, Any]:
+def _scope_of(method: bytes, target: bytes, client: tuple[str, int] | None) -> dict[str, Any]:
     """Enough of an ASGI scope for the access-log line: method, path and the start of the query string."""
-    method, _, rest = head[:4096].partition(b" ")
-    target = rest.split(b" ", 1)[0]
     path, _, query = target.partition(b"?")
     method_text = method.decode("latin-1") if method.isalpha() and len(method) < 10 else "?"
     return {"method": method_text, "path": path.decode("latin-1")[:200], "query_string": query, "client": client}

@@ -101,4 +101,10 @@ class _Client:
 
 
 def client_of(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return client_address(request.scope)
+
+
+def client_address(scope: dict) -> str:
+    """The address a client's query slots are counted by (also for api/short_queries.py, which has no Request)."""
+    client = scope.get("client")
+    return client[0] if client else "unknown"

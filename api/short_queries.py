@@ -14,10 +14,12 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from chainkg.api import sparql
+from chainkg.api.limits import client_address
 from chainkg.graph.engine import LOOP_TEXT_CHARS
 from chainkg.graph.sparql import Request as SparqlRequest
 
@@ -45,10 +47,9 @@ class ShortQueries:
         state = self.owner.state
         dataset = SparqlRequest(params["query"][0], params.get("default-graph-uri", []),
                                 params.get("named-graph-uri", []))
-        client = scope["client"][0] if scope.get("client") else "unknown"
         try:
-            response = await sparql.answer(state.sparql, state.client_slots, client, _header(scope, b"accept"),
-                                           dataset, params.get("format", []))
+            response = await sparql.answer(state.sparql, state.client_slots, client_address(scope),
+                                           Headers(scope=scope).get("accept"), dataset, params.get("format", []))
         except Exception as error:
             handler = self._handler(error)
             if handler is None:
@@ -76,7 +77,3 @@ def _short_query(scope: Scope) -> dict[str, list[str]] | None:
         return None
     return params
 
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    """The first value of a header, as Starlette's `request.headers.get` reads it for the route."""
-    return next((value.decode("latin-1") for key, value in scope["headers"] if key == name), None)

@@ -10,13 +10,14 @@ import pytest
 
 from chainkg.api import sparql as sparql_route
 from chainkg.api.app import create_app
+from chainkg.graph.namespaces import GraphNames
 from chainkg.graph.settings import Settings
 from chainkg.graph.store import KnowledgeGraph
 from tests.conftest import InProcess
 
 LOOKUP = "SELECT ?p ?o WHERE { <https://w3id.org/chainkg/id/zhongyuan-huiji> ?p ?o }"
 PREFIXED = "PREFIX ck: <https://w3id.org/chainkg/id/> SELECT * { ck:zhongyuan-huiji ?p ?o } LIMIT 5"
-ONTOLOGY_GRAPH = "https://w3id.org/chainkg/graph/ontology"
+ONTOLOGY_GRAPH = GraphNames(Settings().base_iri).ontology
 SAME_HEADERS = ("content-type", "content-length", "vary", "x-content-type-options")
 
 
