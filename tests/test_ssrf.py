@@ -16,7 +16,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,6 +40,7 @@ class Listener:
     with one row, so that a query which did reach it would also get data back."""
 
     BODY = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"leaked"}}]}}'
+    PROBE = b"\0settled?\0"  # what settled() sends; no HTTP request starts with a NUL byte
 
     def __init__(self) -> None:
         self.sock = socket.create_server(("127.0.0.1", 0))
@@ -50,29 +50,41 @@ class Listener:
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self) -> None:
-        while True:
+        while True:  # one connection at a time, in the order the kernel queued them: settled() counts on it
             try:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
-            self.connections += 1
             with conn:
                 conn.settimeout(1)
                 try:
-                    conn.recv(65536)
+                    request = conn.recv(65536)
+                except OSError:
+                    request = b""
+                if request == self.PROBE:
+                    conn.sendall(b"%d" % self.connections)
+                    continue
+                self.connections += 1
+                try:
                     conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
                                  b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(self.BODY), self.BODY))
                 except OSError:
                     pass
 
     def settled(self) -> int:
-        """The count once any connection in flight has been accepted: a client's connect() returns when the kernel
-        queues it, before this listener's thread counts it, so wait until the count holds still for 0.1 s."""
-        count = -1
-        while count != self.connections:
-            count = self.connections
-            time.sleep(0.1)
-        return count
+        """The count of connections made before this call, once every one of them has been counted. Called after
+        the server's answer (or the engine's error) came back: any connection made while the request was handled
+        was made before that, so its handshake was done and it sat in the listening socket's queue before this
+        call's own probe connection joins the queue. The kernel hands queued connections to accept() first in,
+        first out, and the thread above takes them one at a time, so when it answers the probe it has counted
+        every earlier one; the probe itself is not counted. No fixed wait: this used to wait until the count held
+        still for 0.1 s (~130 calls, ~13 s of the module)."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=30) as probe:
+            probe.sendall(self.PROBE)
+            answer = b""
+            while chunk := probe.recv(64):
+                answer += chunk
+        return int(answer)
 
 
 @pytest.fixture(scope="module")
