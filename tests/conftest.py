@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import socket
 import subprocess
@@ -10,7 +11,8 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -242,7 +244,56 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield from quick_start_server("embedded", tmp_path_factory)
 
 
+# ---- the `alone` part's servers, started together
+# `pytest -m alone` (the second part of make test) runs in one process, and its servers started one after another
+# when each module first asked for one: ~30 s of its ~115 s, mostly on one core of two. There, every server fixture
+# marked @started_together that a selected test uses is started at once, in threads, and all of them are up before
+# the first test runs (so no start is load beside a measured latency); each fixture then takes its own server when
+# its module asks for it, and stops it when it would have. Elsewhere (plain pytest, make test's first part) such a
+# fixture starts its server when asked, as any other.
+_started: dict[Callable, tuple[Iterator, Future]] = {}
+
+
+def started_together(function: Callable[..., Iterator[Server]]) -> Callable[..., Iterator[Server]]:
+    """A server fixture's generator (under @pytest.fixture) that `pytest -m alone` starts with the others. It takes
+    no fixture but tmp_path_factory."""
+
+    @functools.wraps(function)
+    def fixture(**fixtures: object) -> Iterator[Server]:
+        started = _started.pop(function, None)
+        if started is None:
+            yield from function(**fixtures)
+            return
+        generator, starting = started
+        yield starting.result()  # a start that failed fails here, in the tests that asked for it
+        yield from generator  # its teardown
+
+    fixture.started_together = function  # type: ignore[attr-defined]
+    return fixture
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _alone_servers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    if request.config.option.markexpr != "alone":
+        yield
+        return
+    wanted = {getattr(definitions[-1].func, "started_together", None)
+              for item in request.session.items for definitions in item._fixtureinfo.name2fixturedefs.values()}
+    wanted.discard(None)
+    tmp_path_factory.getbasetemp()  # made here, once: threads that raced to make it first each made one of their own
+    with ThreadPoolExecutor(max(1, len(wanted))) as pool:
+        for function in wanted:
+            generator = function(tmp_path_factory=tmp_path_factory)
+            _started[function] = (generator, pool.submit(next, generator))
+        wait([starting for _, starting in _started.values()])
+    yield
+    for generator, starting in _started.values():  # started but never asked for (a module skipped, a run stopped)
+        if starting.exception() is None:
+            next(generator, None)
+
+
 @pytest.fixture(scope="session")
+@started_together
 def writable_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A writable service with tight limits, as a real process on the embedded store."""
     yield from writable_test_server("embedded", tmp_path_factory)
@@ -255,6 +306,7 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
 
 
 @pytest.fixture(scope="session")
+@started_together
 def virtuoso_writable_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The writable service with tight limits on a private Virtuoso (tests/test_backend_contract.py only)."""
     yield from writable_test_server("virtuoso", tmp_path_factory)

@@ -15,7 +15,7 @@ import pytest
 from bench import generate
 from chainkg.graph.settings import Settings
 from chainkg.graph.store import KnowledgeGraph
-from tests.conftest import client_from, running_server
+from tests.conftest import client_from, running_server, started_together
 
 LIMIT_S = 2.0
 pytestmark = pytest.mark.alone  # a p99 against the idle p99: another test's load would be counted as the limit's
@@ -28,6 +28,7 @@ def light(i: int) -> str:
 
 
 @pytest.fixture(scope="module")
+@started_together
 def synthetic_server(tmp_path_factory):
     """A server on a synthetic economy of 4,000 firms (~70,000 quads), 2 s per query."""
     workdir = tmp_path_factory.mktemp("synthetic")
