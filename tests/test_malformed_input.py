@@ -148,27 +148,6 @@ def test_xinclude_is_not_followed(validating_server):
     assert "root:x:0:0" not in dump.text
 
 
-# ------------------------------------------------------------------------------------------------ deep nesting
-def nested_turtle(kind: str, depth: int) -> bytes:
-    opening, closing = {"brackets": ("[ <urn:p> ", " ]"), "lists": ("( ", " )")}[kind]
-    return f"<urn:a> <urn:p> {opening * depth}1{closing * depth} .\n".encode()
-
-
-@pytest.mark.parametrize(("name", "body", "media_type"), [
-    ("Turtle [ ] 100,000 deep", nested_turtle("brackets", 100_000), "text/turtle"),
-    ("Turtle ( ) 100,000 deep", nested_turtle("lists", 100_000), "text/turtle"),
-    ("RDF/XML 50,000 deep", ('<rdf:RDF ' + RDF + '><rdf:Description rdf:about="urn:a">'
-                             + "<e:p><rdf:Description>" * 50_000 + "</rdf:Description></e:p>" * 50_000
-                             + "</rdf:Description></rdf:RDF>").encode(), "application/rdf+xml"),
-    ("TriG triple terms 15,000 deep", ("<urn:g> { <u:s> <u:p> " + "<<(<u:s><u:p>" * 15_000 + "<u:o>"
-                                       + ")>>" * 15_000 + " . }\n").encode(), "application/trig"),
-])
-def test_deep_nesting_is_answered_and_the_service_lives_on(validating_server, name, body, media_type):
-    graph = None if media_type == "application/trig" else "urn:malformed:deep"
-    response = upload(validating_server, body, media_type, graph=graph, method="POST")
-    assert_answered(validating_server, response, {201, 204, 400})
-
-
 # ------------------------------------------------------------------------------------------------ huge numbers
 HUGE = "1" + "0" * 400  # a valid xsd:decimal the shapes pass; as a float it is infinite
 
@@ -184,7 +163,7 @@ def statistic(local: str, subject: str, value: str, year: int) -> str:
 def huge_statistics(shipped_kg):
     """±1e400 as a cluster's latest revenue (the district view sizes clusters by it) and as a firm's, uploaded (shapes
     checked) to the service in this process: these are route tests, and on the module's server, after the deep
-    uploads above (some 350,000 nested triples), the pages that rank every chain took 6-12 s each, not under 1 s."""
+    uploads (some 350,000 nested triples, now on a server of their own), the pages that rank every chain took 6-12 s each, not under 1 s."""
     body = PREFIXES + statistic("stat/huge-1", "dadukou-health-cluster", HUGE, 2031) \
         + statistic("stat/huge-2", "hikvision", "-" + HUGE, 2031) + statistic("stat/huge-3", "hikvision", HUGE, 2032)
     with in_process(shipped_kg, write_token=WRITE_TOKEN, query_timeout_s=5) as service:
@@ -270,3 +249,33 @@ def test_a_selected_triple_term_is_answered_in_every_results_syntax(validating_s
     query = "SELECT ?t WHERE { BIND(TRIPLE(<urn:a>, <urn:b>, <urn:c>) AS ?t) }"
     response = httpx.get(validating_server + "/sparql", params={"query": query}, headers={"Accept": accept})
     assert_answered(validating_server, response, {200})
+
+
+# ------------------------------------------------------------------------------------------------ deep nesting
+@pytest.fixture(scope="module")
+def deep_server(tmp_path_factory):
+    """validating_server's settings, for the deep uploads alone: they leave some 350,000 nested triples in its
+    store, and on the shared server every test after them paid for that (the triple-term tests 4-9 s each under
+    make test; the whole module 256 s of one make test process, 2026-12-07)."""
+    yield from serve(tmp_path_factory.mktemp("deep"), write_token=WRITE_TOKEN, max_upload_bytes=20_000_000,
+                     query_timeout_s=5)
+
+
+def nested_turtle(kind: str, depth: int) -> bytes:
+    opening, closing = {"brackets": ("[ <urn:p> ", " ]"), "lists": ("( ", " )")}[kind]
+    return f"<urn:a> <urn:p> {opening * depth}1{closing * depth} .\n".encode()
+
+
+@pytest.mark.parametrize(("name", "body", "media_type"), [
+    ("Turtle [ ] 100,000 deep", nested_turtle("brackets", 100_000), "text/turtle"),
+    ("Turtle ( ) 100,000 deep", nested_turtle("lists", 100_000), "text/turtle"),
+    ("RDF/XML 50,000 deep", ('<rdf:RDF ' + RDF + '><rdf:Description rdf:about="urn:a">'
+                             + "<e:p><rdf:Description>" * 50_000 + "</rdf:Description></e:p>" * 50_000
+                             + "</rdf:Description></rdf:RDF>").encode(), "application/rdf+xml"),
+    ("TriG triple terms 15,000 deep", ("<urn:g> { <u:s> <u:p> " + "<<(<u:s><u:p>" * 15_000 + "<u:o>"
+                                       + ")>>" * 15_000 + " . }\n").encode(), "application/trig"),
+])
+def test_deep_nesting_is_answered_and_the_service_lives_on(deep_server, name, body, media_type):
+    graph = None if media_type == "application/trig" else "urn:malformed:deep"
+    response = upload(deep_server, body, media_type, graph=graph, method="POST")
+    assert_answered(deep_server, response, {201, 204, 400})
