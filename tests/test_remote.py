@@ -367,12 +367,53 @@ def engine_on(answer: Callable | None = None, **settings: object) -> Iterator[tu
             loop.close()
 
 
-def test_a_light_query_from_the_loop_takes_no_thread(monkeypatch):
+OTHER = "SELECT ?p ?o WHERE { <urn:firm> ?p ?o . ?o ?q ?r } # two patterns"
+
+
+@pytest.mark.parametrize("text, sent", [(LOOK_UP, guard.light_query(guard.tokens(LOOK_UP))), (OTHER, OTHER)],
+                         ids=["light", "other"])
+def test_a_short_query_from_the_loop_takes_no_thread_of_the_web_server(monkeypatch, text, sent):
+    """A light text is checked on the loop; any other on the fenced thread, which is no thread of the web server."""
     with engine_on() as (engine, seen, from_loop):
         monkeypatch.setattr(anyio.to_thread, "run_sync", lambda *args, **kwargs: pytest.fail("a thread was used"))
-        light = guard.light_query(guard.tokens(LOOK_UP))
-        answer = from_loop(Job(LOOK_UP, JSON), light)
-    assert sent_query(seen) == light and json.loads(answer.body) == json.loads(EMPTY)
+        answer = from_loop(Job(text, JSON), guard.light_query(guard.tokens(text)))
+    assert sent_query(seen) == sent and json.loads(answer.body) == json.loads(EMPTY)
+
+
+def test_a_short_query_from_the_loop_is_checked_on_the_fenced_thread():
+    """An ASK is evaluated as Oxigraph parses it, so the client's text is checked where sockets fail."""
+    checked_on = []
+    with engine_on() as (engine, seen, from_loop):
+        real = engine._checked
+        engine._checked = lambda text: checked_on.append(threading.current_thread().name) or real(text)
+        from_loop(Job("ASK { ?s ?p ?o . ?o ?q ?r }", JSON), None)
+    assert len(checked_on) == 1 and checked_on[0].startswith("chainkg-check")
+
+
+def test_a_syntax_error_from_the_loop_reads_as_on_the_thread_path():
+    text = "SELECT *\n  WHERE {   nowhere:x ?p ?o . ?o ?q ?r }"
+    with engine_on() as (engine, seen, from_loop):
+        with pytest.raises(QueryFailed) as raised:
+            from_loop(Job(text, JSON), None)
+        with pytest.raises(QueryFailed) as on_thread:
+            engine.run(Job(text, JSON), None)
+    assert raised.value.kind == "syntax" and str(raised.value) == str(on_thread.value)
+    assert str(raised.value).startswith("error at 2:") and seen.requests == []
+
+
+def test_a_long_query_from_the_loop_is_checked_and_sent_from_a_thread(monkeypatch):
+    text = OTHER + " " * engine_module.LOOP_TEXT_CHARS
+    used = []
+    real = anyio.to_thread.run_sync
+
+    async def recording(function, *args, **kwargs):
+        used.append(getattr(function, "__name__", function))
+        return await real(function, *args, **kwargs)
+
+    with engine_on() as (engine, seen, from_loop):
+        monkeypatch.setattr(anyio.to_thread, "run_sync", recording)
+        from_loop(Job(text, JSON), None)
+    assert used == ["run"] and sent_query(seen) == text
 
 
 def test_a_large_answer_to_a_light_query_is_written_in_a_thread(monkeypatch):
