@@ -48,6 +48,7 @@ KIND_RANK = {
     "Article": 3, "Quote": 4, "CuratorNote": 4, "Statistic": 4,
 }
 DEFAULT_KIND_RANK = 2
+SPELLED_CHARS = 200  # names up to this long get a pinyin spelling (the shipped graph's longest name: 138)
 
 # A role word (链主) ranks its holders above names that merely contain it; a kind word (园区) lists every entity of
 # the kind after the names that contain it.
@@ -117,8 +118,10 @@ class Spelling:
 
     @classmethod
     def of(cls, text: str) -> Spelling | None:
-        """The spelling of a name that has Chinese characters (None for one without: it has no pinyin)."""
-        if not any("\u3400" <= c <= "\u9fff" for c in text):
+        """The spelling of a name that has Chinese characters (None for one without: it has no pinyin), and of at
+        most SPELLED_CHARS characters: nobody types a longer one in pinyin, and spelling a 350,000-character name
+        (an upload's, hostile or broken) held the serving process for 7-8 s at each rebuild of the index."""
+        if len(text) > SPELLED_CHARS or not any("\u3400" <= c <= "\u9fff" for c in text):
             return None
         pinyin, starts, initials = "", set(), ""
         for piece in lazy_pinyin(text):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from chainkg.graph.search import LabelIndex, grouped
+from chainkg.graph.search import SPELLED_CHARS, LabelIndex, Spelling, grouped
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +58,21 @@ def test_the_index_sees_new_names(shipped_copy):
 def test_pinyin_and_initials_find_the_chinese_name(index, typed, found, match):
     best = index.search(typed)[0]
     assert (best.label_zh, best.match) == (found, match)
+
+
+def test_a_name_past_the_spelled_length_gets_no_pinyin_but_is_still_found(shipped_copy):
+    """Spelling a huge name cost seconds at every rebuild; no one types one in pinyin, its characters still find it."""
+    index = LabelIndex(shipped_copy, refresh_s=0)
+    base = shipped_copy.settings.base_iri
+    tail = "鑫淼犇科技"  # xin miao ben ke ji: no other name holds it
+    names = {"id/long-firm": "渝" * (SPELLED_CHARS - len(tail)) + tail,
+             "id/longer-firm": "重" * (SPELLED_CHARS + 1 - len(tail)) + tail}
+    shipped_copy.add([ox.Quad(ox.NamedNode(base + iri), ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
+                              ox.Literal(name, language="zh-Hans"), ox.NamedNode(base + "id/quote/x"))
+                      for iri, name in names.items()])
+    assert [Spelling.of(name) is None for name in names.values()] == [False, True]
+    assert [h.iri for h in index.search("xinmiaobenkeji")] == [base + "id/long-firm"]
+    assert {h.iri for h in index.search(tail)} == {base + iri for iri in names}
 
 
 @pytest.mark.parametrize("typed", ["uan", "ongyuan", "yhjx"])
