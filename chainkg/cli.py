@@ -6,6 +6,7 @@ failure is one line on stderr and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sys
@@ -213,8 +214,8 @@ def ingest(
     except OSError as error:
         raise CliError(f"{article}: {error.strerror or error}") from None
     try:
-        analysis = analyse(data, Gazetteer.from_graph(kg), date=when, title=title, source=article.name,
-                           max_chars=settings.ingest_max_chars)
+        analysis = analyse(data, functools.partial(Gazetteer.from_graph, kg), date=when, title=title,
+                           source=article.name, max_chars=settings.ingest_max_chars)
         quads = draft.build(analysis, draft.Decisions.accept_all(analysis, min_confidence), kg) if draft_path else []
     except IngestError as error:
         raise CliError(f"{article}: {error}") from None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from chainkg.graph.ingest import entities, events, figures, known, relations, sentences, trades
@@ -49,10 +50,16 @@ class Analysis:
         }
 
 
-def analyse(text: str | bytes, gazetteer: Gazetteer, *, date: ArticleDate | None = None, title: str | None = None,
-            source: str = "pasted", max_chars: int = 200_000) -> Analysis:
-    """Every candidate of an article. Raises IngestError (one readable line) for text that is not an article."""
+def analyse(text: str | bytes, gazetteer: Gazetteer | Callable[[], Gazetteer], *, date: ArticleDate | None = None,
+            title: str | None = None, source: str = "pasted", max_chars: int = 200_000) -> Analysis:
+    """Every candidate of an article. Raises IngestError (one readable line) for text that is not an article.
+
+    `gazetteer` may be given as the function that makes it (Gazetteer.from_graph reads every name of the graph,
+    ~0.8 s on the shipped one): it is called only once the text is judged an article, so a refusal waits for none
+    of it."""
     text = sentences.decode(text, max_chars=max_chars)
+    if callable(gazetteer):
+        gazetteer = gazetteer()
     script = sentences.script_of(text)
     split = sentences.split(text)
     if not split:
