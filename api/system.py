@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -27,7 +29,8 @@ def healthz(kg: KG, sparql: SPARQL) -> JSONResponse:
         status = "failing"
     else:
         status = "ok" if workers["alive"] >= workers["size"] else "degraded"
-    body = {"status": status, "store": store, "quads": quads, "workers": workers}
+    body = {"status": status, "store": store, "quads": quads, "workers": workers,
+            "process": os.getpid()}  # which serving process answered (CHAINKG_PROCESSES; each has its own workers)
     return JSONResponse(body, status_code=503 if status == "failing" else 200)
 
 

@@ -279,11 +279,9 @@ def serve(
 ) -> None:
     """Serve the SPARQL endpoint, REST API and explorer with uvicorn; the first start loads the shipped graph."""
     from chainkg.api import http_server
-    from chainkg.api.app import create_app
 
     overrides = {k: v for k, v in {"host": host, "port": port, "store": store}.items() if v is not None}
-    settings = _settings(**overrides)
-    http_server.run(create_app(settings), settings)
+    http_server.serve(_settings(**overrides))
 
 
 @app.command("settings")

@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The folder holding graph/, ontology/ and data/: the repository in a source checkout, site-packages/chainkg in an
@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")
     write_token: SecretStr | None = Field(
         None, description="Bearer token that enables writes (update, graph store, upload); unset or empty = read-only."
+    )
+    processes: int = Field(
+        1, ge=1, description="Serving processes, each answering from its own read-only copy of the store (a "
+                             "read-only deployment only: no write token, on-disk store); 1 = one process, as with "
+                             "writes. Per-client limits, connection caps, query workers and /metrics are per process."
     )
     query_timeout_s: float = Field(30.0, gt=0, description="Wall-clock limit of one SPARQL query, in seconds.")
     max_rows: int = Field(100_000, gt=0, description="Most result rows one query may return.")
@@ -204,6 +209,16 @@ class Settings(BaseSettings):
                 return None
             return text.strip()
         return value
+
+    @model_validator(mode="after")
+    def _several_processes_read_only(self) -> Settings:
+        """Several serving processes each answer from a copy of the store made at start: only sound when nothing
+        writes (no write token) and the store is on disk (an in-memory one would be a different store per process)."""
+        if self.processes > 1 and (self.write_token is not None or self.store == MEMORY or self.remote):
+            raise ValueError("CHAINKG_PROCESSES above 1 is for a read-only deployment on the on-disk store: unset "
+                             "CHAINKG_WRITE_TOKEN (and CHAINKG_REMOTE_QUERY_URL, CHAINKG_STORE=:memory:) or set "
+                             "CHAINKG_PROCESSES=1")
+        return self
 
     @property
     def in_memory(self) -> bool:
