@@ -257,11 +257,25 @@ def start_servers(stack: contextlib.ExitStack, store: Path, data: Path, count: i
         rdflib_process = stack.enter_context(rdflib_cm)
     port = free_port()
     env = {**os.environ, "CHAINKG_STORE": str(store), "CHAINKG_LOAD_SHIPPED": "false", "CHAINKG_PORT": str(port),
-           "CHAINKG_MAX_QUERIES_PER_CLIENT": str(max(concurrency)), "CHAINKG_QUERY_TIMEOUT_S": "120"}
+           "CHAINKG_MAX_QUERIES_PER_CLIENT": str(max(concurrency)), "CHAINKG_QUERY_TIMEOUT_S": "120",
+           "CHAINKG_PROCESSES": str(args.processes)}
     url = f"http://127.0.0.1:{port}/sparql"
     process = stack.enter_context(running("chainkg", [sys.executable, "-m", "chainkg.cli", "serve"], url, env=env,
                                           log_to=work / "chainkg-serve.log"))
     servers.append(Server("chainkg", url, "/sparql", process, RssSampler(process.pid)))
+    if args.processes > 1:  # the same code in one serving process, on a copy: the processes' effect, same run
+        results.notes.append(f"chainkg served by {args.processes} processes (CHAINKG_PROCESSES, read-only); "
+                             f"'{ONE_PROCESS}' is the same code in one process, on a copy of the store.")
+        copy = work / "chainkg-store-one-process"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(store, copy)
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/sparql"
+        process = stack.enter_context(running(ONE_PROCESS, [sys.executable, "-m", "chainkg.cli", "serve"], url,
+                                              env={**env, "CHAINKG_STORE": str(copy), "CHAINKG_PORT": str(port),
+                                                   "CHAINKG_PROCESSES": "1"},
+                                              log_to=work / "chainkg-one-process-serve.log"))
+        servers.append(Server(ONE_PROCESS, url, "/sparql", process, RssSampler(process.pid)))
     if args.compare_worker_path:  # the same code with every query sent to a worker (no light path), on a copy
         copy = work / "chainkg-store-workers-only"
         shutil.rmtree(copy, ignore_errors=True)
@@ -269,7 +283,8 @@ def start_servers(stack: contextlib.ExitStack, store: Path, data: Path, count: i
         port = free_port()
         url = f"http://127.0.0.1:{port}/sparql"
         process = stack.enter_context(running(WORKERS_ONLY, [sys.executable, "-c", WORKERS_ONLY_SERVE, "serve"], url,
-                                              env={**env, "CHAINKG_STORE": str(copy), "CHAINKG_PORT": str(port)},
+                                              env={**env, "CHAINKG_STORE": str(copy), "CHAINKG_PORT": str(port),
+                                                   "CHAINKG_PROCESSES": "1"},
                                               log_to=work / "chainkg-workers-only-serve.log"))
         servers.append(Server(WORKERS_ONLY, url, "/sparql", process, RssSampler(process.pid)))
     port = free_port()
@@ -591,7 +606,7 @@ def report(results: Results, concurrency: list[int]) -> str:
                       f"{'met' if share >= 0.7 else 'missed'})."]
     cells = {(c.server, c.query, c.clients): c for c in results.cells}
     present = {c.server for c in results.cells}
-    columns = SERVERS + tuple(name for name in (WORKERS_ONLY, OVER_VIRTUOSO, OVER_VIRTUOSO_BEFORE, VIRTUOSO)
+    columns = SERVERS + tuple(name for name in (ONE_PROCESS, WORKERS_ONLY, OVER_VIRTUOSO, OVER_VIRTUOSO_BEFORE, VIRTUOSO)
                               if name in present)
     lines += ["", "### SPARQL over HTTP (wrk, loopback, JSON results)", "",
               "| query | kind | clients | " + " | ".join(f"{s} req/s · p50 · p99 ms" for s in columns) + " |",
@@ -626,6 +641,14 @@ def report(results: Results, concurrency: list[int]) -> str:
             lines.append(f"| {query.name} | {clients} | throughput {share:.0%} | "
                          f"{f'{vs_rdflib:.1f}×' if vs_rdflib else '—'} | ≥ 40 % and ≥ 10× rdflib | "
                          f"{'yes' if met else 'no'} |")
+    if ONE_PROCESS in columns:
+        lines += ["", "### Several serving processes: chainkg ÷ the same code in one process (same run)", "",
+                  "| query | clients | throughput | p50 latency | one process ÷ oxigraph serve, throughput |",
+                  "|---|---:|---:|---:|---:|"]
+        for query, clients, (ours, one, ox_cell) in answered(cells, concurrency, "chainkg", ONE_PROCESS,
+                                                             "oxigraph serve"):
+            lines.append(f"| {query.name} | {clients} | {ours.throughput / one.throughput:.2f}× | "
+                         f"{ours.p50_ms / one.p50_ms:.2f}× | {one.throughput / ox_cell.throughput:.0%} |")
     if WORKERS_ONLY in columns:
         lines += ["", "### The light path: chainkg ÷ chainkg with every query sent to a worker (same run)", "",
                   "| query | clients | throughput | p50 latency |", "|---|---:|---:|---:|"]
@@ -674,6 +697,7 @@ def _rdflib_ratio(ours: Cell, rdf: Cell | None, *, latency: bool) -> str:
 
 SERVERS = ("chainkg", "oxigraph serve", "rdflib-endpoint")
 WORKERS_ONLY = "chainkg, workers only"
+ONE_PROCESS = "chainkg, 1 process"  # with --processes N > 1: the same code as one serving process
 OVER_VIRTUOSO, VIRTUOSO = "chainkg over Virtuoso", "Virtuoso direct"
 OVER_VIRTUOSO_BEFORE = "chainkg over Virtuoso, before"  # bench/remote_before.py: httpx, every check fenced
 # `chainkg serve` with the light path switched off (graph/engine.py ProcessEngine._answer_here): the "before".
@@ -701,6 +725,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--virtuoso-before", action="store_true",
                         help="with --virtuoso: also chainkg over Virtuoso with httpx and every check fenced "
                              "(bench/remote_before.py), the same run's before")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="CHAINKG_PROCESSES of chainkg (read-only serving processes); above 1, the same code in "
+                             "one process runs too, cell by cell")
     parser.add_argument("--compare-worker-path", action="store_true",
                         help="also run chainkg with every query sent to a worker (no light path), cell by cell")
     args = parser.parse_args(argv)
