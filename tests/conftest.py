@@ -545,6 +545,7 @@ LONGEST_MODULES = (
     "test_backend_contract.py",  # 96
     "test_browser.py",  # 67
     "test_ingest.py",  # 63
+    "test_processes.py",  # ~50 (2026-12-07, by itself: two serving processes started, killed and replaced)
     "test_cli.py",  # 53
     "test_durability.py",  # 32
     "test_chainmap_browser.py",  # 32
