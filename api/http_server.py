@@ -11,6 +11,7 @@ a longer URL is split here instead. Must not: touch a request that fits.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -19,6 +20,7 @@ import sys
 from typing import Any
 
 import uvicorn
+from uvicorn.main import STARTUP_FAILURE
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from chainkg.api.observability import LOG_CONFIG, line
@@ -64,17 +66,17 @@ def run(app: Any, settings: Settings, *, listener: socket.socket | None = None, 
     options = uvicorn_options(settings)
     options["http"] = type("ChainkgHttpProtocol", (LimitedHeadProtocol, options["http"]),
                            {"limit": head_limit(settings)})
-    if listener is None:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False,
-                    log_config=LOG_CONFIG, **options)
-        return
-    # Not uvicorn.run(fd=…): uvicorn takes a descriptor for a unix socket, so its connections never got TCP_NODELAY
-    # and every answer waited ~40 ms for a delayed ACK (measured: 23 look-ups a second instead of 1,500).
-    server = BeatingServer(uvicorn.Config(app, log_level="info", access_log=False, log_config=LOG_CONFIG, **options))
+    # One uvicorn server for both cases, as uvicorn.run builds it. A serving process of several is handed the
+    # listening socket object, not uvicorn.run(fd=…): uvicorn takes a descriptor for a unix socket, so its
+    # connections never got TCP_NODELAY and every answer waited ~40 ms for a delayed ACK (measured: 23 look-ups a
+    # second, not 1,500).
+    server = BeatingServer(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info",
+                                          access_log=False, log_config=LOG_CONFIG, **options))
     server.beat_fd = beat_fd
-    server.run(sockets=[listener])
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=None if listener is None else [listener])
     if not server.started:
-        sys.exit(3)  # uvicorn's own exit status for a start that failed
+        sys.exit(STARTUP_FAILURE)
 
 
 class BeatingServer(uvicorn.Server):

@@ -183,16 +183,10 @@ class Supervisor:
 
 
 def _plain(settings: Settings) -> dict[str, object]:
-    """The settings as JSON values, secrets included (they go to a child through a pipe, never a command line)."""
-    values = {}
-    for name in Settings.model_fields:
-        value = getattr(settings, name)
-        if isinstance(value, SecretStr):
-            value = value.get_secret_value()
-        elif isinstance(value, Path):
-            value = str(value)
-        values[name] = value
-    return values
+    """The settings as JSON values, secrets included (they go to a child through a pipe, never a command line):
+    pydantic's own JSON form, which masks a secret, with each secret's value put back."""
+    secrets = {name: value.get_secret_value() for name, value in settings if isinstance(value, SecretStr)}
+    return {**settings.model_dump(mode="json"), **secrets}
 
 
 def serve_one(listener_fd: int, beat_fd: int) -> None:  # pragma: no cover - runs in a serving process

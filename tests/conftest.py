@@ -12,7 +12,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -285,8 +285,7 @@ def _alone_servers(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
         for function in wanted:
             generator = function(tmp_path_factory=tmp_path_factory)
             _started[function] = (generator, pool.submit(next, generator))
-        wait([starting for _, starting in _started.values()])
-    yield
+    yield  # leaving the pool's block waited for every start
     for generator, starting in _started.values():  # started but never asked for (a module skipped, a run stopped)
         if starting.exception() is None:
             next(generator, None)

@@ -163,7 +163,8 @@ def statistic(local: str, subject: str, value: str, year: int) -> str:
 def huge_statistics(shipped_kg):
     """±1e400 as a cluster's latest revenue (the district view sizes clusters by it) and as a firm's, uploaded (shapes
     checked) to the service in this process: these are route tests, and on the module's server, after the deep
-    uploads (some 350,000 nested triples, now on a server of their own), the pages that rank every chain took 6-12 s each, not under 1 s."""
+    uploads (some 350,000 nested triples, now on a server of their own), the pages that rank every chain took
+    6-12 s each, not under 1 s."""
     body = PREFIXES + statistic("stat/huge-1", "dadukou-health-cluster", HUGE, 2031) \
         + statistic("stat/huge-2", "hikvision", "-" + HUGE, 2031) + statistic("stat/huge-3", "hikvision", HUGE, 2032)
     with in_process(shipped_kg, write_token=WRITE_TOKEN, query_timeout_s=5) as service:
